@@ -1,0 +1,31 @@
+/**
+ * Whether operations record the graph for backward. Like torch.no_grad, the
+ * switch is global and restored even when `fn` throws.
+ */
+let enabled = true;
+
+export function isGradEnabled(): boolean {
+  return enabled;
+}
+
+/** Runs `fn` without recording gradients (PyTorch's `with torch.no_grad()`). */
+export function noGrad<T>(fn: () => T): T {
+  const prev = enabled;
+  enabled = false;
+  try {
+    return fn();
+  } finally {
+    enabled = prev;
+  }
+}
+
+/** Runs `fn` with gradient recording on, e.g. inside a noGrad block. */
+export function enableGrad<T>(fn: () => T): T {
+  const prev = enabled;
+  enabled = true;
+  try {
+    return fn();
+  } finally {
+    enabled = prev;
+  }
+}

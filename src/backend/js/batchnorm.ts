@@ -1,0 +1,73 @@
+import type { BatchNormGrads, BatchNormStats } from '../kernels';
+
+/** x[b, ch, j] of a tensor viewed as [N, C, S] lives at (b * C + ch) * S + j. */
+export function batchNormStats(x: Float32Array, n: number, c: number, s: number): BatchNormStats {
+  const mean = new Float32Array(c);
+  const varBiased = new Float32Array(c);
+  const count = n * s;
+  for (let ch = 0; ch < c; ch++) {
+    let sum = 0;
+    for (let b = 0; b < n; b++) {
+      const base = (b * c + ch) * s;
+      for (let j = 0; j < s; j++) sum += x[base + j];
+    }
+    const m = sum / count;
+    let ss = 0;
+    for (let b = 0; b < n; b++) {
+      const base = (b * c + ch) * s;
+      for (let j = 0; j < s; j++) { const d = x[base + j] - m; ss += d * d; }
+    }
+    mean[ch] = m;
+    varBiased[ch] = ss / count;
+  }
+  return { mean, varBiased };
+}
+
+export function batchNormForward(x: Float32Array, n: number, c: number, s: number, mean: Float32Array,
+  invstd: Float32Array, weight: Float32Array | null, bias: Float32Array | null): Float32Array {
+  const y = new Float32Array(x.length);
+  for (let ch = 0; ch < c; ch++) {
+    // Folded into one scale and shift per channel: y = x * alpha + beta.
+    const alpha = invstd[ch] * (weight ? weight[ch] : 1);
+    const beta = (bias ? bias[ch] : 0) - mean[ch] * alpha;
+    for (let b = 0; b < n; b++) {
+      const base = (b * c + ch) * s;
+      for (let j = 0; j < s; j++) y[base + j] = x[base + j] * alpha + beta;
+    }
+  }
+  return y;
+}
+
+export function batchNormBackward(gy: Float32Array, x: Float32Array, n: number, c: number, s: number,
+  mean: Float32Array, invstd: Float32Array, weight: Float32Array | null,
+  batchStats: boolean, needWeightGrads: boolean): BatchNormGrads {
+  const gx = new Float32Array(x.length);
+  const gw = needWeightGrads ? new Float32Array(c) : null;
+  const gb = needWeightGrads ? new Float32Array(c) : null;
+  const count = n * s;
+  for (let ch = 0; ch < c; ch++) {
+    const m = mean[ch], is = invstd[ch];
+    let sumG = 0, sumGXhat = 0;
+    for (let b = 0; b < n; b++) {
+      const base = (b * c + ch) * s;
+      for (let j = 0; j < s; j++) {
+        const g = gy[base + j];
+        sumG += g;
+        sumGXhat += g * (x[base + j] - m) * is;
+      }
+    }
+    if (gw && gb) { gw[ch] = sumGXhat; gb[ch] = sumG; }
+    const w = weight ? weight[ch] : 1;
+    const scale = w * is;
+    for (let b = 0; b < n; b++) {
+      const base = (b * c + ch) * s;
+      for (let j = 0; j < s; j++) {
+        const i = base + j;
+        gx[i] = batchStats
+          ? scale * (gy[i] - sumG / count - (x[i] - m) * is * (sumGXhat / count))
+          : gy[i] * scale;
+      }
+    }
+  }
+  return { gradInput: gx, gradWeight: gw, gradBias: gb };
+}

@@ -1,0 +1,82 @@
+import type { ReduceOp } from '../kernels';
+
+
+/**
+ * Views `shape` reduced over `axes` as [outer, reduced, inner] loops: for each
+ * output element, `visit` receives the flat indices of the inputs it reduces.
+ * Reduced axes need not be adjacent, so the reduced positions are enumerated
+ * by an offset table computed once.
+ */
+function reductionPlan(shape: readonly number[], axes: readonly number[]) {
+  const reduced = new Set(axes);
+  const strides: number[] = [];
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) { strides[i] = s; s *= shape[i]; }
+  const keptAxes = shape.map((_, i) => i).filter((i) => !reduced.has(i));
+  const redAxes = shape.map((_, i) => i).filter((i) => reduced.has(i));
+  const offsets = axisOffsets(redAxes, shape, strides);
+  const bases = axisOffsets(keptAxes, shape, strides);
+  return { offsets, bases };
+}
+
+/** Every flat offset reachable by varying `axes` (row-major order). */
+function axisOffsets(axes: number[], shape: readonly number[], strides: number[]): Int32Array {
+  const count = axes.reduce((p, a) => p * shape[a], 1);
+  const out = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    let rem = i;
+    let off = 0;
+    for (let j = axes.length - 1; j >= 0; j--) {
+      const d = shape[axes[j]];
+      off += (rem % d) * strides[axes[j]];
+      rem = Math.floor(rem / d);
+    }
+    out[i] = off;
+  }
+  return out;
+}
+
+export function reduce(op: ReduceOp, x: Float32Array, shape: readonly number[], axes: readonly number[]): Float32Array {
+  if (axes.length === shape.length && op === 'sum') {
+    let acc = 0;
+    for (let i = 0; i < x.length; i++) acc += x[i];
+    return Float32Array.of(acc);
+  }
+  const { offsets, bases } = reductionPlan(shape, axes);
+  const out = new Float32Array(bases.length);
+  for (let o = 0; o < bases.length; o++) {
+    const base = bases[o];
+    if (op === 'sum') {
+      let acc = 0;
+      for (let r = 0; r < offsets.length; r++) acc += x[base + offsets[r]];
+      out[o] = acc;
+    } else {
+      let best = -Infinity;
+      let arg = 0;
+      for (let r = 0; r < offsets.length; r++) {
+        const v = x[base + offsets[r]];
+        // NaN wins, as in PyTorch's max/argmax.
+        if (v > best || (Number.isNaN(v) && !Number.isNaN(best))) { best = v; arg = r; }
+      }
+      out[o] = op === 'max' ? best : arg;
+    }
+  }
+  return out;
+}
+
+export function variance(x: Float32Array, shape: readonly number[], axes: readonly number[], correction: number): Float32Array {
+  const { offsets, bases } = reductionPlan(shape, axes);
+  const out = new Float32Array(bases.length);
+  const n = offsets.length;
+  for (let o = 0; o < bases.length; o++) {
+    const base = bases[o];
+    let sum = 0;
+    for (let r = 0; r < n; r++) sum += x[base + offsets[r]];
+    const mean = sum / n;
+    let ss = 0;
+    for (let r = 0; r < n; r++) { const d = x[base + offsets[r]] - mean; ss += d * d; }
+    out[o] = ss / Math.max(0, n - correction);
+  }
+  return out;
+}
+

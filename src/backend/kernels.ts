@@ -1,0 +1,89 @@
+/**
+ * The backend interface: the few primitive kernels the engine is built from.
+ *
+ * Every tensor op in `src/tensor/` is written in terms of these; a backend that
+ * implements them all runs the whole engine. Kernels take and return flat
+ * row-major Float32Arrays plus the sizes they need, and never keep references
+ * to their inputs, so a backend may copy data to a device and back.
+ *
+ * Conventions
+ * - `shape` arrays are row-major; broadcasting follows NumPy/PyTorch rules and
+ *   `outShape` is the broadcast shape, computed by the caller.
+ * - Reductions accumulate in float64 (PyTorch's CPU `acc_type<float>` is double)
+ *   and round once to float32.
+ * - BatchNorm views its input as [N, C, S] (S = product of spatial sizes, 1 for [N, C]).
+ */
+export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'relu' | 'sigmoid' | 'tanh';
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'gt';
+export type ReduceOp = 'sum' | 'max' | 'argmax';
+
+export interface BatchNormStats {
+  /** Per-channel mean over N and S. */
+  mean: Float32Array;
+  /** Per-channel biased variance: sum((x - mean)^2) / (N * S), two-pass in float64. */
+  varBiased: Float32Array;
+}
+
+export interface BatchNormGrads {
+  gradInput: Float32Array;
+  /** null when the layer has no affine weight. */
+  gradWeight: Float32Array | null;
+  gradBias: Float32Array | null;
+}
+
+export interface Kernels {
+  /** out = x mapped through `op`, elementwise. */
+  unary(op: UnaryOp, x: Float32Array): Float32Array;
+  /** out[i] = op(a[bcast(i)], b[bcast(i)]) over `outShape`. */
+  binary(op: BinaryOp, a: Float32Array, aShape: readonly number[], b: Float32Array,
+    bShape: readonly number[], outShape: readonly number[]): Float32Array;
+  /**
+   * Reduce `x` of `shape` over the sorted, distinct `axes` (the reduced axes are
+   * kept with size 1 in the output's logical shape). `argmax` returns indices as floats.
+   */
+  reduce(op: ReduceOp, x: Float32Array, shape: readonly number[], axes: readonly number[]): Float32Array;
+  /**
+   * Per-slice variance over `axes` with divisor (count - correction); two-pass in
+   * float64 so that data with a large mean keeps its small spread.
+   */
+  variance(x: Float32Array, shape: readonly number[], axes: readonly number[], correction: number): Float32Array;
+  /**
+   * out[m, n] = sum_k A[m, k] * B[k, n], where A is stored [k, m] when transA
+   * and B is stored [n, k] when transB.
+   */
+  matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number,
+    transA: boolean, transB: boolean): Float32Array;
+  /** Reorder the axes of `x` (a row-major tensor of `shape`): out axis i = input axis perm[i]. */
+  permute(x: Float32Array, shape: readonly number[], perm: readonly number[]): Float32Array;
+  /** out[r] = x[index[r]] for rows of length `rowSize`. */
+  gatherRows(x: Float32Array, rowSize: number, index: readonly number[]): Float32Array;
+  /** out (numRows rows) with out[index[r]] += g[r]: the adjoint of gatherRows. */
+  scatterAddRows(g: Float32Array, rowSize: number, index: readonly number[], numRows: number): Float32Array;
+  /** Mean and biased variance per channel of x viewed as [N, C, S]. */
+  batchNormStats(x: Float32Array, n: number, c: number, s: number): BatchNormStats;
+  /** y = (x - mean[c]) * invstd[c] * weight[c] + bias[c] (weight/bias null: 1 and 0). */
+  batchNormForward(x: Float32Array, n: number, c: number, s: number, mean: Float32Array,
+    invstd: Float32Array, weight: Float32Array | null, bias: Float32Array | null): Float32Array;
+  /**
+   * Gradients of batchNormForward. With `batchStats` the mean and invstd are
+   * functions of x (training, or no running stats):
+   *   gx = w * invstd / M * (M * gy - sum(gy) - xhat * sum(gy * xhat)),  M = N * S;
+   * otherwise they are constants and gx = gy * w * invstd.
+   * gradWeight = sum(gy * xhat), gradBias = sum(gy), per channel.
+   */
+  batchNormBackward(gy: Float32Array, x: Float32Array, n: number, c: number, s: number,
+    mean: Float32Array, invstd: Float32Array, weight: Float32Array | null,
+    batchStats: boolean, needWeightGrads: boolean): BatchNormGrads;
+  /**
+   * In-place SGD update, PyTorch's rule:
+   *   d = grad + weightDecay * param
+   *   buf = first ? d : momentum * buf + (1 - dampening) * d   (when momentum != 0)
+   *   d = nesterov ? d + momentum * buf : buf                 (when momentum != 0)
+   *   param -= lr * d
+   */
+  sgdUpdate(param: Float32Array, grad: Float32Array, buf: Float32Array | null, opts: {
+    lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; first: boolean;
+  }): void;
+}
+
+export type KernelName = keyof Kernels;

@@ -1,0 +1,65 @@
+import { K } from '../backend/registry';
+import { result, Tensor } from '../tensor';
+
+const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
+
+/**
+ * The math of batch normalisation, as PyTorch's F.batch_norm; the module
+ * (nn/batch-norm.ts) holds the state and the policy.
+ *
+ * Input is viewed as [N, C, S]. With `training` the statistics are the batch's:
+ *   y = (x - mean_B) / sqrt(var_B + eps) * weight + bias,  var_B biased (divisor N*S);
+ * and when running statistics are given they are updated in place:
+ *   running_mean = (1 - momentum) * running_mean + momentum * mean_B
+ *   running_var  = (1 - momentum) * running_var  + momentum * var_B * M / (M - 1)   (unbiased, M = N*S)
+ * Otherwise y = (x - running_mean) / sqrt(running_var + eps) * weight + bias.
+ * Every argument is checked before anything is written, so a throwing call changes nothing.
+ */
+export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null,
+  weight: Tensor | null = null, bias: Tensor | null = null, training = false, momentum = 0.1, eps = 1e-5): Tensor {
+  if (input.ndim < 2) throw new Error(`batchNorm: expected input with at least 2 dims [N, C, ...], got shape ${fmt(input.shape)}`);
+  const n = input.shape[0], c = input.shape[1];
+  const s = input.size / Math.max(n * c, 1);
+  for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', weight], ['bias', bias]] as const) {
+    if (t && t.size !== c) {
+      throw new Error(`batchNorm: ${name} should contain ${c} elements (one per channel of input shape ${fmt(input.shape)}), got ${t.size}`);
+    }
+  }
+  if (!training && (!runningMean || !runningVar)) {
+    throw new Error('batchNorm: running_mean and running_var must be given when training is false');
+  }
+  if (training && n * s <= 1) {
+    throw new Error(`Expected more than 1 value per channel when training, got input size ${fmt(input.shape)}`);
+  }
+  if (!(eps > 0) || !(momentum >= 0 && momentum <= 1)) {
+    throw new Error(`batchNorm: expected eps > 0 and 0 <= momentum <= 1, got eps=${eps}, momentum=${momentum}`);
+  }
+  let mean: Float32Array;
+  let invstd = new Float32Array(c);
+  if (training) {
+    const stats = K.batchNormStats(input.data, n, c, s);
+    mean = stats.mean;
+    const m = n * s;
+    for (let ch = 0; ch < c; ch++) invstd[ch] = 1 / Math.sqrt(stats.varBiased[ch] + eps);
+    if (runningMean && runningVar) {
+      const rm = runningMean.data, rv = runningVar.data;
+      for (let ch = 0; ch < c; ch++) {
+        rm[ch] = (1 - momentum) * rm[ch] + momentum * mean[ch];
+        rv[ch] = (1 - momentum) * rv[ch] + momentum * stats.varBiased[ch] * (m / (m - 1));
+      }
+    }
+  } else {
+    mean = Float32Array.from(runningMean!.data);
+    invstd = Float32Array.from(runningVar!.data, (v) => 1 / Math.sqrt(v + eps));
+  }
+  const y = K.batchNormForward(input.data, n, c, s, mean, invstd, weight?.data ?? null, bias?.data ?? null);
+  const inputs = [input, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  return result(y, input.shape, 'NativeBatchNormBackward0', inputs, (g) => {
+    const needAffine = !!(weight?.requiresGrad || bias?.requiresGrad);
+    const grads = K.batchNormBackward(g.data, input.data, n, c, s, mean, invstd, weight?.data ?? null, training, needAffine);
+    const out: (Tensor | null)[] = [new Tensor(grads.gradInput, input.shape)];
+    if (weight) out.push(grads.gradWeight ? new Tensor(grads.gradWeight, weight.shape) : null);
+    if (bias) out.push(grads.gradBias ? new Tensor(grads.gradBias, bias.shape) : null);
+    return out;
+  });
+}

@@ -1,0 +1,52 @@
+import { noGrad } from '../autograd';
+import { K } from '../backend/registry';
+import { ops, result, Tensor } from '../tensor';
+
+const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
+
+/**
+ * loss = mean((input - target)^2);  dinput = g * 2 (input - target) / n, dtarget = -dinput.
+ * Shapes must match: PyTorch only warns and broadcasts [N, 1] against [N] into
+ * an [N, N] loss, which is never what the lesson means.
+ */
+export function mseLoss(input: Tensor, target: Tensor): Tensor {
+  if (input.shape.join() !== target.shape.join()) {
+    throw new Error(`mseLoss: input shape ${fmt(input.shape)} and target shape ${fmt(target.shape)} must match`);
+  }
+  const n = input.size;
+  const diff = K.binary('sub', input.data, input.shape, target.data, target.shape, input.shape);
+  const sq = K.binary('mul', diff, input.shape, diff, input.shape, input.shape);
+  const loss = K.reduce('sum', sq, [n], [0]);
+  loss[0] /= n;
+  return result(loss, [], 'MseLossBackward0', [input, target], (g) => {
+    const scale = Float32Array.of((2 * g.data[0]) / n);
+    const gi = new Tensor(K.binary('mul', diff, input.shape, scale, [], input.shape), input.shape);
+    return [input.requiresGrad ? gi : null, target.requiresGrad ? noGrad(() => gi.neg()) : null];
+  });
+}
+
+/** Class indices from a [N] or [N, 1] tensor of integer values in [0, classes). */
+export function classIndices(target: Tensor, n: number, classes: number, what: string): number[] {
+  if (!(target.ndim === 1 || (target.ndim === 2 && target.shape[1] === 1)) || target.shape[0] !== n) {
+    throw new Error(`${what}: target must have shape [${n}] or [${n}, 1] (class indices), got ${fmt(target.shape)}`);
+  }
+  return Array.from(target.data, (v, i) => {
+    if (!Number.isInteger(v) || v < 0 || v >= classes) {
+      throw new Error(`${what}: target[${i}] = ${v} is not a class index in [0, ${classes - 1}]`);
+    }
+    return v;
+  });
+}
+
+/** loss = -mean_i logSoftmax(input)[i, target_i], for input [N, C] and class indices. */
+export function crossEntropy(input: Tensor, target: Tensor): Tensor {
+  if (input.ndim !== 2) throw new Error(`crossEntropy: input must have shape [N, C], got ${fmt(input.shape)}`);
+  const [n, c] = input.shape;
+  const idx = classIndices(target, n, c, 'crossEntropy');
+  const onehot = new Float32Array(n * c);
+  idx.forEach((k, i) => { onehot[i * c + k] = 1; });
+  const picked = ops.sum(ops.mul(ops.logSoftmax(input, 1), new Tensor(onehot, [n, c])));
+  const loss = ops.div(ops.neg(picked), n);
+  if (loss.gradFn) loss.gradFn.name = 'NllLossBackward0';
+  return loss;
+}

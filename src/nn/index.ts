@@ -1,0 +1,11 @@
+export { Module } from './module';
+export type { StateDict, StateValue } from './module';
+export { Parameter } from './parameter';
+export { Linear } from './linear';
+export { BatchNorm, BatchNorm1d, BatchNorm2d } from './batch-norm';
+export type { BatchNormOptions } from './batch-norm';
+export { ReLU, Sigmoid, Tanh } from './activation';
+export { Sequential } from './sequential';
+export { MLP } from './mlp';
+export type { MLPOptions, Activation } from './mlp';
+export { MSELoss, CrossEntropyLoss } from './loss';

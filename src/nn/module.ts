@@ -1,0 +1,178 @@
+import { Tensor } from '../tensor';
+import { Parameter } from './parameter';
+
+export type StateValue = Tensor | number;
+export type StateDict = Record<string, StateValue>;
+
+const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
+
+/**
+ * Base class of every layer, as torch.nn.Module. Subclasses register their
+ * parameters, buffers and submodules by name; names are PyTorch's, so state
+ * dicts carry PyTorch's keys (`linear1.weight`, `normalize1.running_mean`).
+ * A registered name maps to a property read at call time, so `bn.weight`
+ * and `stateDict()['weight']` are always the same object.
+ */
+export abstract class Module {
+  training = true;
+  private readonly paramProps = new Map<string, string>();
+  private readonly bufferProps = new Map<string, string>();
+  private readonly children_ = new Map<string, Module>();
+
+  abstract forward(...inputs: Tensor[]): Tensor;
+
+  /** Registers property `prop` (default: `name`) as parameter `name`; its value is a Parameter or null. */
+  protected registerParameter(name: string, prop = name): void {
+    this.paramProps.set(name, prop);
+  }
+
+  /** Registers property `prop` as buffer `name` (a Tensor, a number such as a counter, or null). */
+  protected registerBuffer(name: string, prop = name): void {
+    this.bufferProps.set(name, prop);
+  }
+
+  /** Registers `module` as child `name` and returns it. */
+  registerModule<M extends Module>(name: string, module: M): M {
+    this.children_.set(name, module);
+    return module;
+  }
+
+  private prop(prop: string): any {
+    return (this as any)[prop];
+  }
+
+  /** Parameters of this module and its descendants, in registration order, each once. */
+  parameters(): Parameter[] {
+    return [...new Set(this.namedParameters().map(([, p]) => p))];
+  }
+
+  namedParameters(prefix = ''): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    for (const [name, prop] of this.paramProps) {
+      const p = this.prop(prop);
+      if (p) out.push([prefix + name, p]);
+    }
+    for (const [name, child] of this.children_) out.push(...child.namedParameters(`${prefix}${name}.`));
+    return out;
+  }
+
+  /** Direct submodules, in registration order. */
+  children(): Module[] {
+    return [...this.children_.values()];
+  }
+
+  namedChildren(): [string, Module][] {
+    return [...this.children_];
+  }
+
+  /** This module first, then every descendant depth-first in registration order. */
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [name, child] of this.children_) out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
+    return out;
+  }
+
+  /** Sets training mode on this module and every descendant. */
+  train(mode = true): this {
+    if (typeof mode !== 'boolean') throw new Error(`train: mode must be a boolean, got ${JSON.stringify(mode)}`);
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Parameters then buffers of each module, depth-first, as PyTorch orders state_dict. */
+  stateDict(prefix = ''): StateDict {
+    const out: StateDict = {};
+    for (const [name, prop] of this.paramProps) {
+      const p = this.prop(prop);
+      if (p) out[prefix + name] = p;
+    }
+    for (const [name, prop] of this.bufferProps) {
+      const b = this.prop(prop);
+      if (b !== null && b !== undefined) out[prefix + name] = b;
+    }
+    for (const [name, child] of this.children_) Object.assign(out, child.stateDict(`${prefix}${name}.`));
+    return out;
+  }
+
+  /**
+   * Copies `sd` into this module's parameters and buffers (in place, so
+   * optimizers keep their references). Strict by default: missing, unexpected
+   * and wrongly shaped entries are all collected into one error, and nothing
+   * is written unless every entry fits. Tensor entries may be Tensors or
+   * `{shape, data}` objects (a state dict read back from JSON).
+   */
+  loadStateDict(sd: Record<string, unknown>, opts: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+    const strict = opts.strict ?? true;
+    const own = this.stateDict();
+    const missing = Object.keys(own).filter((k) => !(k in sd));
+    const unexpected = Object.keys(sd).filter((k) => !(k in own));
+    const problems: string[] = [];
+    const writes: (() => void)[] = [];
+    for (const [key, target] of Object.entries(own)) {
+      if (!(key in sd)) continue;
+      const value = sd[key];
+      if (typeof target === 'number') {
+        const v = typeof value === 'number' ? value : value instanceof Tensor && value.size === 1 ? value.item() : NaN;
+        if (!Number.isInteger(v) || v < 0) problems.push(`${key}: expected a non-negative integer, got ${JSON.stringify(value)}`);
+        else writes.push(() => this.setBuffer(key, v));
+        continue;
+      }
+      const src = asTensorLike(value);
+      if (!src) {
+        problems.push(`${key}: expected a tensor of shape ${fmt(target.shape)}, got ${typeof value}`);
+      } else if (src.shape.join() !== target.shape.join() || src.data.length !== target.size) {
+        problems.push(`size mismatch for ${key}: copying a param with shape ${fmt(src.shape)}, the shape in current model is ${fmt(target.shape)}`);
+      } else {
+        writes.push(() => target.data.set(src.data));
+      }
+    }
+    if (problems.length || (strict && (missing.length || unexpected.length))) {
+      const parts = [
+        ...(strict && missing.length ? [`Missing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(', ')}.`] : []),
+        ...(strict && unexpected.length ? [`Unexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(', ')}.`] : []),
+        ...problems,
+      ];
+      throw new Error(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${parts.join('\n\t')}`);
+    }
+    for (const w of writes) w();
+    return { missingKeys: missing, unexpectedKeys: unexpected };
+  }
+
+  /** Writes a number-valued buffer (e.g. num_batches_tracked) addressed by its dotted key. */
+  private setBuffer(key: string, value: number): void {
+    const path = key.split('.');
+    let m: Module = this;
+    for (const name of path.slice(0, -1)) m = m.children_.get(name)!;
+    (m as any)[m.bufferProps.get(path[path.length - 1])!] = value;
+  }
+
+  /** Extra text inside the repr's parentheses, as PyTorch's extra_repr. */
+  extraRepr(): string {
+    return '';
+  }
+
+  /** PyTorch's repr: `Name(extra)` or a nested listing of the children. */
+  toString(): string {
+    const name = this.constructor.name;
+    if (this.children_.size === 0) return `${name}(${this.extraRepr()})`;
+    const lines = [...(this.extraRepr() ? [this.extraRepr()] : []),
+      ...[...this.children_].map(([n, m]) => `(${n}): ${m.toString().replace(/\n/g, '\n  ')}`)];
+    return `${name}(\n  ${lines.join('\n  ')}\n)`;
+  }
+}
+
+function asTensorLike(v: unknown): { shape: readonly number[]; data: ArrayLike<number> } | null {
+  if (v instanceof Tensor) return v;
+  if (v && typeof v === 'object' && Array.isArray((v as any).shape) && (Array.isArray((v as any).data) || ArrayBuffer.isView((v as any).data))) {
+    return v as { shape: number[]; data: number[] };
+  }
+  return null;
+}

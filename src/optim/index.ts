@@ -1,0 +1,2 @@
+export { SGD } from './sgd';
+export type { SGDOptions } from './sgd';

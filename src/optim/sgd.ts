@@ -1,0 +1,76 @@
+import { K } from '../backend/registry';
+import type { Tensor } from '../tensor';
+
+export interface SGDOptions {
+  lr: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+}
+
+/**
+ * Stochastic gradient descent with PyTorch's update rule (the kernel's doc has
+ * the formula): weight decay is added to the gradient, the momentum buffer
+ * starts as the first gradient, and parameters without a gradient are skipped.
+ */
+export class SGD {
+  readonly params: Tensor[];
+  lr: number;
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly weightDecay: number;
+  readonly nesterov: boolean;
+  private readonly buffers = new Map<Tensor, Float32Array>();
+
+  constructor(params: Iterable<Tensor>, opts: SGDOptions) {
+    const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = opts ?? ({} as SGDOptions);
+    const list = [...params];
+    if (list.length === 0) throw new Error('SGD: optimizer got an empty parameter list');
+    if (typeof lr !== 'number' || !(lr >= 0)) throw new Error(`SGD: Invalid learning rate: ${lr} (expected a number >= 0)`);
+    if (!(momentum >= 0)) throw new Error(`SGD: Invalid momentum value: ${momentum} (expected >= 0)`);
+    if (!(weightDecay >= 0)) throw new Error(`SGD: Invalid weight_decay value: ${weightDecay} (expected >= 0)`);
+    if (nesterov && (momentum <= 0 || dampening !== 0)) throw new Error('SGD: Nesterov momentum requires a momentum and zero dampening');
+    this.params = list;
+    this.lr = lr;
+    this.momentum = momentum;
+    this.dampening = dampening;
+    this.weightDecay = weightDecay;
+    this.nesterov = nesterov;
+  }
+
+  /** Clears every parameter's gradient (set to null, PyTorch 2's default; the next backward writes fresh ones). */
+  zeroGrad(): void {
+    for (const p of this.params) p.grad = null;
+  }
+
+  step(): void {
+    for (const p of this.params) {
+      if (!p.grad) continue;
+      let buf = this.buffers.get(p) ?? null;
+      const first = this.momentum !== 0 && !buf;
+      if (first) this.buffers.set(p, (buf = new Float32Array(p.size)));
+      K.sgdUpdate(p.data, p.grad.data, buf, {
+        lr: this.lr, momentum: this.momentum, dampening: this.dampening,
+        weightDecay: this.weightDecay, nesterov: this.nesterov, first,
+      });
+    }
+  }
+
+  /** Momentum buffers in parameter order (null where none yet), JSON-serialisable for checkpoints. */
+  stateDict(): { lr: number; momentumBuffers: (number[] | null)[] } {
+    return { lr: this.lr, momentumBuffers: this.params.map((p) => (this.buffers.has(p) ? Array.from(this.buffers.get(p)!) : null)) };
+  }
+
+  loadStateDict(sd: { lr: number; momentumBuffers: (number[] | null)[] }): void {
+    if (!sd || !Array.isArray(sd.momentumBuffers) || sd.momentumBuffers.length !== this.params.length) {
+      throw new Error(`SGD.loadStateDict: expected momentumBuffers for ${this.params.length} parameters, got ${JSON.stringify(sd?.momentumBuffers?.length)}`);
+    }
+    sd.momentumBuffers.forEach((b, i) => {
+      if (b && b.length !== this.params[i].size) throw new Error(`SGD.loadStateDict: buffer ${i} has ${b.length} values, parameter has ${this.params[i].size}`);
+    });
+    this.lr = sd.lr;
+    this.buffers.clear();
+    sd.momentumBuffers.forEach((b, i) => { if (b) this.buffers.set(this.params[i], Float32Array.from(b)); });
+  }
+}

@@ -1,0 +1,96 @@
+import { K } from '../../backend/registry';
+import type { BinaryOp, UnaryOp } from '../../backend/kernels';
+import { broadcastShapes } from '../../backend/shape';
+import { Operand, result, Tensor } from '../tensor';
+import { sumToShape } from './reduce';
+
+/** A number operand becomes a 0-d constant, which broadcasts against anything. */
+export function asTensor(o: Operand): Tensor {
+  return typeof o === 'number' ? new Tensor(Float32Array.of(o), []) : o;
+}
+
+function binary(op: BinaryOp, name: string, a: Tensor, b: Tensor,
+  backward: (g: Tensor) => [Tensor | null, Tensor | null]): Tensor {
+  const shape = broadcastShapes(a.shape, b.shape);
+  const data = K.binary(op, a.data, a.shape, b.data, b.shape, shape);
+  return result(data, shape, name, [a, b], (g) => {
+    const [ga, gb] = backward(g);
+    return [ga && a.requiresGrad ? sumToShape(ga, a.shape) : null,
+      gb && b.requiresGrad ? sumToShape(gb, b.shape) : null];
+  });
+}
+
+function unary(op: UnaryOp, name: string, x: Tensor, backward: (g: Tensor, out: Tensor) => Tensor): Tensor {
+  const out: Tensor = result(K.unary(op, x.data), x.shape, name, [x], (g) => [backward(g, out)]);
+  return out;
+}
+
+// d(a + b) = g, g
+export function add(x: Operand, y: Operand): Tensor {
+  return binary('add', 'AddBackward0', asTensor(x), asTensor(y), (g) => [g, g]);
+}
+
+// d(a - b) = g, -g
+export function sub(x: Operand, y: Operand): Tensor {
+  return binary('sub', 'SubBackward0', asTensor(x), asTensor(y), (g) => [g, neg(g)]);
+}
+
+// d(a * b) = g * b, g * a
+export function mul(x: Operand, y: Operand): Tensor {
+  const a = asTensor(x), b = asTensor(y);
+  return binary('mul', 'MulBackward0', a, b, (g) => [mul(g, b), mul(g, a)]);
+}
+
+// d(a / b) = g / b, -g * a / b^2
+export function div(x: Operand, y: Operand): Tensor {
+  const a = asTensor(x), b = asTensor(y);
+  return binary('div', 'DivBackward0', a, b, (g) => [div(g, b), neg(div(mul(g, a), mul(b, b)))]);
+}
+
+// d(x^e) = g * e * x^(e - 1)
+export function pow(x: Tensor, exponent: number): Tensor {
+  const e = asTensor(exponent);
+  return binary('pow', 'PowBackward0', x, e, (g) => [mul(g, mul(pow(x, exponent - 1), exponent)), null]);
+}
+
+/** 1 where a > b, else 0. Not differentiable (a comparison). */
+export function gt(x: Operand, y: Operand): Tensor {
+  const a = asTensor(x), b = asTensor(y);
+  const shape = broadcastShapes(a.shape, b.shape);
+  return new Tensor(K.binary('gt', a.data, a.shape, b.data, b.shape, shape), shape);
+}
+
+// d(-x) = -g
+export function neg(x: Tensor): Tensor {
+  return unary('neg', 'NegBackward0', x, (g) => neg(g));
+}
+
+// d(exp x) = g * exp(x)
+export function exp(x: Tensor): Tensor {
+  return unary('exp', 'ExpBackward0', x, (g, out) => mul(g, out));
+}
+
+// d(log x) = g / x
+export function log(x: Tensor): Tensor {
+  return unary('log', 'LogBackward0', x, (g) => div(g, x));
+}
+
+// d(sqrt x) = g / (2 sqrt(x))
+export function sqrt(x: Tensor): Tensor {
+  return unary('sqrt', 'SqrtBackward0', x, (g, out) => div(g, mul(out, 2)));
+}
+
+// d(relu x) = g where x > 0, else 0
+export function relu(x: Tensor): Tensor {
+  return unary('relu', 'ReluBackward0', x, (g) => mul(g, gt(x, 0)));
+}
+
+// d(sigmoid x) = g * (1 - y) * y
+export function sigmoid(x: Tensor): Tensor {
+  return unary('sigmoid', 'SigmoidBackward0', x, (g, y) => mul(mul(g, sub(1, y)), y));
+}
+
+// d(tanh x) = g * (1 - y^2)
+export function tanh(x: Tensor): Tensor {
+  return unary('tanh', 'TanhBackward0', x, (g, y) => mul(g, sub(1, mul(y, y))));
+}

@@ -1,0 +1,25 @@
+import { K } from '../../backend/registry';
+import { result, Tensor } from '../tensor';
+
+const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
+
+/**
+ * Matrix product of 2-D tensors (a 1-D operand is a row or column vector and
+ * its axis is dropped from the result, as torch.matmul).
+ * out = a @ b;  da = g @ b^T;  db = a^T @ g
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim < 1 || a.ndim > 2 || b.ndim < 1 || b.ndim > 2) {
+    throw new Error(`matmul: expected 1-D or 2-D tensors, got shapes ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  }
+  const m = a.ndim === 2 ? a.shape[0] : 1, k = a.shape[a.ndim - 1];
+  const kb = b.shape[0], n = b.ndim === 2 ? b.shape[1] : 1;
+  if (k !== kb) {
+    throw new Error(`matmul: shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be multiplied (${m}x${k} and ${kb}x${n})`);
+  }
+  const shape = [...(a.ndim === 2 ? [m] : []), ...(b.ndim === 2 ? [n] : [])];
+  return result(K.matmul(a.data, b.data, m, k, n, false, false), shape, 'MmBackward0', [a, b], (g) => [
+    a.requiresGrad ? new Tensor(K.matmul(g.data, b.data, m, n, k, false, true), a.shape) : null,
+    b.requiresGrad ? new Tensor(K.matmul(a.data, g.data, k, m, n, true, false), b.shape) : null,
+  ]);
+}

@@ -1,0 +1,74 @@
+import { isGradEnabled } from '../../autograd';
+import { K } from '../../backend/registry';
+import { result, Tensor } from '../tensor';
+import { normalizeDims, reducedShape } from './dims';
+import { div, mul, sub } from './elementwise';
+import { expand, reshape } from './shape';
+
+function count(shape: readonly number[], axes: readonly number[]): number {
+  return axes.reduce((p, a) => p * shape[a], 1);
+}
+
+// d(sum x) = g broadcast back over the reduced axes
+export function sum(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
+  const axes = normalizeDims(dim, x.ndim, 'sum');
+  const keep = reducedShape(x.shape, axes, true);
+  return result(K.reduce('sum', x.data, x.shape, axes), reducedShape(x.shape, axes, keepdim),
+    dim === undefined ? 'SumBackward0' : 'SumBackward1', [x], (g) => [expand(reshape(g, keep), x.shape)]);
+}
+
+// mean x = (sum x) / n;  d = g / n broadcast back
+export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
+  const axes = normalizeDims(dim, x.ndim, 'mean');
+  const n = count(x.shape, axes);
+  const keep = reducedShape(x.shape, axes, true);
+  const s = K.reduce('sum', x.data, x.shape, axes);
+  for (let i = 0; i < s.length; i++) s[i] /= n;
+  return result(s, reducedShape(x.shape, axes, keepdim), dim === undefined ? 'MeanBackward0' : 'MeanBackward1',
+    [x], (g) => [expand(div(reshape(g, keep), n), x.shape)]);
+}
+
+/**
+ * var x = sum((x - mean)^2) / (n - correction), correction = 1 when unbiased;
+ * d = g * 2 (x - mean) / (n - correction).
+ */
+export function variance(x: Tensor, dim: number | number[] | undefined, unbiased: boolean, keepdim = false): Tensor {
+  const axes = normalizeDims(dim, x.ndim, 'var');
+  const correction = unbiased ? 1 : 0;
+  const n = count(x.shape, axes);
+  const keep = reducedShape(x.shape, axes, true);
+  return result(K.variance(x.data, x.shape, axes, correction), reducedShape(x.shape, axes, keepdim), 'VarBackward0',
+    [x], (g) => {
+      const centered = sub(x, mean(x, axes, true));
+      return [mul(centered, div(reshape(g, keep), (n - correction) / 2))];
+    });
+}
+
+/** Not differentiable in rxnn: refusing is better than silently dropping a gradient. */
+function selection(op: 'max' | 'argmax', x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
+  if (op === 'max' && x.requiresGrad && isGradEnabled()) {
+    throw new Error('max: not differentiable in rxnn; call it on x.detach() or inside noGrad');
+  }
+  const axes = normalizeDims(dim, x.ndim, op);
+  return new Tensor(K.reduce(op, x.data, x.shape, axes), reducedShape(x.shape, axes, keepdim));
+}
+
+export function max(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return selection('max', x, dim, keepdim);
+}
+
+/** Index of the largest value along `dim` (over the flattened tensor without one), as float values. */
+export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return selection('argmax', x, dim, keepdim);
+}
+
+/** The adjoint of broadcasting: sums `g` over the axes that broadcasting expanded to reach `shape`. */
+export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
+  if (g.shape.length === shape.length && g.shape.every((d, i) => d === shape[i])) return g;
+  const lead = g.ndim - shape.length;
+  const axes: number[] = [];
+  g.shape.forEach((d, i) => {
+    if (i < lead || (shape[i - lead] === 1 && d !== 1)) axes.push(i);
+  });
+  return reshape(sum(g, axes, true), shape);
+}

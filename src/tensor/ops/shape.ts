@@ -1,0 +1,110 @@
+import { K } from '../../backend/registry';
+import { sizeOf } from '../../backend/shape';
+import { result, Tensor } from '../tensor';
+import { normalizeDim } from './dims';
+import { sumToShape } from './reduce';
+
+const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
+
+// reshape shares data (every tensor is contiguous); d = g reshaped back. One -1 is inferred.
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const target = inferShape(shape, x.size, x.shape);
+  if (target.length === x.shape.length && target.every((d, i) => d === x.shape[i])) return x;
+  return result(x.data, target, 'ViewBackward0', [x], (g) => [reshape(g, x.shape)]);
+}
+
+function inferShape(shape: readonly number[], size: number, from: readonly number[]): number[] {
+  const unknown = shape.indexOf(-1);
+  const bad = shape.some((d, i) => !Number.isInteger(d) || d < -1 || (d === -1 && i !== unknown));
+  const known = shape.reduce((p, d) => (d === -1 ? p : p * d), 1);
+  const out = [...shape];
+  if (!bad && unknown >= 0 && known > 0 && size % known === 0) out[unknown] = size / known;
+  if (bad || sizeOf(out) !== size || out.includes(-1)) {
+    throw new Error(`reshape: shape ${fmt(shape)} is invalid for input of size ${size} (shape ${fmt(from)})`);
+  }
+  return out;
+}
+
+// expand repeats size-1 (or missing leading) axes; d = g summed back to x's shape
+export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  if (x.shape.length === shape.length && x.shape.every((d, i) => d === shape[i])) return x;
+  const zero = new Float32Array(1);
+  return result(K.binary('add', x.data, x.shape, zero, [], shape), shape, 'ExpandBackward0', [x],
+    (g) => [sumToShape(g, x.shape)]);
+}
+
+// permute reorders axes; d = g permuted by the inverse permutation
+export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  const perm = dims.map((d) => normalizeDim(d, x.ndim, 'permute'));
+  if (perm.length !== x.ndim || new Set(perm).size !== perm.length) {
+    throw new Error(`permute: dims ${fmt(dims)} must be a permutation of the ${x.ndim} dims of shape ${fmt(x.shape)}`);
+  }
+  const inverse = new Array<number>(perm.length);
+  perm.forEach((p, i) => { inverse[p] = i; });
+  return result(K.permute(x.data, x.shape, perm), perm.map((p) => x.shape[p]), 'PermuteBackward0', [x],
+    (g) => [permute(g, inverse)]);
+}
+
+export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  if (x.ndim < 2) return x;
+  const perm = x.shape.map((_, i) => i);
+  const a = normalizeDim(dim0, x.ndim, 'transpose'), b = normalizeDim(dim1, x.ndim, 'transpose');
+  [perm[a], perm[b]] = [perm[b], perm[a]];
+  const out = permute(x, perm);
+  if (out.gradFn) out.gradFn.name = 'TransposeBackward0';
+  return out;
+}
+
+// rows of x at `index`; d = g scatter-added back into the rows it came from
+export function indexSelect(x: Tensor, index: readonly number[]): Tensor {
+  if (x.ndim < 1) throw new Error('indexSelect: needs a tensor with at least one dimension, got a 0-d tensor');
+  const rows = x.shape[0];
+  for (const i of index) {
+    if (!Number.isInteger(i) || i < 0 || i >= rows) {
+      throw new Error(`indexSelect: index ${i} is out of bounds for dimension 0 with size ${rows}`);
+    }
+  }
+  const rowSize = rows === 0 ? 0 : x.size / rows;
+  const idx = [...index];
+  return result(K.gatherRows(x.data, rowSize, idx), [idx.length, ...x.shape.slice(1)], 'IndexSelectBackward0', [x],
+    (g) => [new Tensor(K.scatterAddRows(g.data, rowSize, idx, rows), x.shape)]);
+}
+
+/** Concatenate along `dim`; every other dim must match. d = the matching slice of g for each input. */
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new Error('cat: expected a non-empty list of tensors');
+  const first = tensors[0];
+  const d = normalizeDim(dim, first.ndim, 'cat');
+  tensors.forEach((t, i) => {
+    if (t.ndim !== first.ndim || t.shape.some((s, j) => j !== d && s !== first.shape[j])) {
+      throw new Error(`cat: sizes of tensors must match except in dimension ${d}: tensor 0 has shape `
+        + `${fmt(first.shape)}, tensor ${i} has shape ${fmt(t.shape)}`);
+    }
+  });
+  const outer = sizeOf(first.shape.slice(0, d));
+  const inner = sizeOf(first.shape.slice(d + 1));
+  const widths = tensors.map((t) => t.shape[d] * inner);
+  const total = widths.reduce((a, b) => a + b, 0);
+  const shape = [...first.shape];
+  shape[d] = total / (inner || 1);
+  const out = new Float32Array(outer * total);
+  // Each input contributes a block of widths[i] values to every outer row.
+  let offset = 0;
+  tensors.forEach((t, i) => {
+    for (let o = 0; o < outer; o++) out.set(t.data.subarray(o * widths[i], (o + 1) * widths[i]), o * total + offset);
+    offset += widths[i];
+  });
+  return result(out, shape, 'CatBackward0', tensors, (g) => {
+    let off = 0;
+    return tensors.map((t, i) => {
+      const part = new Float32Array(t.size);
+      for (let o = 0; o < outer; o++) part.set(g.data.subarray(o * total + off, o * total + off + widths[i]), o * widths[i]);
+      off += widths[i];
+      return new Tensor(part, t.shape);
+    });
+  });
+}
+
+export function clone(x: Tensor): Tensor {
+  return result(x.data.slice(), x.shape, 'CloneBackward0', [x], (g) => [g]);
+}

@@ -1,0 +1,138 @@
+import '../backend';
+import { backward as runBackward, isGradEnabled } from '../autograd';
+import type { GradFn, Variable } from '../autograd';
+import { sizeOf } from '../backend/shape';
+import { formatTensor } from './format';
+import * as ew from './ops/elementwise';
+import * as lin from './ops/matmul';
+import * as red from './ops/reduce';
+import * as sh from './ops/shape';
+import * as sm from './ops/softmax';
+
+export type Operand = Tensor | number;
+
+/**
+ * A float32, row-major, contiguous tensor. `data` always holds exactly
+ * `size` values in row-major order; views (reshape) share it.
+ */
+export class Tensor implements Variable<Tensor> {
+  readonly data: Float32Array;
+  readonly shape: readonly number[];
+  requiresGrad: boolean;
+  grad: Tensor | null = null;
+  gradFn: GradFn<Tensor> | null = null;
+
+  constructor(data: Float32Array, shape: readonly number[], requiresGrad = false) {
+    if (sizeOf(shape) !== data.length) {
+      throw new Error(`Tensor: shape [${shape.join(', ')}] needs ${sizeOf(shape)} values, got ${data.length}`);
+    }
+    this.data = data;
+    this.shape = Object.freeze([...shape]);
+    this.requiresGrad = requiresGrad;
+  }
+
+  get size(): number { return this.data.length; }
+  get ndim(): number { return this.shape.length; }
+  /** True for tensors created by the user (no recorded history), as PyTorch's is_leaf. */
+  get isLeaf(): boolean { return this.gradFn === null; }
+
+  /** Turns on gradient tracking for a leaf (PyTorch's requires_grad_). */
+  requiresGrad_(flag = true): this {
+    if (!this.isLeaf) throw new Error('requiresGrad_: only leaf tensors can change requiresGrad; use detach() first');
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  accumulateGrad(g: Tensor): void {
+    this.grad = this.grad ? ew.add(this.grad, g) : new Tensor(g.data.slice(), g.shape);
+  }
+
+  /**
+   * Backpropagate from this tensor. Without `grad` the tensor must hold one
+   * value (a loss), as in PyTorch; gradients accumulate into leaves' `.grad`.
+   */
+  backward(grad?: Tensor): void {
+    if (!this.requiresGrad) throw new Error('backward: tensor does not require grad and has no grad_fn');
+    if (!grad && this.size !== 1) {
+      throw new Error(`backward: grad can be implicitly created only for scalar outputs (shape [${this.shape.join(', ')}])`);
+    }
+    if (grad && grad.shape.join() !== this.shape.join()) {
+      throw new Error(`backward: grad shape [${grad.shape.join(', ')}] does not match tensor shape [${this.shape.join(', ')}]`);
+    }
+    const seed = grad ?? new Tensor(Float32Array.of(1), this.shape);
+    runBackward<Tensor>(this, seed, ew.add);
+  }
+
+  /** A tensor sharing data but cut from the graph. */
+  detach(): Tensor { return new Tensor(this.data, this.shape); }
+  clone(): Tensor { return sh.clone(this); }
+
+  item(): number {
+    if (this.size !== 1) throw new Error(`item: tensor with ${this.size} elements cannot be converted to a number`);
+    return this.data[0];
+  }
+
+  /** Nested arrays (a number for a 0-d tensor). */
+  toArray(): any {
+    const build = (dim: number, offset: number): any => {
+      if (dim === this.shape.length) return this.data[offset];
+      const stride = sizeOf(this.shape.slice(dim + 1));
+      return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, offset + i * stride));
+    };
+    return build(0, 0);
+  }
+
+  toString(): string { return formatTensor(this); }
+
+  add(o: Operand): Tensor { return ew.add(this, o); }
+  sub(o: Operand): Tensor { return ew.sub(this, o); }
+  mul(o: Operand): Tensor { return ew.mul(this, o); }
+  div(o: Operand): Tensor { return ew.div(this, o); }
+  pow(exponent: number): Tensor { return ew.pow(this, exponent); }
+  neg(): Tensor { return ew.neg(this); }
+  exp(): Tensor { return ew.exp(this); }
+  log(): Tensor { return ew.log(this); }
+  sqrt(): Tensor { return ew.sqrt(this); }
+  relu(): Tensor { return ew.relu(this); }
+  sigmoid(): Tensor { return ew.sigmoid(this); }
+  tanh(): Tensor { return ew.tanh(this); }
+  /** 1 where this > other, else 0; not differentiable. */
+  gt(o: Operand): Tensor { return ew.gt(this, o); }
+
+  matmul(o: Tensor): Tensor { return lin.matmul(this, o); }
+
+  sum(dim?: number | number[], opts?: { keepdim?: boolean }): Tensor { return red.sum(this, dim, opts?.keepdim); }
+  mean(dim?: number | number[], opts?: { keepdim?: boolean }): Tensor { return red.mean(this, dim, opts?.keepdim); }
+  /** Variance; `unbiased` (default true) divides by n - 1, as torch.var. */
+  var(dim?: number | number[], opts?: { unbiased?: boolean; keepdim?: boolean }): Tensor {
+    return red.variance(this, dim, opts?.unbiased ?? true, opts?.keepdim);
+  }
+  max(dim?: number, opts?: { keepdim?: boolean }): Tensor { return red.max(this, dim, opts?.keepdim); }
+  argmax(dim?: number, opts?: { keepdim?: boolean }): Tensor { return red.argmax(this, dim, opts?.keepdim); }
+  softmax(dim: number): Tensor { return sm.softmax(this, dim); }
+  logSoftmax(dim: number): Tensor { return sm.logSoftmax(this, dim); }
+
+  reshape(...shape: (number | number[])[]): Tensor { return sh.reshape(this, shape.flat()); }
+  /** Alias of reshape: every tensor is contiguous, so every view is allowed. */
+  view(...shape: (number | number[])[]): Tensor { return sh.reshape(this, shape.flat()); }
+  flatten(): Tensor { return sh.reshape(this, [this.size]); }
+  transpose(dim0 = 0, dim1 = 1): Tensor { return sh.transpose(this, dim0, dim1); }
+  permute(...dims: (number | number[])[]): Tensor { return sh.permute(this, dims.flat()); }
+  get T(): Tensor { return sh.transpose(this, 0, Math.max(1, this.ndim - 1)); }
+  /** Rows (entries of dim 0) at `index`, in that order: batching by an index list. */
+  indexSelect(index: readonly number[]): Tensor { return sh.indexSelect(this, index); }
+}
+
+/**
+ * Builds an op's output. The node is recorded only when grad mode is on and an
+ * input requires grad, so inference under noGrad allocates no graph.
+ */
+export function result(data: Float32Array, shape: readonly number[], name: string,
+  inputs: readonly Tensor[], backward: (g: Tensor) => readonly (Tensor | null)[]): Tensor {
+  const out = new Tensor(data, shape);
+  if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
+    out.requiresGrad = true;
+    out.gradFn = { name, inputs, backward };
+  }
+  return out;
+}
