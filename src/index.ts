@@ -10,3 +10,5 @@ export { setBackend, getBackend, listBackends } from './backend';
 export * as F from './functional';
 export * as nn from './nn';
 export * as optim from './optim';
+export * as data from './data';
+export { fit, mseCal, accuracyCal } from './train';

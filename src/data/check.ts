@@ -1,0 +1,20 @@
+/** Argument checks shared by the data helpers: each error names the argument, the value and what was expected. */
+
+export function positiveInt(what: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
+    throw new Error(`${what}: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+export function nonNegativeInt(what: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    throw new Error(`${what}: ${name} must be a non-negative integer, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+export function finiteNumber(what: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${what}: ${name} must be a finite number, got ${JSON.stringify(v)}`);
+  return v;
+}

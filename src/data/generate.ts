@@ -1,0 +1,75 @@
+import { cat, normal, ones, randn, tensor, type Tensor } from '../tensor';
+import { finiteNumber, positiveInt } from './check';
+
+export interface TensorGenRegOptions {
+  numExamples?: number;
+  /** True weights; with `bias` the last entry is the intercept. */
+  w?: number[];
+  bias?: boolean;
+  /** Standard deviation of the label noise. */
+  delta?: number;
+  /** Features are raised to this power before the weights apply. */
+  deg?: number;
+}
+
+/**
+ * The lesson's regression data (tensorGenReg), drawing what PyTorch draws in
+ * the same order: one randn for the features, one for the noise.
+ *   labels = (features ^ deg) @ w[:k] + w[k] (when bias) + N(0, 1) * delta
+ * With `bias`, a column of ones is appended to the returned features.
+ * Returns [features [numExamples, k], labels [numExamples, 1]].
+ */
+export function tensorGenReg(opts: TensorGenRegOptions = {}): [Tensor, Tensor] {
+  const { numExamples = 1000, w = [2, -1, 1], bias = true, delta = 0.01, deg = 1 } = opts;
+  positiveInt('tensorGenReg', 'numExamples', numExamples);
+  if (!Array.isArray(w) || w.length === 0 || (bias && w.length < 2)) {
+    throw new Error(`tensorGenReg: w must be a non-empty list of numbers${bias ? ' with at least one weight and the intercept' : ''}, got ${JSON.stringify(w)}`);
+  }
+  w.forEach((v, i) => finiteNumber('tensorGenReg', `w[${i}]`, v));
+  if (!Number.isInteger(deg) || deg < 1) throw new Error(`tensorGenReg: deg must be an integer >= 1, got ${JSON.stringify(deg)}`);
+  if (!(delta >= 0)) throw new Error(`tensorGenReg: delta must be a number >= 0, got ${JSON.stringify(delta)}`);
+  const k = bias ? w.length - 1 : w.length;
+  const featuresTrue = randn(numExamples, k);
+  const wTrue = tensor(w.slice(0, k), { shape: [k, 1] });
+  let labelsTrue = featuresTrue.pow(deg).matmul(wTrue);
+  if (bias) labelsTrue = labelsTrue.add(w[k]);
+  const labels = labelsTrue.add(randn(labelsTrue.shape as number[]).mul(delta));
+  const features = bias ? cat([featuresTrue, ones(numExamples, 1)], 1) : featuresTrue;
+  return [features, labels];
+}
+
+export interface TensorGenClaOptions {
+  /** Rows per class. */
+  numExamples?: number;
+  numInputs?: number;
+  numClass?: number;
+  /** [d, std]: class means are d apart, centred on 0; each class has standard deviation std. */
+  degDispersion?: [number, number];
+  bias?: boolean;
+}
+
+/**
+ * The lesson's classification data (tensorGenCla): class i is one
+ * normal(i * d - d * (numClass - 1) / 2, std, [numExamples, numInputs]) draw,
+ * classes concatenated in order; labels are the class indices as an [N, 1]
+ * column. `bias` appends a column of ones to the features.
+ */
+export function tensorGenCla(opts: TensorGenClaOptions = {}): [Tensor, Tensor] {
+  const { numExamples = 500, numInputs = 2, numClass = 3, degDispersion = [4, 2], bias = false } = opts;
+  positiveInt('tensorGenCla', 'numExamples', numExamples);
+  positiveInt('tensorGenCla', 'numInputs', numInputs);
+  positiveInt('tensorGenCla', 'numClass', numClass);
+  if (!Array.isArray(degDispersion) || degDispersion.length !== 2 || !degDispersion.every(Number.isFinite) || !(degDispersion[1] >= 0)) {
+    throw new Error(`tensorGenCla: degDispersion must be [distance, std >= 0], got ${JSON.stringify(degDispersion)}`);
+  }
+  const [d, std] = degDispersion;
+  const features: Tensor[] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < numClass; i++) {
+    features.push(normal(i * d - (d * (numClass - 1)) / 2, std, [numExamples, numInputs]));
+    for (let r = 0; r < numExamples; r++) labels.push(i);
+  }
+  const x = cat(features, 0);
+  const n = numExamples * numClass;
+  return [bias ? cat([x, ones(n, 1)], 1) : x, tensor(labels, { shape: [n, 1] })];
+}

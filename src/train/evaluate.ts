@@ -1,0 +1,29 @@
+import { noGrad } from '../autograd';
+import { allRows, type DataLoader } from '../data';
+import { mseLoss } from '../functional/loss';
+import type { Module } from '../nn';
+import { tensor, type Tensor } from '../tensor';
+
+/**
+ * The lesson's mse_cal: MSE of `model` over every row of the loader's dataset
+ * in one forward pass (no shuffling, no random draws). The model's mode is the
+ * caller's: in train mode BatchNorm uses, and updates, batch statistics, as in PyTorch.
+ */
+export function mseCal(loader: DataLoader, model: Module): Tensor {
+  const [x, y] = allRows(loader.dataset);
+  return noGrad(() => mseLoss(model.forward(x), y));
+}
+
+/** The lesson's accuracy_cal: the fraction of rows whose argmax of softmax(model(X)) equals the label. */
+export function accuracyCal(loader: DataLoader, model: Module): Tensor {
+  const [x, y] = allRows(loader.dataset);
+  return noGrad(() => {
+    const predicted = model.forward(x).softmax(1).argmax(1);
+    if (predicted.size !== y.size) {
+      throw new Error(`accuracyCal: model gives ${predicted.size} predictions for ${y.size} labels (label shape [${y.shape.join(', ')}])`);
+    }
+    let hits = 0;
+    predicted.data.forEach((p, i) => { if (p === y.data[i]) hits++; });
+    return tensor(hits / predicted.size);
+  });
+}

@@ -1,0 +1,3 @@
+export { fit, trainBatch } from './fit';
+export type { FitOptions, Criterion, Optimizer } from './fit';
+export { mseCal, accuracyCal } from './evaluate';
