@@ -23,11 +23,14 @@ export class Tensor implements Variable<Tensor> {
   gradFn: GradFn<Tensor> | null = null;
 
   constructor(data: Float32Array, shape: readonly number[], requiresGrad = false) {
-    if (sizeOf(shape) !== data.length) {
-      throw new Error(`Tensor: shape [${shape.join(', ')}] needs ${sizeOf(shape)} values, got ${data.length}`);
+    let size = 1;
+    for (let i = 0; i < shape.length; i++) size *= shape[i];
+    if (size !== data.length) {
+      throw new Error(`Tensor: shape [${shape.join(', ')}] needs ${size} values, got ${data.length}`);
     }
     this.data = data;
-    this.shape = Object.freeze([...shape]);
+    // A private copy (callers may reuse their array); readonly in the type, not frozen: freezing costs on every op.
+    this.shape = shape.slice();
     this.requiresGrad = requiresGrad;
   }
 

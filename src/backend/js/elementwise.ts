@@ -1,49 +1,101 @@
 import type { BinaryOp, UnaryOp } from '../kernels';
 import { broadcastIndexer } from '../shape';
 
-const UNARY: Record<UnaryOp, (v: number) => number> = {
-  neg: (v) => -v,
-  exp: Math.exp,
-  log: Math.log,
-  sqrt: Math.sqrt,
-  relu: (v) => (v > 0 ? v : 0),
-  sigmoid: (v) => 1 / (1 + Math.exp(-v)),
-  tanh: Math.tanh,
+/**
+ * Elementwise kernels. Each op's loop is generated from its expression once,
+ * so every op gets its own monomorphic loop: a shared loop calling an op
+ * function per element is megamorphic and several times slower in V8.
+ */
+const UNARY_EXPR: Record<UnaryOp, string> = {
+  neg: '-v',
+  exp: 'Math.exp(v)',
+  log: 'Math.log(v)',
+  sqrt: 'Math.sqrt(v)',
+  relu: 'v > 0 ? v : 0',
+  sigmoid: '1 / (1 + Math.exp(-v))',
+  tanh: 'Math.tanh(v)',
 };
 
-const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  pow: Math.pow,
-  gt: (a, b) => (a > b ? 1 : 0),
+const BINARY_EXPR: Record<BinaryOp, string> = {
+  add: 'a + b',
+  sub: 'a - b',
+  mul: 'a * b',
+  div: 'a / b',
+  pow: 'Math.pow(a, b)',
+  gt: 'a > b ? 1 : 0',
 };
+
+type UnaryLoop = (x: Float32Array, out: Float32Array) => void;
+type BinaryLoops = {
+  /** Same length: out[i] = op(x[i], y[i]). */
+  same: (x: Float32Array, y: Float32Array, out: Float32Array) => void;
+  /** y repeats every `inner` elements: out[i] = op(x[i], y[i % inner]) (y broadcast over leading dims). */
+  rows: (x: Float32Array, y: Float32Array, out: Float32Array, inner: number) => void;
+  /** y holds one value per block of `inner`: out[i] = op(x[i], y[floor(i / inner)]) (y broadcast over trailing dims). */
+  cols: (x: Float32Array, y: Float32Array, out: Float32Array, inner: number) => void;
+  /** rows/cols with the roles swapped: x is the full operand `b`, y the broadcast operand `a`. */
+  rowsSwapped: (x: Float32Array, y: Float32Array, out: Float32Array, inner: number) => void;
+  colsSwapped: (x: Float32Array, y: Float32Array, out: Float32Array, inner: number) => void;
+  any: (x: Float32Array, y: Float32Array, out: Float32Array, ix: (i: number) => number, iy: (i: number) => number) => void;
+};
+
+const unaryLoops = Object.fromEntries(Object.entries(UNARY_EXPR).map(([op, e]) => [op,
+  new Function('x', 'out', `for (let i = 0; i < out.length; i++) { const v = x[i]; out[i] = ${e}; }`) as UnaryLoop,
+])) as Record<UnaryOp, UnaryLoop>;
+
+function binaryLoops(e: string): BinaryLoops {
+  const make = (args: string, body: string) => new Function(...args.split(','), body) as any;
+  return {
+    same: make('x,y,out', `for (let i = 0; i < out.length; i++) { const a = x[i], b = y[i]; out[i] = ${e}; }`),
+    rows: make('x,y,out,inner', `for (let o = 0; o < out.length; o += inner) for (let j = 0; j < inner; j++) { const a = x[o + j], b = y[j]; out[o + j] = ${e}; }`),
+    cols: make('x,y,out,inner', `for (let o = 0, r = 0; o < out.length; o += inner, r++) { const b = y[r]; for (let j = 0; j < inner; j++) { const a = x[o + j]; out[o + j] = ${e}; } }`),
+    rowsSwapped: make('x,y,out,inner', `for (let o = 0; o < out.length; o += inner) for (let j = 0; j < inner; j++) { const b = x[o + j], a = y[j]; out[o + j] = ${e}; }`),
+    colsSwapped: make('x,y,out,inner', `for (let o = 0, r = 0; o < out.length; o += inner, r++) { const a = y[r]; for (let j = 0; j < inner; j++) { const b = x[o + j]; out[o + j] = ${e}; } }`),
+    any: make('x,y,out,ix,iy', `for (let i = 0; i < out.length; i++) { const a = x[ix(i)], b = y[iy(i)]; out[i] = ${e}; }`),
+  };
+}
+
+const binaryTable = Object.fromEntries(Object.entries(BINARY_EXPR).map(([op, e]) => [op, binaryLoops(e)])) as Record<BinaryOp, BinaryLoops>;
 
 export function unary(op: UnaryOp, x: Float32Array): Float32Array {
-  const f = UNARY[op];
   const out = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = f(x[i]);
+  unaryLoops[op](x, out);
   return out;
+}
+
+/**
+ * How `shape` sits inside `outShape` after broadcasting: 'full' (same size),
+ * 'rows' (it equals the trailing dims: repeats every `inner`), 'cols' (it
+ * equals the leading dims, followed by size-1 dims: one value per block of
+ * `inner`), or 'any'.
+ */
+function layout(shape: readonly number[], size: number, outShape: readonly number[], outSize: number): ['full' | 'rows' | 'cols' | 'any', number] {
+  if (size === outSize) return ['full', 0];
+  const lead = outShape.length - shape.length;
+  let k = 0;
+  while (k < shape.length && shape[k] === 1) k++;
+  if (outShape.slice(lead + k).every((d, i) => d === shape[k + i])) return ['rows', size];
+  if (lead === 0) {
+    let m = shape.length;
+    while (m > 0 && shape[m - 1] === 1) m--;
+    if (shape.slice(0, m).every((d, i) => d === outShape[i])) return ['cols', outSize / size];
+  }
+  return ['any', 0];
 }
 
 export function binary(op: BinaryOp, a: Float32Array, aShape: readonly number[], b: Float32Array,
   bShape: readonly number[], outShape: readonly number[]): Float32Array {
-  const f = BINARY[op];
-  const size = outShape.reduce((p, d) => p * d, 1);
+  let size = 1;
+  for (const d of outShape) size *= d;
   const out = new Float32Array(size);
-  if (a.length === size && b.length === size) {
-    for (let i = 0; i < size; i++) out[i] = f(a[i], b[i]);
-  } else if (b.length === 1 && a.length === size) {
-    const s = b[0];
-    for (let i = 0; i < size; i++) out[i] = f(a[i], s);
-  } else if (a.length === 1 && b.length === size) {
-    const s = a[0];
-    for (let i = 0; i < size; i++) out[i] = f(s, b[i]);
-  } else {
-    const ia = broadcastIndexer(aShape, outShape);
-    const ib = broadcastIndexer(bShape, outShape);
-    for (let i = 0; i < size; i++) out[i] = f(a[ia(i)], b[ib(i)]);
-  }
+  const loops = binaryTable[op];
+  const [la, ia] = layout(aShape, a.length, outShape, size);
+  const [lb, ib] = layout(bShape, b.length, outShape, size);
+  if (la === 'full' && lb === 'full') loops.same(a, b, out);
+  else if (la === 'full' && lb === 'rows') loops.rows(a, b, out, ib);
+  else if (la === 'full' && lb === 'cols') loops.cols(a, b, out, ib);
+  else if (lb === 'full' && la === 'rows') loops.rowsSwapped(b, a, out, ia);
+  else if (lb === 'full' && la === 'cols') loops.colsSwapped(b, a, out, ia);
+  else loops.any(a, b, out, broadcastIndexer(aShape, outShape), broadcastIndexer(bShape, outShape));
   return out;
 }

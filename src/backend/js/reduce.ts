@@ -7,7 +7,21 @@ import type { ReduceOp } from '../kernels';
  * Reduced axes need not be adjacent, so the reduced positions are enumerated
  * by an offset table computed once.
  */
-function reductionPlan(shape: readonly number[], axes: readonly number[]) {
+interface Plan { offsets: Int32Array; bases: Int32Array }
+const plans = new Map<string, Plan>();
+
+/** Plans are cached per (shape, axes): a training loop reduces the same shapes every step. */
+function reductionPlan(shape: readonly number[], axes: readonly number[]): Plan {
+  const key = `${shape.join(',')}|${axes.join(',')}`;
+  let plan = plans.get(key);
+  if (!plan) {
+    if (plans.size >= 1024) plans.clear();
+    plans.set(key, (plan = makePlan(shape, axes)));
+  }
+  return plan;
+}
+
+function makePlan(shape: readonly number[], axes: readonly number[]): Plan {
   const reduced = new Set(axes);
   const strides: number[] = [];
   let s = 1;
