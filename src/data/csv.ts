@@ -1,24 +1,37 @@
 import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
 import { tensor, type Tensor } from '../tensor';
 
 export interface ReadCsvOptions {
   /** The label column: its header name (with `header`) or its 0-based index. */
   target: string | number;
+  /** Whether the first row names the columns (default true). */
   header?: boolean;
 }
+
+/** A decimal number as a CSV cell writes it: 12, -0.5, .5, 1e-3 (no hex, no "Infinity", no blanks). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
  * Reads a numeric CSV file into [features [N, k], labels [N, 1]], streaming it
  * through csv-parse. Ragged rows and non-numeric cells are errors naming the
- * line; nothing is skipped silently.
+ * file, the line and the column; nothing is skipped silently except empty
+ * lines. A UTF-8 byte order mark is ignored. A missing or unreadable file
+ * rejects the promise with the file system's error.
  */
 export async function readCsv(path: string, opts: ReadCsvOptions): Promise<[Tensor, Tensor]> {
   const { target, header = true } = opts ?? ({} as ReadCsvOptions);
   if (typeof target !== 'string' && !(Number.isInteger(target) && (target as number) >= 0)) {
     throw new Error(`readCsv: target must be a column name or a 0-based column index, got ${JSON.stringify(target)}`);
   }
-  const parser = createReadStream(path).pipe(parse({ relax_column_count: true, skip_empty_lines: true, trim: true, info: true }));
+  if (!header && typeof target === 'string') {
+    throw new Error(`readCsv: target ${JSON.stringify(target)} is a column name, but header is false; give a 0-based column index`);
+  }
+  const parser = parse({ relax_column_count: true, skip_empty_lines: true, trim: true, bom: true, info: true });
+  // pipeline forwards a read error (ENOENT, EISDIR...) to the parser, so the loop below rejects
+  // instead of the process dying of an unhandled 'error' event, and leaving the loop early closes the file.
+  pipeline(createReadStream(path), parser, () => {});
   let columns: string[] | null = null;
   let targetIndex = -1;
   const features: number[] = [];
@@ -38,16 +51,16 @@ export async function readCsv(path: string, opts: ReadCsvOptions): Promise<[Tens
     if (width < 0) {
       width = record.length;
       targetIndex = target as number;
-      if (typeof target !== 'number' || targetIndex >= width) {
-        throw new Error(`readCsv: without a header, target must be a column index below ${width}, got ${JSON.stringify(target)}`);
+      if (targetIndex >= width) {
+        throw new Error(`readCsv: target must be a column index below ${width} (the columns of ${path} line ${line}), got ${targetIndex}`);
       }
     }
     if (record.length !== width) throw new Error(`readCsv: ${path} line ${line} has ${record.length} cells, expected ${width}`);
     record.forEach((cell, j) => {
-      const v = cell === '' ? NaN : Number(cell);
-      if (!Number.isFinite(v)) {
+      if (!DECIMAL.test(cell)) {
         throw new Error(`readCsv: ${path} line ${line}, column ${columns ? JSON.stringify(columns[j]) : j}: ${JSON.stringify(cell)} is not a number`);
       }
+      const v = Number(cell);
       if (j === targetIndex) labels.push(v);
       else features.push(v);
     });

@@ -1,7 +1,7 @@
 import { noGrad } from '../autograd';
 import { defaultGenerator, Generator } from '../random';
 import type { Tensor } from '../tensor';
-import { nonNegativeInt } from './check';
+import { nonNegativeInt, show } from './check';
 
 /**
  * A map-style dataset. `rows(indices)` gathers a whole batch at once (one
@@ -57,25 +57,33 @@ export function allRows(dataset: Dataset): Tensor[] {
 
 /**
  * Splits `dataset` into non-overlapping random subsets, as torch's
- * random_split: one randperm(total) from the generator; the first
- * lengths[0] indices form the first subset, and so on. Lengths are counts
- * summing to the dataset's size, or fractions summing to 1 (floor of each
- * share, the remainder handed out one by one from the first).
+ * random_split: one randperm(total) from the generator (the global one by
+ * default); the first lengths[0] indices form the first subset, and so on.
+ * Lengths are counts summing to the dataset's size, or fractions: when the
+ * lengths sum to 1 (within 1e-9, and not above 1) each is a fraction in [0, 1],
+ * the floor of its share is taken and the remainder handed out one by one from
+ * the first subset, exactly as PyTorch 1.13 decides.
  */
 export function randomSplit(dataset: Dataset, lengths: number[], opts: { generator?: Generator } = {}): Subset[] {
   const n = dataset.length;
-  if (!Array.isArray(lengths) || lengths.length === 0) throw new Error(`randomSplit: lengths must be a non-empty list, got ${JSON.stringify(lengths)}`);
+  if (!Array.isArray(lengths) || lengths.length === 0) throw new Error(`randomSplit: lengths must be a non-empty list, got ${show(lengths)}`);
+  lengths.forEach((l, i) => {
+    if (typeof l !== 'number' || !Number.isFinite(l)) throw new Error(`randomSplit: lengths[${i}] must be a number, got ${show(l)}`);
+  });
   let counts = lengths;
-  const fractions = lengths.every((l) => l >= 0 && l <= 1) && Math.abs(lengths.reduce((a, b) => a + b, 0) - 1) < 1e-9 && lengths.some((l) => !Number.isInteger(l));
-  if (fractions) {
-    counts = lengths.map((f) => Math.floor(n * f));
+  const sum = lengths.reduce((a, b) => a + b, 0); // summed left to right, as Python's sum()
+  if (Math.abs(sum - 1) <= 1e-9 * Math.max(1, Math.abs(sum)) && sum <= 1) { // math.isclose(sum, 1) and sum <= 1
+    counts = lengths.map((f, i) => {
+      if (f < 0 || f > 1) throw new Error(`randomSplit: fraction lengths[${i}] must be between 0 and 1, got ${f}`);
+      return Math.floor(n * f);
+    });
     const remainder = n - counts.reduce((a, b) => a + b, 0);
     for (let i = 0; i < remainder; i++) counts[i % counts.length] += 1;
   }
   counts.forEach((l, i) => nonNegativeInt('randomSplit', `lengths[${i}]`, l));
   const total = counts.reduce((a, b) => a + b, 0);
   if (total !== n) {
-    throw new Error(`randomSplit: sum of input lengths ${JSON.stringify(lengths)} is ${total}, which does not equal the length of the dataset (${n})`);
+    throw new Error(`randomSplit: sum of input lengths ${show(lengths)} is ${total}, which does not equal the length of the dataset (${n})`);
   }
   const perm = (opts.generator ?? defaultGenerator).randperm(n);
   let offset = 0;

@@ -7,17 +7,29 @@ export interface DataLoaderOptions {
   batchSize?: number;
   shuffle?: boolean;
   dropLast?: boolean;
-  /** Stream for the base seed and the shuffling seed; default: the global generator. */
+  /**
+   * Stream for the base seed and the shuffled order (PyTorch's `generator=`): the order is
+   * then randperm(n) of this stream itself. Default: the global generator, with a fresh
+   * Generator seeded from it per epoch.
+   */
   generator?: Generator;
 }
 
 /**
- * Batches of a dataset, drawing from the random stream exactly as PyTorch's
- * DataLoader (num_workers = 0) does, so a seed gives the same batch order:
- * - each iteration (epoch) first draws a base seed: one int64 from the generator;
- * - with `shuffle`, the first batch then draws a second int64 that seeds a new
- *   Generator, whose randperm(n) is the epoch's order.
- * Iterating yields [X, y] (one tensor per dataset tensor) batches.
+ * Batches of a dataset, drawing from the random streams exactly when and what
+ * PyTorch 1.13's DataLoader (num_workers = 0) draws, so a seed gives the same
+ * batch order and leaves the stream at the same place:
+ * - each iteration (epoch) first draws a base seed: one int64 from the loader's
+ *   generator (the global one by default), shuffled or not;
+ * - with `shuffle` and no `generator`, the first batch then draws a second int64
+ *   from the global generator that seeds a fresh Generator, whose randperm(n) is
+ *   the epoch's order (RandomSampler without a generator);
+ * - with `shuffle` and a `generator`, the first batch takes randperm(n) from that
+ *   generator directly, and running out of samples takes a second randperm(n)
+ *   that is thrown away (RandomSampler's `randperm(n)[:num_samples % n]`), so the
+ *   generator moves on by two permutations per full epoch, as in PyTorch.
+ * Iterating yields [X, y] (one tensor per dataset tensor) batches; each
+ * `for ... of` is one epoch.
  */
 export class DataLoader implements Iterable<Tensor[]> {
   readonly dataset: Dataset;
@@ -28,7 +40,16 @@ export class DataLoader implements Iterable<Tensor[]> {
 
   constructor(dataset: Dataset, opts: DataLoaderOptions = {}) {
     const { batchSize = 1, shuffle = false, dropLast = false, generator } = opts;
+    if (dataset == null || typeof dataset.rows !== 'function' || !Number.isInteger(dataset.length)) {
+      throw new Error(`DataLoader: dataset must be a Dataset (TensorDataset, Subset...), got ${dataset === null ? 'null' : typeof dataset}`);
+    }
     positiveInt('DataLoader', 'batchSize', batchSize);
+    if (generator !== undefined && !(generator instanceof Generator)) {
+      throw new Error(`DataLoader: generator must be a Generator, got ${typeof generator}`);
+    }
+    if (shuffle && dataset.length === 0) {
+      throw new Error('DataLoader: cannot shuffle an empty dataset (PyTorch: num_samples should be a positive integer value, but got num_samples=0)');
+    }
     this.dataset = dataset;
     this.batchSize = batchSize;
     this.shuffle = shuffle;
@@ -43,18 +64,34 @@ export class DataLoader implements Iterable<Tensor[]> {
   }
 
   [Symbol.iterator](): Iterator<Tensor[]> {
-    const gen = this.generator ?? defaultGenerator;
-    gen.randomInt64(); // the base seed PyTorch's iterator draws (used by workers; consumed even without them)
-    return this.batches(gen);
+    (this.generator ?? defaultGenerator).randomInt64(); // the iterator's base seed (for workers; drawn even without them)
+    return this.batches(this.samples());
   }
 
-  /** The epoch's sample order; lazy, so the shuffling seed is drawn at the first batch as in PyTorch. */
-  private *batches(gen: Generator): IterableIterator<Tensor[]> {
+  /** The sampler: the epoch's row order, lazily, so each draw happens when PyTorch's happens. */
+  private *samples(): IterableIterator<number> {
     const n = this.dataset.length;
-    const order = this.shuffle ? new Generator(gen.randomInt64()).randperm(n) : [...Array(n).keys()];
-    const end = this.dropLast ? n - (n % this.batchSize) : n;
-    for (let i = 0; i < end; i += this.batchSize) {
-      yield this.dataset.rows(order.slice(i, Math.min(i + this.batchSize, end)));
+    if (!this.shuffle) {
+      for (let i = 0; i < n; i++) yield i;
+    } else if (this.generator) {
+      yield* this.generator.randperm(n);
+      this.generator.randperm(n); // PyTorch's randperm(n)[:0] for the remainder: drawn, then discarded
+    } else {
+      // The private generator's second permutation is unobservable, so it is skipped.
+      yield* new Generator(defaultGenerator.randomInt64()).randperm(n);
     }
+  }
+
+  /** The batch sampler: PyTorch's BatchSampler, pulling from the sampler as it does. */
+  private *batches(samples: Iterator<number>): IterableIterator<Tensor[]> {
+    let batch: number[] = [];
+    for (let s = samples.next(); !s.done; s = samples.next()) {
+      batch.push(s.value);
+      if (batch.length === this.batchSize) {
+        yield this.dataset.rows(batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0 && !this.dropLast) yield this.dataset.rows(batch);
   }
 }

@@ -1,5 +1,5 @@
 import type { Tensor } from '../tensor';
-import { positiveInt } from './check';
+import { positiveInt, show } from './check';
 import { randomSplit, TensorDataset } from './dataset';
 import { DataLoader } from './loader';
 
@@ -11,7 +11,7 @@ import { DataLoader } from './loader';
 export function splitLoader(features: Tensor, labels: Tensor, opts: { batchSize?: number; rate?: number } = {}): [DataLoader, DataLoader] {
   const { batchSize = 10, rate = 0.7 } = opts;
   positiveInt('splitLoader', 'batchSize', batchSize);
-  if (typeof rate !== 'number' || !(rate > 0 && rate < 1)) throw new Error(`splitLoader: rate must be in (0, 1), got ${JSON.stringify(rate)}`);
+  if (typeof rate !== 'number' || !(rate > 0 && rate < 1)) throw new Error(`splitLoader: rate must be in (0, 1), got ${show(rate)}`);
   if (features.ndim === 0 || labels.ndim === 0 || features.shape[0] !== labels.shape[0]) {
     throw new Error(`splitLoader: features and labels must have the same number of rows, got shapes [${features.shape.join(', ')}] and [${labels.shape.join(', ')}]`);
   }

@@ -1,4 +1,4 @@
-import type { DataLoader } from '../data';
+import { show } from '../data/check';
 import type { Module } from '../nn';
 import type { Tensor } from '../tensor';
 
@@ -25,7 +25,7 @@ export interface FitOptions {
  */
 export async function fit(opts: FitOptions): Promise<void> {
   const { model, criterion, optimizer, loader, epochs = 3, cla = false } = opts;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${JSON.stringify(epochs)}`);
+  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${show(epochs)}`);
   for (let epoch = 0; epoch < epochs; epoch++) {
     for (const [x, y0] of loader) trainBatch(model, criterion, optimizer, x, cla ? y0.flatten() : y0);
     await new Promise<void>((resolve) => setImmediate(resolve));

@@ -21,7 +21,8 @@ const BINARY_EXPR: Record<BinaryOp, string> = {
   sub: 'a - b',
   mul: 'a * b',
   div: 'a / b',
-  pow: 'Math.pow(a, b)',
+  // PyTorch's pow with a scalar exponent special-cases these, in float32 (x*x*x rounds twice).
+  pow: 'b === 2 ? a * a : b === 3 ? Math.fround(a * a) * a : b === 0.5 ? Math.sqrt(a) : b === -1 ? 1 / a : b === -2 ? 1 / Math.fround(a * a) : Math.pow(a, b)',
   gt: 'a > b ? 1 : 0',
 };
 
