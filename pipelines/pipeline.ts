@@ -1,0 +1,56 @@
+import { concat, defer, from, mergeMap, Observable } from 'rxjs';
+import { compare$, CompareOptions } from '../src/rx/compare';
+import type { TrainEvent } from '../src/rx/events';
+
+/** The parameters every pipeline takes, and the command sets with its flags. */
+export interface CommonParams {
+  /** Epochs per model (`--epochs`). */
+  epochs: number;
+  /** Seed for the data (`--seed`); model initialisation has its own, the lesson's 24. */
+  seed: number;
+  /** SGD learning rate (`--lr`). */
+  lr: number;
+  /** Training batch size (`--batch-size`). */
+  batchSize: number;
+}
+
+/** One comparison: several models trained on the same loaders. */
+export interface Experiment extends Omit<CompareOptions, 'epochs' | 'lr' | 'from' | 'scheduler' | 'names'> {
+  names: string[];
+  /** Prefix for the model names where a pipeline runs several comparisons (e.g. `batch 10`). */
+  group?: string;
+}
+
+/** A named experiment the command can run: typed parameters with defaults, and a setup. */
+export interface Pipeline<P extends CommonParams = CommonParams> {
+  name: string;
+  /** One line for `rxnn list`. */
+  summary: string;
+  /** What the metric is called on plots and in metrics.csv: 'MSE' or 'accuracy'. */
+  metric: string;
+  defaults: P;
+  /**
+   * Builds data, loaders and models from `params`, deterministically: it seeds
+   * the global generator itself, so the same params give the same run.
+   */
+  setup(params: P): Promise<Experiment[]>;
+}
+
+/** An experiment's model names as events carry them: `group/name` where it has a group. */
+export const modelNames = (e: Experiment): string[] => e.names.map((n) => (e.group ? `${e.group}/${n}` : n));
+
+/**
+ * A pipeline as one live event stream: setup on subscription, then each
+ * comparison in turn through `compare$`.
+ *
+ * @example
+ * run$(bnPlacement, { epochs: 5 }).subscribe((e) => e.kind === 'epoch' && console.log(e));
+ */
+export function run$<P extends CommonParams>(pipeline: Pipeline<P>, params: Partial<P> = {}): Observable<TrainEvent> {
+  const p = { ...pipeline.defaults, ...params };
+  return defer(() => from(pipeline.setup(p))).pipe(
+    mergeMap((experiments) =>
+      concat(...experiments.map((e) => compare$({ ...e, names: modelNames(e), epochs: p.epochs, lr: p.lr }))),
+    ),
+  );
+}

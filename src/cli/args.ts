@@ -1,0 +1,133 @@
+/**
+ * `rxnn` argument parsing. Every mistake is one line naming the argument, the
+ * value and what was expected (with the valid choices) and exits with code 2.
+ */
+
+export interface BackendChoice {
+  name: 'js' | 'gpu';
+  mode?: string;
+}
+
+export interface RunArgs {
+  pipeline: string;
+  epochs?: number;
+  seed?: number;
+  lr?: number;
+  batchSize?: number;
+  backend?: BackendChoice;
+  out?: string;
+  json: boolean;
+  resume?: string;
+}
+
+export type Command = { command: 'help' } | { command: 'list' } | ({ command: 'run' } & RunArgs);
+
+/** A mistake on the command line: main prints the message and exits 2. */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const COMMANDS = ['run', 'list', '--help'];
+const RUN_OPTIONS = ['--epochs', '--seed', '--lr', '--batch-size', '--backend', '--out', '--json', '--resume', '--help'];
+
+export const USAGE = `usage: rxnn run <pipeline> [--epochs N] [--seed S] [--lr X] [--batch-size B]
+                       [--backend js|gpu|gpu:<mode>] [--out DIR] [--json] [--resume DIR]
+       rxnn list
+       rxnn --help
+
+  run       train a pipeline: live progress, then metrics.csv, events.jsonl,
+            state dicts and report.svg in --out (default out/)
+  list      the pipelines and what they compare
+  --epochs  epochs per model (positive integer)     --seed  data seed (integer)
+  --lr      SGD learning rate (positive number)     --batch-size  training batch size
+  --backend compute backend: js, gpu, or gpu:<mode> (e.g. gpu:cpu, gpu:webasm)
+  --json    one JSON event per line on stdout instead of the live view
+  --resume  continue the run checkpointed in DIR (Ctrl-C leaves one)`;
+
+const list = (xs: string[]): string => xs.join(', ');
+
+function positiveInt(flag: string, raw: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < 1) {
+    throw new UsageError(`rxnn: ${flag} must be a positive integer, got '${raw}'`);
+  }
+  return n;
+}
+
+function parseValue(flag: string, raw: string): Partial<RunArgs> {
+  switch (flag) {
+    case '--epochs':
+      return { epochs: positiveInt(flag, raw) };
+    case '--batch-size':
+      return { batchSize: positiveInt(flag, raw) };
+    case '--seed': {
+      const n = Number(raw);
+      if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(n)) {
+        throw new UsageError(`rxnn: --seed must be an integer, got '${raw}'`);
+      }
+      return { seed: n };
+    }
+    case '--lr': {
+      const x = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(x) || x <= 0) {
+        throw new UsageError(`rxnn: --lr must be a positive number, got '${raw}'`);
+      }
+      return { lr: x };
+    }
+    case '--backend': {
+      const m = /^(js|gpu)(?::([a-z0-9]+))?$/.exec(raw);
+      if (!m || (m[1] === 'js' && m[2])) {
+        throw new UsageError(`rxnn: --backend must be one of js, gpu, gpu:<mode>, got '${raw}'`);
+      }
+      return { backend: m[2] ? { name: 'gpu', mode: m[2] } : { name: m[1] as 'js' | 'gpu' } };
+    }
+    case '--out':
+      return { out: raw };
+    default:
+      return { resume: raw };
+  }
+}
+
+/** Parses `argv` (without node and the script); `pipelines` are the valid names. */
+export function parseArgs(argv: readonly string[], pipelines: readonly string[]): Command {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
+  if (command === 'list') {
+    if (rest.length) throw new UsageError(`rxnn: list takes no arguments, got '${rest[0]}'`);
+    return { command: 'list' };
+  }
+  if (command !== 'run') throw new UsageError(`rxnn: unknown command '${command}'; expected one of ${list(COMMANDS)}`);
+  if (rest.includes('--help') || rest.includes('-h')) return { command: 'help' };
+
+  const args: RunArgs = { pipeline: '', json: false };
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (!arg.startsWith('-')) {
+      if (args.pipeline) throw new UsageError(`rxnn: unexpected argument '${arg}' after pipeline '${args.pipeline}'`);
+      if (!pipelines.includes(arg)) {
+        throw new UsageError(`rxnn: unknown pipeline '${arg}'; expected one of ${list([...pipelines])}`);
+      }
+      args.pipeline = arg;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq < 0 ? arg : arg.slice(0, eq);
+    if (!RUN_OPTIONS.includes(flag)) {
+      throw new UsageError(`rxnn: unknown option '${flag}'; expected one of ${list(RUN_OPTIONS)}`);
+    }
+    if (flag === '--json') {
+      if (eq >= 0) throw new UsageError(`rxnn: --json takes no value, got '${arg.slice(eq + 1)}'`);
+      args.json = true;
+      continue;
+    }
+    const raw = eq >= 0 ? arg.slice(eq + 1) : rest[++i];
+    if (raw === undefined) throw new UsageError(`rxnn: ${flag} needs a value`);
+    Object.assign(args, parseValue(flag, raw));
+  }
+  if (!args.pipeline) throw new UsageError(`rxnn: run needs a pipeline; expected one of ${list([...pipelines])}`);
+  return { command: 'run', ...args };
+}

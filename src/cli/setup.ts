@@ -1,0 +1,57 @@
+import { getBackend, setBackend } from '../backend';
+import type { Pipeline } from '../../pipelines/pipeline';
+import { RunArgs, UsageError } from './args';
+import type { Checkpoint } from './checkpoint';
+
+const PARAM_FLAGS = { epochs: '--epochs', seed: '--seed', lr: '--lr', batchSize: '--batch-size' } as const;
+/**
+ * Switches backend as asked (--backend, else RXNN_BACKEND); one that cannot run
+ * here is a usage error saying why. The gpu backend (gpu.js) is loaded only
+ * when asked for: it is heavy, and the js one needs none of it.
+ */
+export function chooseBackend(args: RunArgs): string {
+  if (args.backend?.name === 'gpu') require('../backend/gpu');
+  if (!args.backend && process.env.RXNN_BACKEND?.trim()) {
+    try {
+      require('../backend/env'); // applies RXNN_BACKEND on import
+    } catch (err) {
+      throw new UsageError(`rxnn: ${(err as Error).message}`);
+    }
+  }
+  if (args.backend) {
+    try {
+      setBackend(args.backend.name, args.backend.mode ? { mode: args.backend.mode } : undefined);
+    } catch (err) {
+      const raw = args.backend.mode ? `gpu:${args.backend.mode}` : args.backend.name;
+      throw new UsageError(`rxnn: --backend ${raw}: ${(err as Error).message}`);
+    }
+  }
+  const b = getBackend();
+  return b.mode ? `${b.name} (${b.mode})` : b.name;
+}
+
+/** The run's parameters: the pipeline's defaults and the flags, or the checkpoint's (which flags may not contradict). */
+export function paramsFor(pipeline: Pipeline<any>, args: RunArgs, cp: Checkpoint | undefined): Record<string, any> {
+  const given = Object.fromEntries(
+    Object.keys(PARAM_FLAGS).filter((k) => args[k as keyof typeof PARAM_FLAGS] !== undefined).map((k) => [k, args[k as keyof typeof PARAM_FLAGS]]),
+  );
+  if (!cp) return { ...pipeline.defaults, ...given };
+  if (cp.pipeline !== pipeline.name) {
+    throw new UsageError(`rxnn: --resume ${args.resume}: the checkpoint is of pipeline '${cp.pipeline}', not '${pipeline.name}'`);
+  }
+  for (const [k, v] of Object.entries(given)) {
+    if (cp.params[k] !== v) {
+      throw new UsageError(`rxnn: ${PARAM_FLAGS[k as keyof typeof PARAM_FLAGS]} ${v} differs from the checkpoint's ${cp.params[k]}; a resumed run keeps its settings`);
+    }
+  }
+  return cp.params;
+}
+
+/** Steps per epoch of a loader, from its dataset size and batch size (iterating it would draw random numbers). */
+export function stepsPerEpoch(loader: any): number {
+  if (typeof loader.length === 'number') return loader.length;
+  const n = loader.dataset?.length ?? 0;
+  const b = loader.batchSize ?? 1;
+  return loader.dropLast ? Math.floor(n / b) : Math.ceil(n / b);
+}
+

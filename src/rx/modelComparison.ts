@@ -1,0 +1,30 @@
+import { filter, lastValueFrom, reduce } from 'rxjs';
+import { compare$, CompareOptions } from './compare';
+import type { EpochEvent } from './events';
+
+/**
+ * The lesson's `model_comparison`: trains every model for `epochs` epochs on
+ * the same loaders and resolves to `{train: number[][], test: number[][]}`,
+ * one row per model (in `models` order) and one value per epoch. One pass per
+ * epoch, where the lesson's epoch i trains i passes.
+ *
+ * @example
+ * const { test } = await modelComparison({ models, names, train: trainLoader, test: testLoader });
+ */
+export function modelComparison(options: CompareOptions): Promise<{ train: number[][]; test: number[][] }> {
+  const n = options.models?.length ?? 0;
+  const names = options.names ?? Array.from({ length: n }, (_, i) => `model${i + 1}`);
+  const empty = () => ({ train: names.map(() => [] as number[]), test: names.map(() => [] as number[]) });
+  return lastValueFrom(
+    compare$(options).pipe(
+      filter((e): e is EpochEvent => e.kind === 'epoch'),
+      reduce((acc, e) => {
+        const i = names.indexOf(e.model!);
+        acc.train[i].push(e.train);
+        acc.test[i].push(e.test);
+        return acc;
+      }, empty()),
+    ),
+    { defaultValue: empty() },
+  );
+}

@@ -1,0 +1,69 @@
+import type { Module, Parameter } from '../nn';
+import { SGD } from '../optim';
+import type { Tensor } from '../tensor';
+
+/** What trainStep needs of an optimizer (optim.SGD, or your own). */
+export interface Optimizer {
+  zeroGrad(): void;
+  step(): void;
+  stateDict?(): unknown;
+  loadStateDict?(state: any): void;
+}
+
+/** `(params, lr) => optimizer`, as the lesson's `optimizer(model.parameters(), lr=lr)`. */
+export type OptimizerFactory = (params: Parameter[], lr: number) => Optimizer;
+/** An optimizer class such as `optim.SGD`, constructed as `new C(params, {lr})`. */
+export type OptimizerClass = new (params: Parameter[], options: { lr: number }) => Optimizer;
+export type OptimizerOption = Optimizer | OptimizerFactory | OptimizerClass;
+
+/** A loss module (`nn.MSELoss`, `nn.CrossEntropyLoss`) or anything with its `forward`. */
+export interface Criterion {
+  forward(yhat: Tensor, y: Tensor): Tensor;
+}
+
+/** Something iterable over `[X, y]` batches that exposes its dataset, as `data.DataLoader`. */
+export type Loader = Iterable<readonly Tensor[]> & { dataset: unknown };
+
+/** A metric over a loader's whole dataset, as `mseCal` / `accuracyCal` (a Tensor or a number). */
+export type Metric = (loader: any, model: Module) => Tensor | number;
+
+const isOptimizer = (o: unknown): o is Optimizer =>
+  typeof o === 'object' && o !== null && typeof (o as Optimizer).step === 'function' && typeof (o as Optimizer).zeroGrad === 'function';
+
+/** Checks the `optimizer` option's kind without building anything (pipelines check eagerly, build on subscription). */
+export function checkOptimizer(option: unknown): void {
+  if (option !== undefined && !isOptimizer(option) && typeof option !== 'function') {
+    throw new TypeError(`optimizer: expected an optimizer (with zeroGrad and step), an optimizer class or a factory (params, lr) => optimizer, got ${describe(option)}`);
+  }
+}
+
+/**
+ * Turns the `optimizer` option into an instance for `model`: an instance is
+ * used as is, a class (its prototype has `step`) is constructed with `{lr}`, any
+ * other function is called as a factory `(params, lr)`. Default: SGD.
+ */
+export function resolveOptimizer(option: OptimizerOption | undefined, model: Module, lr: number): Optimizer {
+  if (option === undefined) return new SGD(model.parameters(), { lr });
+  if (isOptimizer(option)) return option;
+  if (typeof option === 'function') {
+    const made = typeof option.prototype?.step === 'function'
+      ? new (option as OptimizerClass)(model.parameters(), { lr })
+      : (option as OptimizerFactory)(model.parameters(), lr);
+    if (isOptimizer(made)) return made;
+  }
+  throw new TypeError(`optimizer: expected an optimizer (with zeroGrad and step), an optimizer class or a factory (params, lr) => optimizer, got ${describe(option)}`);
+}
+
+/** A short description of a bad value for error messages. */
+export function describe(v: unknown): string {
+  if (typeof v === 'function') return `function ${v.name || '(anonymous)'}`;
+  if (typeof v === 'object' && v !== null) return `an object with keys ${Object.keys(v).join(', ') || '(none)'}`;
+  return JSON.stringify(v) ?? String(v);
+}
+
+/** A metric's value as a number (user metrics may return either). */
+export function toNumber(v: Tensor | number, what: string): number {
+  if (typeof v === 'number') return v;
+  if (v && typeof (v as Tensor).item === 'function') return (v as Tensor).item();
+  throw new TypeError(`${what}: expected the metric to return a number or a scalar Tensor, got ${describe(v)}`);
+}

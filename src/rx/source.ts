@@ -1,0 +1,41 @@
+import { defer, from, Observable, of } from 'rxjs';
+import { readCsv, tensorGenCla, tensorGenReg } from '../data';
+import type { Tensor } from '../tensor';
+import { describe } from './options';
+
+/** What `source` builds a dataset from. */
+export type SourceSpec =
+  | ({ kind: 'reg' } & NonNullable<Parameters<typeof tensorGenReg>[0]>)
+  | ({ kind: 'cla' } & NonNullable<Parameters<typeof tensorGenCla>[0]>)
+  | { kind: 'csv'; path: string; target: string | number; header?: boolean }
+  | { kind: 'tensors'; features: Tensor; labels: Tensor };
+
+/**
+ * A dataset as a one-value stream of `[features, labels]`: the lesson's
+ * generators (`tensorGenReg`, `tensorGenCla`), a CSV file, or tensors you have.
+ * Cold: the data is drawn (from the global generator) or read when you
+ * subscribe, so `manualSeed(420)` just before subscribing gives the lesson's
+ * data.
+ *
+ * @example
+ * source({ kind: 'reg', w: [2, -1], bias: false, deg: 2 }).pipe(split({ batchSize: 10 }))
+ * source('iris.csv', { target: 'species' })
+ */
+export function source(spec: SourceSpec | string, csv?: { target: string | number; header?: boolean }): Observable<[Tensor, Tensor]> {
+  return defer((): Observable<[Tensor, Tensor]> => {
+    const s: SourceSpec = typeof spec === 'string' ? { kind: 'csv', path: spec, target: csv?.target as string | number, header: csv?.header } : spec;
+    switch (s?.kind) {
+      case 'reg':
+        return of(tensorGenReg(s) as [Tensor, Tensor]);
+      case 'cla':
+        return of(tensorGenCla(s) as [Tensor, Tensor]);
+      case 'csv':
+        if (typeof s.target !== 'string' && typeof s.target !== 'number') throw new TypeError(`source: a CSV source needs options.target (the label column), got ${describe(s.target)}`);
+        return from(readCsv(s.path, { target: s.target, header: s.header ?? true }) as Promise<[Tensor, Tensor]>);
+      case 'tensors':
+        return of([s.features, s.labels] as [Tensor, Tensor]);
+      default:
+        throw new TypeError(`source: expected a CSV path or {kind: 'reg' | 'cla' | 'csv' | 'tensors', …}, got ${describe(spec)}`);
+    }
+  });
+}

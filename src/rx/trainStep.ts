@@ -1,0 +1,59 @@
+import type { OperatorFunction } from 'rxjs';
+import type { Module } from '../nn';
+import type { Tensor } from '../tensor';
+import { TrainingError } from './errors';
+import { named } from './named';
+import type { BatchEvent, PipelineEvent, StepEvent } from './events';
+import { operate, relay } from './operate';
+import type { Criterion, Optimizer } from './options';
+
+export interface TrainStepOptions {
+  model: Module;
+  criterion: Criterion;
+  optimizer: Optimizer;
+  /** Classification: targets are flattened to class indices, as the lesson's `fit(cla=True)`. */
+  cla?: boolean;
+  /** The model's name, attached to every event (for comparisons). */
+  name?: string;
+}
+
+/**
+ * Turns each batch into one optimisation step, in the lesson's order: forward,
+ * loss, zeroGrad, backward, step; then emits `{kind: 'step', epoch, step, loss,
+ * batchSize}` (the loss before the update). BatchNorm running statistics move
+ * as a side effect of train mode, as in the engine. Other events pass through.
+ *
+ * A step either happens whole or not at all: a NaN or infinite loss is caught
+ * before backward, so the stream errors with a TrainingError (epoch, step,
+ * cause) and the weights stay as they were.
+ *
+ * @example
+ * batches(train).pipe(epochs(20), trainStep({ model, criterion: new nn.MSELoss(), optimizer }))
+ *   .subscribe((e) => e.kind === 'step' && console.log(e.epoch, e.step, e.loss));
+ */
+export function trainStep<E extends PipelineEvent<Tensor, Tensor>>(
+  options: TrainStepOptions,
+): OperatorFunction<E, Exclude<E, BatchEvent<Tensor, Tensor>> | StepEvent> {
+  const { model, criterion, optimizer, cla = false, name } = options;
+  return operate((source, out) =>
+    source.subscribe(
+      relay(out, (ev) => {
+        if (ev.kind !== 'batch') return out.next(ev as Exclude<E, BatchEvent<Tensor, Tensor>>);
+        const where = { epoch: ev.epoch, step: ev.step, model: name };
+        const loss = TrainingError.wrap(where, () => {
+          const yhat = model.forward(ev.X);
+          const out = criterion.forward(yhat, cla ? ev.y.flatten() : ev.y);
+          const value = out.item();
+          if (!Number.isFinite(value)) {
+            throw new TrainingError(where, `loss is ${value}; stopped before the update, the weights are unchanged`);
+          }
+          optimizer.zeroGrad();
+          out.backward();
+          optimizer.step();
+          return value;
+        });
+        out.next({ kind: 'step', ...named(name), epoch: ev.epoch, step: ev.step, loss, batchSize: ev.X.shape[0] });
+      }),
+    ),
+  );
+}
