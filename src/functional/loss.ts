@@ -43,9 +43,8 @@ export function crossEntropy(input: Tensor, target: Tensor): Tensor {
   if (input.ndim !== 2) throw new Error(`crossEntropy: input must have shape [N, C], got ${fmt(input.shape)}`);
   const [n, c] = input.shape;
   const idx = classIndices(target, n, c, 'crossEntropy');
-  const onehot = new Float32Array(n * c);
-  idx.forEach((k, i) => { onehot[i * c + k] = 1; });
-  const picked = ops.sum(ops.mul(ops.logSoftmax(input, 1), new Tensor(onehot, [n, c])));
+  const flat = ops.reshape(ops.logSoftmax(input, 1), [n * c]);
+  const picked = ops.sum(ops.indexSelect(flat, idx.map((k, i) => i * c + k)));
   const loss = ops.div(ops.neg(picked), n);
   if (loss.gradFn) loss.gradFn.name = 'NllLossBackward0';
   return loss;

@@ -43,7 +43,7 @@ function nestedShape(v: NestedArray, path = 'values'): number[] {
 export function tensor(values: NestedArray | ArrayLike<number>, opts: TensorOptions = {}): Tensor {
   let data: Float32Array;
   let shape: number[];
-  const flatInput = ArrayBuffer.isView(values) || (Array.isArray(values) && opts.shape !== undefined);
+  const flatInput = ArrayBuffer.isView(values) || (Array.isArray(values) && opts.shape !== undefined && !values.some(Array.isArray));
   if (flatInput) {
     const flat = values as ArrayLike<number>;
     shape = opts.shape ? [...opts.shape] : [flat.length];
@@ -55,6 +55,13 @@ export function tensor(values: NestedArray | ArrayLike<number>, opts: TensorOpti
   } else if (typeof values === 'number' || Array.isArray(values)) {
     shape = nestedShape(values as NestedArray);
     data = Float32Array.from((Array.isArray(values) ? (values as unknown[]).flat(Infinity) : [values]) as number[]);
+    if (opts.shape !== undefined) {
+      checkShape(opts.shape, 'tensor');
+      if (sizeOf(opts.shape) !== data.length) {
+        throw new Error(`tensor: shape ${fmt(opts.shape)} needs ${sizeOf(opts.shape)} values, got ${data.length} (nested array of shape ${fmt(shape)})`);
+      }
+      shape = [...opts.shape];
+    }
   } else {
     throw new Error(`tensor: values must be a number, nested arrays or a typed array, got ${typeof values}`);
   }

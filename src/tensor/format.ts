@@ -21,7 +21,12 @@ function fixed(v: number, p: number): string {
 
 /** Python's '{:.pe}': two-digit signed exponent. */
 function sci(v: number, p: number): string {
-  const [m, e] = v.toExponential(p).split('e');
+  let [m, e] = v.toExponential(p).split('e');
+  // toExponential rounds exact ties away from zero; Python rounds them to even.
+  // 101 significant digits settle whether a float32 is an exact tie: '5' then only zeros.
+  const [digits, exp] = Math.abs(v).toExponential(100).split('e');
+  const d = digits.replace('.', '');
+  if (/^50*$/.test(d.slice(p + 1)) && Number(d[p]) % 2 === 0) [m, e] = [`${v < 0 ? '-' : ''}${d[0]}.${d.slice(1, p + 1)}`, exp];
   const n = Number(e);
   return `${m}e${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`;
 }
@@ -41,7 +46,6 @@ class Formatter {
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (Number.isFinite(v) && v !== 0) finite.push(v);
-      else if (!Number.isFinite(v)) this.width = Math.max(this.width, pyFloat(v).length);
     }
     if (finite.length === 0) return;
     const abs = finite.map(Math.abs);
@@ -56,7 +60,8 @@ class Formatter {
 
   format(v: number, pad = true): string {
     let s: string;
-    if (!Number.isFinite(v)) s = pyFloat(v);
+    if (Object.is(v, -0)) s = `-${this.format(0, false)}`;
+    else if (!Number.isFinite(v)) s = pyFloat(v);
     else if (this.sciMode) s = sci(v, PRECISION);
     else if (this.intMode) s = `${v.toFixed(0)}.`;
     else s = fixed(v, PRECISION);
@@ -81,7 +86,7 @@ function body(data: Float32Array, shape: readonly number[], indent: number, summ
   const idx = cut ? [...Array(EDGEITEMS).keys(), -1, ...Array.from({ length: EDGEITEMS }, (_, i) => rows - EDGEITEMS + i)]
     : [...Array(rows).keys()];
   if (shape.length === 1) {
-    const items = idx.map((i) => (i < 0 ? '...' : f.format(data[i])));
+    const items = idx.map((i) => (i < 0 ? ' ...' : f.format(data[i])));
     const perLine = Math.max(1, Math.floor((LINEWIDTH - indent) / (f.width + 2)));
     const lines: string[] = [];
     for (let i = 0; i < items.length; i += perLine) lines.push(items.slice(i, i + perLine).join(', '));

@@ -121,7 +121,8 @@ export class Tensor implements Variable<Tensor> {
   flatten(): Tensor { return sh.reshape(this, [this.size]); }
   transpose(dim0 = 0, dim1 = 1): Tensor { return sh.transpose(this, dim0, dim1); }
   permute(...dims: (number | number[])[]): Tensor { return sh.permute(this, dims.flat()); }
-  get T(): Tensor { return sh.transpose(this, 0, Math.max(1, this.ndim - 1)); }
+  /** All dims reversed, as PyTorch's .T (a plain transpose for 2-D). */
+  get T(): Tensor { return this.ndim < 2 ? this : sh.permute(this, this.shape.map((_, i) => this.ndim - 1 - i)); }
   /** Rows (entries of dim 0) at `index`, in that order: batching by an index list. */
   indexSelect(index: readonly number[]): Tensor { return sh.indexSelect(this, index); }
 }

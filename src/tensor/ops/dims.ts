@@ -11,8 +11,9 @@ export function normalizeDim(dim: number, ndim: number, what = 'dim'): number {
 
 /** Sorted, distinct axes; undefined means every axis. */
 export function normalizeDims(dim: number | number[] | undefined, ndim: number, what = 'dim'): number[] {
-  if (dim === undefined) return Array.from({ length: ndim }, (_, i) => i);
+  if (dim === undefined || (Array.isArray(dim) && dim.length === 0)) return Array.from({ length: ndim }, (_, i) => i);
   const dims = (Array.isArray(dim) ? dim : [dim]).map((d) => normalizeDim(d, ndim, what));
+  if (ndim === 0) return []; // a 0-d tensor accepts dim 0 / -1 and has nothing to reduce
   const set = [...new Set(dims)].sort((a, b) => a - b);
   if (set.length !== dims.length) throw new Error(`${what}: dim ${JSON.stringify(dim)} appears multiple times in the list of dims`);
   return set;

@@ -50,7 +50,7 @@ export function div(x: Operand, y: Operand): Tensor {
 // d(x^e) = g * e * x^(e - 1)
 export function pow(x: Tensor, exponent: number): Tensor {
   const e = asTensor(exponent);
-  return binary('pow', 'PowBackward0', x, e, (g) => [mul(g, mul(pow(x, exponent - 1), exponent)), null]);
+  return binary('pow', 'PowBackward0', x, e, (g) => [exponent === 0 ? new Tensor(new Float32Array(g.size), g.shape) : mul(g, mul(pow(x, exponent - 1), exponent)), null]);
 }
 
 /** 1 where a > b, else 0. Not differentiable (a comparison). */

@@ -1,5 +1,5 @@
 import { K } from '../../backend/registry';
-import { sizeOf } from '../../backend/shape';
+import { broadcastShapes, sizeOf } from '../../backend/shape';
 import { result, Tensor } from '../tensor';
 import { normalizeDim } from './dims';
 import { sumToShape } from './reduce';
@@ -28,6 +28,9 @@ function inferShape(shape: readonly number[], size: number, from: readonly numbe
 // expand repeats size-1 (or missing leading) axes; d = g summed back to x's shape
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   if (x.shape.length === shape.length && x.shape.every((d, i) => d === shape[i])) return x;
+  if (broadcastShapes(x.shape, shape).join() !== shape.join()) {
+    throw new Error(`expand: tensor of shape ${fmt(x.shape)} cannot be expanded to shape ${fmt(shape)}`);
+  }
   const zero = new Float32Array(1);
   return result(K.binary('add', x.data, x.shape, zero, [], shape), shape, 'ExpandBackward0', [x],
     (g) => [sumToShape(g, x.shape)]);
@@ -46,9 +49,9 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
 }
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  const a = normalizeDim(dim0, x.ndim, 'transpose'), b = normalizeDim(dim1, x.ndim, 'transpose');
   if (x.ndim < 2) return x;
   const perm = x.shape.map((_, i) => i);
-  const a = normalizeDim(dim0, x.ndim, 'transpose'), b = normalizeDim(dim1, x.ndim, 'transpose');
   [perm[a], perm[b]] = [perm[b], perm[a]];
   const out = permute(x, perm);
   if (out.gradFn) out.gradFn.name = 'TransposeBackward0';
@@ -74,6 +77,9 @@ export function indexSelect(x: Tensor, index: readonly number[]): Tensor {
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new Error('cat: expected a non-empty list of tensors');
   const first = tensors[0];
+  tensors.forEach((t, i) => {
+    if (t.ndim === 0) throw new Error(`cat: zero-dimensional tensor (at position ${i}) cannot be concatenated`);
+  });
   const d = normalizeDim(dim, first.ndim, 'cat');
   tensors.forEach((t, i) => {
     if (t.ndim !== first.ndim || t.shape.some((s, j) => j !== d && s !== first.shape[j])) {
