@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { arange, nn } from '../../src';
 import { expectClose, loadFixture } from '../helpers/fixtures';
+import { forEachBackend } from '../helpers/backends';
 
 const { cells } = loadFixture('seed-cells.json');
 
-describe('the lesson\'s BatchNorm1d cells (seed-cells.json)', () => {
+forEachBackend((backend) => describe(`the lesson's BatchNorm1d cells (seed-cells.json) on ${backend}`, () => {
   const f = arange(9).reshape(3, 3);
 
   it('f = arange(9).reshape(3, 3)', () => expectClose(f, cells.f, 'f'));
@@ -39,4 +40,4 @@ describe('the lesson\'s BatchNorm1d cells (seed-cells.json)', () => {
   });
 
   it('prints PyTorch\'s repr', () => expect(new nn.BatchNorm1d(3).toString()).toBe(cells.repr));
-});
+}));

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { getBackend, setBackend } from '../../src';
+import { availableBackends } from '../../src/backend/available';
 
 /** Every backend (and gpu.js mode) that runs on this machine; the engine's specs run on each. */
 export function backendsUnderTest(): { label: string; name: string; options?: unknown }[] {
-  return [{ label: 'js', name: 'js' }];
+  return availableBackends();
 }
 
 /** Runs `body` once per available backend, with that backend active for its tests. */
