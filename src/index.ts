@@ -6,7 +6,7 @@ export { Tensor, tensor, zeros, ones, full, arange, cat, randn, rand, uniform, n
 export type { NestedArray, TensorOptions, RandomOptions } from './tensor';
 export { noGrad, enableGrad, isGradEnabled } from './autograd';
 export { manualSeed, Generator, defaultGenerator } from './random';
-export { setBackend, getBackend, listBackends } from './backend';
+export { setBackend, getBackend, listBackends, availableBackends } from './backend';
 export * as F from './functional';
 export * as nn from './nn';
 export * as optim from './optim';

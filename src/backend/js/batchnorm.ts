@@ -1,7 +1,23 @@
 import type { BatchNormGrads, BatchNormStats } from '../kernels';
+import { bnBackwardRows, bnForwardRows, bnStatsRows } from '../wasm/bn';
+import { WASM_MAX_ELEMENTS } from '../wasm/limits';
+
+/**
+ * N*C at or above which BatchNorm over [N, C] (S = 1) runs the wasm f64x2
+ * sweeps of src/backend/wasm/bn.ts: the same float64 sums in the same order,
+ * so the same bits, several times faster (the loops below are bound by
+ * their float64 dependency chains; 3.5x at 256x256). Below it (crossover
+ * measured near 512-1024) copying in and out costs more. Up to WASM_MAX_ELEMENTS.
+ */
+export const BN_WASM_MIN = Number(process.env.RXNN_BN_WASM_MIN) || 1024;
 
 /** x[b, ch, j] of a tensor viewed as [N, C, S] lives at (b * C + ch) * S + j. */
 export function batchNormStats(x: Float32Array, n: number, c: number, s: number): BatchNormStats {
+  if (s === 1 && n * c >= BN_WASM_MIN && n * c <= WASM_MAX_ELEMENTS) return bnStatsRows(x, n, c);
+  return batchNormStatsLoop(x, n, c, s);
+}
+
+export function batchNormStatsLoop(x: Float32Array, n: number, c: number, s: number): BatchNormStats {
   const mean = new Float32Array(c);
   const varBiased = new Float32Array(c);
   const count = n * s;
@@ -25,6 +41,12 @@ export function batchNormStats(x: Float32Array, n: number, c: number, s: number)
 
 export function batchNormForward(x: Float32Array, n: number, c: number, s: number, mean: Float32Array,
   invstd: Float32Array, weight: Float32Array | null, bias: Float32Array | null): Float32Array {
+  if (s === 1 && n * c >= BN_WASM_MIN && n * c <= WASM_MAX_ELEMENTS) return bnForwardRows(x, n, c, mean, invstd, weight, bias);
+  return batchNormForwardLoop(x, n, c, s, mean, invstd, weight, bias);
+}
+
+export function batchNormForwardLoop(x: Float32Array, n: number, c: number, s: number, mean: Float32Array,
+  invstd: Float32Array, weight: Float32Array | null, bias: Float32Array | null): Float32Array {
   const y = new Float32Array(x.length);
   for (let ch = 0; ch < c; ch++) {
     // Folded into one scale and shift per channel: y = x * alpha + beta.
@@ -39,6 +61,13 @@ export function batchNormForward(x: Float32Array, n: number, c: number, s: numbe
 }
 
 export function batchNormBackward(gy: Float32Array, x: Float32Array, n: number, c: number, s: number,
+  mean: Float32Array, invstd: Float32Array, weight: Float32Array | null,
+  batchStats: boolean, needWeightGrads: boolean): BatchNormGrads {
+  if (s === 1 && n * c >= BN_WASM_MIN && n * c <= WASM_MAX_ELEMENTS) return bnBackwardRows(gy, x, n, c, mean, invstd, weight, batchStats, needWeightGrads);
+  return batchNormBackwardLoop(gy, x, n, c, s, mean, invstd, weight, batchStats, needWeightGrads);
+}
+
+export function batchNormBackwardLoop(gy: Float32Array, x: Float32Array, n: number, c: number, s: number,
   mean: Float32Array, invstd: Float32Array, weight: Float32Array | null,
   batchStats: boolean, needWeightGrads: boolean): BatchNormGrads {
   const gx = new Float32Array(x.length);

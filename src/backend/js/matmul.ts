@@ -1,28 +1,42 @@
+import { gemm } from '../wasm/gemm';
+
+/**
+ * m*k*n (multiply-adds) at or above which matmul runs the WebAssembly SIMD
+ * sgemm (src/backend/wasm/gemm.ts); below it the plain loop wins, since the
+ * wasm path copies both operands into its memory and the result out
+ * (bench/matmul-threshold.ts measures the crossover). RXNN_WASM_MIN_MACS overrides.
+ */
+export const WASM_MIN_MACS = Number(process.env.RXNN_WASM_MIN_MACS) || 1024;
+
 /**
  * out[m, n] = sum_k A[m, k] * B[k, n] over flat row-major arrays.
- * The i-k-j loop order walks B and out row by row (unit stride), which is what
- * keeps this cache-friendly; transposed operands are read through their strides.
+ * Small products accumulate in float64 and round once (matmulLoop); large ones
+ * accumulate in float32 within blocks of k, like BLAS sgemm (and PyTorch's CPU matmul).
  */
 export function matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number,
   transA: boolean, transB: boolean): Float32Array {
+  if (m * k * n >= WASM_MIN_MACS) return gemm(a, b, m, k, n, transA, transB);
+  return matmulLoop(a, b, m, k, n, transA, transB);
+}
+
+/**
+ * The plain loop for small products: one float64 accumulator per output,
+ * summing p in order, then one rounding to float32. Transposed operands are
+ * read through their strides: A[i, p] at i*aRow + p*aCol, B[p, j] at p*bRow + j*bCol.
+ */
+export function matmulLoop(a: Float32Array, b: Float32Array, m: number, k: number, n: number,
+  transA: boolean, transB: boolean): Float32Array {
   const out = new Float32Array(m * n);
-  const acc = new Float64Array(n);
-  // A[i, p] lives at i * aRow + p * aCol; B[p, j] at p * bRow + j * bCol.
   const aRow = transA ? 1 : k, aCol = transA ? m : 1;
   const bRow = transB ? 1 : n, bCol = transB ? k : 1;
   for (let i = 0; i < m; i++) {
-    acc.fill(0);
-    for (let p = 0; p < k; p++) {
-      const av = a[i * aRow + p * aCol];
-      if (av === 0) continue;
-      const bBase = p * bRow;
-      if (bCol === 1) {
-        for (let j = 0; j < n; j++) acc[j] += av * b[bBase + j];
-      } else {
-        for (let j = 0; j < n; j++) acc[j] += av * b[bBase + j * bCol];
-      }
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      let ai = i * aRow, bj = j * bCol;
+      // No skipping of zeros: 0 * Inf must stay NaN, as in PyTorch.
+      for (let p = 0; p < k; p++) { s += a[ai] * b[bj]; ai += aCol; bj += bRow; }
+      out[i * n + j] = s;
     }
-    out.set(acc, i * n);
   }
   return out;
 }

@@ -1,3 +1,5 @@
+import { colSumRows } from '../wasm/bn';
+import { WASM_MAX_ELEMENTS } from '../wasm/limits';
 import type { ReduceOp } from '../kernels';
 
 
@@ -50,7 +52,19 @@ function axisOffsets(axes: number[], shape: readonly number[], strides: number[]
   return out;
 }
 
+/**
+ * A sum over the leading axes 0..k-1 of at least this many elements (a bias
+ * gradient: [batch, features] over 0) runs the wasm f64x2 column sweep of
+ * src/backend/wasm/bn.ts: float64, the same order, the same bits (up to WASM_MAX_ELEMENTS).
+ */
+export const SUM_WASM_MIN = 1024;
+
 export function reduce(op: ReduceOp, x: Float32Array, shape: readonly number[], axes: readonly number[]): Float32Array {
+  if (op === 'sum' && x.length >= SUM_WASM_MIN && x.length <= WASM_MAX_ELEMENTS && axes.length < shape.length && axes.every((a, i) => a === i)) {
+    let n = 1;
+    for (const a of axes) n *= shape[a];
+    return colSumRows(x, n, x.length / n);
+  }
   if (axes.length === shape.length && op === 'sum') {
     let acc = 0;
     for (let i = 0; i < x.length; i++) acc += x[i];

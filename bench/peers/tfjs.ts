@@ -1,0 +1,67 @@
+/**
+ * TensorFlow.js peers: the pure-JS 'cpu' backend and the 'wasm' backend
+ * (XNNPACK, SIMD; threads only where the runtime offers them, reported).
+ * Loaded lazily: they are devDependencies.
+ */
+import { medianMs } from '../stats';
+
+type Tf = typeof import('@tensorflow/tfjs');
+let tfMod: Tf | undefined;
+
+async function tfOn(backend: 'cpu' | 'wasm'): Promise<Tf> {
+  if (!tfMod) {
+    // Silence the "install tfjs-node" banner.
+    const { log, warn } = console;
+    console.log = console.warn = () => undefined;
+    try {
+      tfMod = require('@tensorflow/tfjs') as Tf;
+      require('@tensorflow/tfjs-backend-wasm');
+    } finally {
+      Object.assign(console, { log, warn });
+    }
+  }
+  const tf = tfMod as Tf;
+  if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} did not start`);
+  await tf.ready();
+  return tf;
+}
+
+export async function tfjsInfo(backend: 'cpu' | 'wasm'): Promise<string> {
+  const tf = await tfOn(backend);
+  if (backend === 'cpu') return 'tfjs cpu (JS)';
+  const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
+  return `tfjs wasm (SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, threads ${threads})`;
+}
+
+/** Median ms of one float32 [n, n] x [n, n] matmul, result read back. */
+export async function tfjsMatmulMs(backend: 'cpu' | 'wasm', n: number, budgetMs: number, minReps: number, warmup: number): Promise<number> {
+  const tf = await tfOn(backend);
+  const a = tf.randomNormal([n, n]), b = tf.randomNormal([n, n]);
+  const ms = await medianMs(async () => {
+    const c = tf.matMul(a, b);
+    await c.data();
+    c.dispose();
+  }, { budgetMs, minReps, warmup });
+  a.dispose(); b.dispose();
+  return ms;
+}
+
+/** W2 on tfjs: Dense(256) -> BatchNorm -> ReLU x3 -> Dense(1), SGD 0.03, MSE; samples/s over `steps` batches of 256. */
+export async function tfjsW2SamplesPerS(backend: 'cpu' | 'wasm', steps: number): Promise<number> {
+  const tf = await tfOn(backend);
+  const model = tf.sequential();
+  for (let i = 0; i < 3; i++) {
+    model.add(tf.layers.dense({ units: 256, inputShape: i === 0 ? [64] : undefined }));
+    model.add(tf.layers.batchNormalization());
+    model.add(tf.layers.reLU());
+  }
+  model.add(tf.layers.dense({ units: 1 }));
+  model.compile({ optimizer: tf.train.sgd(0.03), loss: 'meanSquaredError' });
+  const rows = steps * 256;
+  const x = tf.randomNormal([rows, 64]);
+  const y = tf.matMul(x, tf.randomNormal([64, 1])).mul(0.1);
+  await model.fit(x.slice(0, 256), y.slice(0, 256), { batchSize: 256, epochs: 1, verbose: 0 });
+  const ms = await medianMs(() => model.fit(x, y, { batchSize: 256, epochs: 1, shuffle: true, verbose: 0 }),
+    { budgetMs: 0, minReps: 2, warmup: 0 });
+  return rows / (ms / 1000);
+}

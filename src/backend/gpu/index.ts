@@ -1,0 +1,64 @@
+import type { Kernels } from '../kernels';
+import { BackendInfo, registerBackend, registerKernel } from '../registry';
+import { GPU_MODES, GpuMode, describeModes, probeMode, runnableModes } from './modes';
+import { batchNormBackward, batchNormForward, batchNormStats, matmul, setRunner } from './ops';
+import { InProcessRunner, Runner } from './runner';
+import { webgpuBridge } from './webgpu';
+
+/**
+ * Backend 'gpu': gpu.js kernels for matmul and BatchNorm; every other kernel
+ * comes from its parent 'js' (declared, not a silent fallback).
+ *
+ *   setBackend('gpu')                      best mode that runs here: webgpu, headlessgl, webasm, cpu
+ *   setBackend('gpu', { mode: 'webasm' })  exactly that mode, or an error saying why not and what runs
+ *
+ * getBackend() then reports { name: 'gpu', mode }.
+ */
+export interface GpuOptions {
+  mode?: GpuMode | 'auto';
+}
+
+const runners = new Map<GpuMode, Runner>();
+function runnerFor(mode: GpuMode): Runner {
+  let r = runners.get(mode);
+  if (!r) {
+    if (mode === 'webgpu') {
+      const { runner, probe } = webgpuBridge();
+      if (!runner) throw new Error(probe.why);
+      r = runner;
+    } else {
+      r = new InProcessRunner(mode);
+    }
+    runners.set(mode, r);
+  }
+  return r;
+}
+
+function setup(options: GpuOptions | undefined): BackendInfo {
+  const asked = options?.mode ?? 'auto';
+  let mode: GpuMode;
+  if (asked === 'auto') {
+    const modes = runnableModes();
+    if (!modes.length) throw new Error(`setBackend('gpu'): no gpu.js mode runs here (${describeModes()})`);
+    mode = modes[0];
+  } else if ((GPU_MODES as readonly string[]).includes(asked)) {
+    mode = asked;
+    const p = probeMode(mode);
+    if (!p.ok) {
+      throw new Error(`setBackend('gpu', { mode: '${mode}' }): ${mode} cannot run here: ${p.why}. `
+        + `Modes that run here: ${runnableModes().join(', ') || 'none'}`);
+    }
+  } else {
+    throw new Error(`setBackend('gpu'): unknown mode '${String(asked)}'; expected 'auto' or one of ${GPU_MODES.join(', ')}`);
+  }
+  setRunner(runnerFor(mode));
+  return { name: 'gpu', mode };
+}
+
+registerBackend<GpuOptions>({ name: 'gpu', parent: 'js', setup });
+const own: Partial<Kernels> = { matmul, batchNormStats, batchNormForward, batchNormBackward };
+for (const [name, fn] of Object.entries(own)) registerKernel(name as keyof Kernels, 'gpu', fn as never);
+
+export { GPU_MODES, describeModes, runnableModes } from './modes';
+export type { GpuMode } from './modes';
+export { activeRunner } from './ops';

@@ -1,0 +1,98 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+/**
+ * Which gpu.js modes run on this machine, and why the others do not.
+ *
+ * Each probe compiles and runs a one-line kernel and checks its answer, so a
+ * mode is listed only if it really computes here (gpu.js's own `mode: 'gpu'`
+ * silently falls back to another backend; we never do). Probes run once per
+ * process and are cached. gpu.js itself is loaded on first use (about 0.1 s).
+ */
+export type GpuMode = 'webgpu' | 'headlessgl' | 'webasm' | 'cpu';
+/** Preference order of `mode: 'auto'`. */
+export const GPU_MODES: readonly GpuMode[] = ['webgpu', 'headlessgl', 'webasm', 'cpu'];
+
+const req = createRequire(__filename);
+type GpuJs = typeof import('gpu.js');
+let gpuJs: GpuJs | undefined;
+export function loadGpuJs(): GpuJs {
+  return (gpuJs ??= req('gpu.js') as GpuJs);
+}
+
+export interface ModeProbe { mode: GpuMode; ok: boolean; why: string }
+
+const probes = new Map<GpuMode, ModeProbe>();
+/** webgpu.ts registers its prober here (it starts a worker; see there). */
+let webgpuProber: (() => ModeProbe) | undefined;
+export function registerWebGPUProber(f: () => ModeProbe): void {
+  webgpuProber = f;
+}
+
+function firstLine(e: unknown): string {
+  return String(e instanceof Error ? e.message : e).split('\n')[0];
+}
+
+/** Runs out[i] = a[i] * 2 + 1 on `mode` and checks the answer. */
+function smokeTest(mode: 'headlessgl' | 'webasm' | 'cpu'): ModeProbe {
+  try {
+    const { GPU } = loadGpuJs();
+    const gpu = new GPU({ mode });
+    const k = gpu.createKernel(function (this: { thread: { x: number } }, a: number[]) {
+      return a[this.thread.x] * 2 + 1;
+    }, { output: [3], precision: 'single' });
+    const r = k(new Float32Array([1, 2, 3])) as Float32Array;
+    const ok = r.length === 3 && r[0] === 3 && r[1] === 5 && r[2] === 7;
+    gpu.destroy();
+    return { mode, ok, why: ok ? 'ok' : `a test kernel answered [${Array.from(r).join(', ')}] instead of [3, 5, 7]` };
+  } catch (e) {
+    return { mode, ok: false, why: firstLine(e) };
+  }
+}
+
+function probeHeadlessGL(): ModeProbe {
+  try {
+    req('gl');
+  } catch (e) {
+    return {
+      mode: 'headlessgl', ok: false,
+      why: `the optional 'gl' package does not load (${firstLine(e)}); it needs building with `
+        + 'libxi-dev libglu1-mesa-dev libglew-dev pkg-config and an X server (xvfb-run)',
+    };
+  }
+  return smokeTest('headlessgl');
+}
+
+/** Why Dawn's binding cannot load, checked synchronously (the package itself is ESM). */
+export function dawnLoadError(): string | null {
+  try {
+    const dir = join(req.resolve('webgpu/package.json'), '..', 'dist');
+    req(join(dir, `${process.platform}-${process.arch}.dawn.node`));
+    return null;
+  } catch (e) {
+    return firstLine(e);
+  }
+}
+
+export function probeMode(mode: GpuMode): ModeProbe {
+  let p = probes.get(mode);
+  if (!p) {
+    if (mode === 'webgpu') p = webgpuProber ? webgpuProber() : { mode, ok: false, why: 'webgpu support not loaded' };
+    else p = mode === 'headlessgl' ? probeHeadlessGL() : smokeTest(mode);
+    probes.set(mode, p);
+  }
+  return p;
+}
+
+/** Modes that run here, in preference order. */
+export function runnableModes(): GpuMode[] {
+  return GPU_MODES.filter((m) => probeMode(m).ok);
+}
+
+/** One line per mode: whether it runs here and why not. */
+export function describeModes(): string {
+  return GPU_MODES.map((m) => {
+    const p = probeMode(m);
+    return `${m}: ${p.ok ? 'runs here' : `unavailable (${p.why})`}`;
+  }).join('; ');
+}

@@ -1,0 +1,80 @@
+import type { BatchNormGrads, BatchNormStats, Kernels } from '../kernels';
+import type { Runner } from './runner';
+
+/**
+ * The gpu backend's own kernels (matmul and BatchNorm), each a gpu.js kernel
+ * run by the active Runner; the rest come from the parent 'js' backend.
+ */
+let runner: Runner | undefined;
+export function setRunner(r: Runner): void {
+  runner = r;
+}
+export function activeRunner(): Runner {
+  if (!runner) throw new Error("gpu backend: not set up; call setBackend('gpu', { mode })");
+  return runner;
+}
+
+const onesCache = new Map<number, Float32Array>();
+const zerosCache = new Map<number, Float32Array>();
+/** Stand-ins for an absent affine weight (ones) or bias (zeros); never written to. */
+function ones(c: number): Float32Array {
+  let v = onesCache.get(c);
+  if (!v) onesCache.set(c, (v = new Float32Array(c).fill(1)));
+  return v;
+}
+function zeros(c: number): Float32Array {
+  let v = zerosCache.get(c);
+  if (!v) zerosCache.set(c, (v = new Float32Array(c)));
+  return v;
+}
+
+export const matmul: Kernels['matmul'] = (a, b, m, k, n, transA, transB) => {
+  if (m * n === 0) return new Float32Array(0);
+  if (k === 0) return new Float32Array(m * n);
+  const constants = {
+    n, k,
+    aRow: transA ? 1 : k, aCol: transA ? m : 1,
+    bRow: transB ? 1 : n, bCol: transB ? k : 1,
+  };
+  return activeRunner().run({
+    source: 'matmul', key: `matmul:${m}x${k}x${n}:${+transA}${+transB}`, constants, output: m * n, loopMax: k,
+  }, [a, b]);
+};
+
+export const batchNormStats: Kernels['batchNormStats'] = (x, n, c, s): BatchNormStats => {
+  const m = n * s;
+  const r = activeRunner().run({
+    source: 'bnStats', key: `bnStats:${n}x${c}x${s}`, constants: { c, s, m }, output: 2 * c, loopMax: m,
+  }, [x]);
+  return { mean: r.slice(0, c), varBiased: r.slice(c) };
+};
+
+export const batchNormForward: Kernels['batchNormForward'] = (x, n, c, s, mean, invstd, weight, bias) =>
+  activeRunner().run({
+    source: 'bnForward', key: `bnForward:${n}x${c}x${s}`, constants: { c, s }, output: n * c * s, loopMax: 1,
+  }, [x, mean, invstd, weight ?? ones(c), bias ?? zeros(c)]);
+
+export const batchNormBackward: Kernels['batchNormBackward'] = (gy, x, n, c, s, mean, invstd, weight,
+  batchStats, needWeightGrads): BatchNormGrads => {
+  const R = activeRunner();
+  const m = n * s;
+  const w = weight ?? ones(c);
+  let sums: Float32Array | null = null;
+  if (batchStats || needWeightGrads) {
+    sums = R.run({
+      source: 'bnBackwardSums', key: `bnBackwardSums:${n}x${c}x${s}`, constants: { c, s, m }, output: 2 * c, loopMax: m,
+    }, [gy, x, mean, invstd]);
+  }
+  const gradInput = batchStats
+    ? R.run({
+      source: 'bnBackwardTrain', key: `bnBackwardTrain:${n}x${c}x${s}`, constants: { c, s, m }, output: n * c * s, loopMax: 1,
+    }, [gy, x, mean, invstd, w, sums as Float32Array])
+    : R.run({
+      source: 'bnBackwardEval', key: `bnBackwardEval:${n}x${c}x${s}`, constants: { c, s }, output: n * c * s, loopMax: 1,
+    }, [gy, invstd, w]);
+  return {
+    gradInput,
+    gradWeight: needWeightGrads && sums ? sums.slice(c) : null,
+    gradBias: needWeightGrads && sums ? sums.slice(0, c) : null,
+  };
+};

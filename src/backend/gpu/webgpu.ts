@@ -1,0 +1,184 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { GpuMode, ModeProbe, dawnLoadError, registerWebGPUProber } from './modes';
+import type { Runner } from './runner';
+import { KernelSpec, SOURCES } from './sources';
+
+/**
+ * gpu.js's WebGPU kernels return Promises (readback is `mapAsync`), while the
+ * kernel interface is synchronous. So webgpu kernels run in a worker thread
+ * that owns the device, and this thread blocks on Atomics.wait until the
+ * worker has written the result into shared memory: a synchronous call over
+ * an asynchronous API, at the price of one copy in and one out per kernel.
+ *
+ * The worker sets up Dawn's `webgpu` package as /work/shared/notes/webgpu-node.md
+ * describes: its `globals` on globalThis, `navigator = { gpu: create([]) }`,
+ * and adapter and device wrapped in Proxies that drop gpu.js's assignment of
+ * a plain function to `onuncapturederror` (rejected by webgpu 0.2.9).
+ *
+ * The same bridge runs any gpu.js mode (`BridgeRunner('webasm')` is how the
+ * tests exercise it on machines without a GPU).
+ */
+const req = createRequire(__filename);
+
+/** ctl[0]: 0 pending, 1 done, 2 failed; ctl[1]: message length in bytes. */
+const CTL_INTS = 4;
+const MSG_BYTES = 4096;
+
+function workerSource(): string {
+  return `
+const { workerData, parentPort } = require('worker_threads');
+const { ctl, msg, mode, gpuJsPath, webgpuUrl, sources } = workerData;
+let data = workerData.data;
+const kernels = new Map();
+let gpu = null;
+function signal(state, text) {
+  if (text) {
+    const b = Buffer.from(String(text).slice(0, ${MSG_BYTES / 2}));
+    msg.set(b); Atomics.store(ctl, 1, b.length);
+  }
+  Atomics.store(ctl, 0, state);
+  Atomics.notify(ctl, 0);
+}
+function wrap(obj) {
+  return new Proxy(obj, {
+    get(t, p) {
+      const v = Reflect.get(t, p, t);
+      if (typeof v !== 'function') return v;
+      if (p === 'addEventListener') return (...a) => { try { return v.apply(t, a); } catch (e) { return undefined; } };
+      return (...a) => {
+        const r = v.apply(t, a);
+        return (p === 'requestAdapter' || p === 'requestDevice') && r && typeof r.then === 'function'
+          ? r.then((x) => (x ? wrap(x) : x)) : r;
+      };
+    },
+    set(t, p, v) { if (p === 'onuncapturederror') return true; return Reflect.set(t, p, v, t); },
+  });
+}
+async function init() {
+  if (mode === 'webgpu') {
+    const wg = await import(webgpuUrl);
+    Object.assign(globalThis, wg.globals);
+    globalThis.navigator = { gpu: wrap(wg.create([])) };
+    const adapter = await globalThis.navigator.gpu.requestAdapter();
+    if (!adapter) throw new Error('navigator.gpu.requestAdapter() answered null: no WebGPU adapter here');
+  }
+  const { GPU } = require(gpuJsPath);
+  gpu = new GPU({ mode });
+  const k = gpu.createKernel('function (a) { return a[this.thread.x] * 2 + 1; }', { output: [3] });
+  const r = await k(new Float32Array([1, 2, 3]));
+  if (!(r[0] === 3 && r[1] === 5 && r[2] === 7)) throw new Error('a test kernel answered ' + Array.from(r).join(', '));
+}
+init().then(() => signal(1), (e) => signal(2, e && e.message || e));
+parentPort.on('message', async (job) => {
+  try {
+    if (job.data) data = job.data;
+    let k = kernels.get(job.spec.key);
+    if (!k) {
+      k = gpu.createKernel(sources[job.spec.source], {
+        output: [job.spec.output], constants: job.spec.constants,
+        loopMaxIterations: Math.max(1, job.spec.loopMax), precision: 'single', tactic: 'precision',
+      });
+      kernels.set(job.spec.key, k);
+    }
+    const args = job.args.map(([off, len]) => data.slice(off, off + len));
+    const out = await k(...args);
+    data.set(out, job.outOffset);
+    signal(1);
+  } catch (e) {
+    signal(2, e && e.stack || e);
+  }
+});`;
+}
+
+export class BridgeRunner implements Runner {
+  private readonly worker: Worker;
+  private readonly ctl = new Int32Array(new SharedArrayBuffer(CTL_INTS * 4));
+  private readonly msg = new Uint8Array(new SharedArrayBuffer(MSG_BYTES));
+  private data = new Float32Array(new SharedArrayBuffer(1 << 20));
+  private readonly keys = new Set<string>();
+  compiles = 0;
+
+  /** Starts the worker and blocks until it has a device and a test kernel answered (or throws why not). */
+  constructor(readonly mode: GpuMode, timeoutMs = 30_000) {
+    const webgpuUrl = mode === 'webgpu' ? pathToFileURL(req.resolve('webgpu')).href : '';
+    this.worker = new Worker(workerSource(), {
+      eval: true,
+      workerData: {
+        ctl: this.ctl, msg: this.msg, mode, data: this.data, sources: SOURCES,
+        gpuJsPath: req.resolve('gpu.js'), webgpuUrl,
+      },
+    });
+    this.worker.unref();
+    this.wait(timeoutMs, 'start');
+  }
+
+  get cached(): number {
+    return this.keys.size;
+  }
+
+  private wait(timeoutMs: number, what: string): void {
+    const r = Atomics.wait(this.ctl, 0, 0, timeoutMs);
+    const state = Atomics.load(this.ctl, 0);
+    if (r === 'timed-out' || state === 0) {
+      void this.worker.terminate();
+      throw new Error(`gpu.js ${this.mode} worker: no answer to ${what} within ${timeoutMs} ms`);
+    }
+    if (state === 2) {
+      const text = Buffer.from(this.msg.subarray(0, Atomics.load(this.ctl, 1))).toString();
+      if (what === 'start') void this.worker.terminate();
+      Atomics.store(this.ctl, 0, 0);
+      throw new Error(`gpu.js ${this.mode}: ${text}`);
+    }
+    Atomics.store(this.ctl, 0, 0);
+  }
+
+  run(spec: KernelSpec, args: Float32Array[]): Float32Array {
+    const need = args.reduce((s, a) => s + a.length, 0) + spec.output;
+    let fresh: Float32Array | undefined;
+    if (need > this.data.length) {
+      fresh = this.data = new Float32Array(new SharedArrayBuffer(Math.max(need, 2 * this.data.length) * 4));
+    }
+    let off = 0;
+    const slots = args.map((a) => {
+      this.data.set(a, off);
+      const slot = [off, a.length];
+      off += a.length;
+      return slot;
+    });
+    if (!this.keys.has(spec.key)) { this.keys.add(spec.key); this.compiles++; }
+    this.worker.postMessage({ spec, args: slots, outOffset: off, data: fresh });
+    this.wait(600_000, spec.key);
+    return this.data.slice(off, off + spec.output);
+  }
+}
+
+/**
+ * Asks (once) whether gpu.js's webgpu mode runs here: Dawn's binding must
+ * load and an adapter must answer. Blocks for the worker's start-up (up to
+ * 30 s) only when the binding loads at all.
+ */
+let webgpuRunner: BridgeRunner | null | undefined;
+let lastProbe: ModeProbe | undefined;
+export function webgpuBridge(): { runner: BridgeRunner | null; probe: ModeProbe } {
+  let probe: ModeProbe;
+  if (webgpuRunner) return { runner: webgpuRunner, probe: { mode: 'webgpu', ok: true, why: 'ok' } };
+  if (webgpuRunner === null) return { runner: null, probe: lastProbe as ModeProbe };
+  const dawn = dawnLoadError();
+  if (dawn) {
+    webgpuRunner = null;
+    probe = { mode: 'webgpu', ok: false, why: `Dawn's node binding (npm 'webgpu') does not load here: ${dawn}` };
+  } else {
+    try {
+      webgpuRunner = new BridgeRunner('webgpu');
+      probe = { mode: 'webgpu', ok: true, why: 'ok' };
+    } catch (e) {
+      webgpuRunner = null;
+      probe = { mode: 'webgpu', ok: false, why: (e as Error).message };
+    }
+  }
+  lastProbe = probe;
+  return { runner: webgpuRunner ?? null, probe };
+}
+registerWebGPUProber(() => webgpuBridge().probe);

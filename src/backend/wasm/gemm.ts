@@ -1,0 +1,167 @@
+import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { Worker } from 'node:worker_threads';
+import { gemmModuleBytes } from './gemm-module';
+import { CTL, GemmExports, runGemmJob, workerSource } from './work';
+
+/**
+ * WebAssembly SIMD sgemm over one shared memory, run by the calling thread
+ * plus `threads - 1` worker_threads (both cores on the 2-core CI machine).
+ *
+ * Per call: copy A and B into the shared memory (memcpy), pack B~ and A~
+ * (see gemm-module.ts), run 4x8 register tiles, copy C out. Work is claimed
+ * dynamically (see work.ts). Sizes below `parallelMinFlops` run on the calling
+ * thread alone: a worker's wake-up (a futex round trip, tens of microseconds)
+ * costs more than it saves there.
+ *
+ * FMA: relaxed SIMD's f32x4.relaxed_madd (fused multiply-add, as MKL's and
+ * oneDNN's sgemm use on x86) is 10-20% faster here than mul + add. Node 20's
+ * V8 (11.3) ships it behind --experimental-wasm-relaxed-simd; we turn that on
+ * for this process unless RXNN_WASM_FMA=0, and fall back to mul + add if the
+ * module still does not validate.
+ */
+export interface GemmConfig {
+  /** Threads taking part, the caller's included. */
+  threads: number;
+  /** Whether the kernel uses fused multiply-add. */
+  fma: boolean;
+  /** 2*m*k*n at or above which the workers are woken. */
+  parallelMinFlops: number;
+}
+
+/** The slice of the WebAssembly API used here (tsconfig's lib has no DOM types). */
+interface WasmMemory { readonly buffer: SharedArrayBuffer; grow(deltaPages: number): number }
+interface WasmApi {
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const MR = 4, NV = 2, NR = NV * 4;
+const KC = 256;
+/**
+ * Rows of C per phase-2 task, at most. Smaller tasks balance better when a
+ * core is shared with other processes; 32 rows x 1024 columns is ~1.5 ms of work.
+ */
+const MC_MAX = 32;
+/** Panels of B~ per phase-1 packing task. */
+const GROUP = 16;
+const PAGE = 65536;
+const MAX_PAGES = 32768; // 2 GiB of address space, reserved by V8 up front for shared memories.
+
+interface State {
+  mem: WasmMemory;
+  ex: GemmExports;
+  ctl: Int32Array;
+  workers: Worker[];
+  config: GemmConfig;
+}
+
+let state: State | undefined;
+
+function relaxedSimdAvailable(): boolean {
+  // (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd)
+  const probe = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 0x60, 3, 0x7b, 0x7b, 0x7b, 1, 0x7b,
+    3, 2, 1, 0, 10, 13, 1, 11, 0, 0x20, 0, 0x20, 1, 0x20, 2, 0xfd, 0x85, 0x02, 0x0b]);
+  if (WA.validate(probe)) return true;
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WA.validate(probe);
+}
+
+function init(): State {
+  const fma = process.env.RXNN_WASM_FMA !== '0' && relaxedSimdAvailable();
+  const threads = Math.max(1, Math.min(Number(process.env.RXNN_THREADS) || availableParallelism(), 64));
+  const mem = new WA.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+  const module = new WA.Module(gemmModuleBytes({ mr: MR, nv: NV, fma }, 16, MAX_PAGES));
+  const ex = new WA.Instance(module, { env: { mem } }).exports as unknown as GemmExports;
+  const ctl = new Int32Array(new SharedArrayBuffer(CTL.SIZE * 4));
+  // Workers may spin this long for the next job before sleeping. Off by default: on a
+  // shared 2-core machine a spinning worker takes the core the caller needs.
+  ctl[CTL.SPIN_US] = Number(process.env.RXNN_SPIN_US ?? 0);
+  const src = workerSource();
+  const workers: Worker[] = [];
+  for (let t = 1; t < threads; t++) {
+    const w = new Worker(src, { eval: true, workerData: { module, mem, ctl, thread: t } });
+    w.unref();
+    workers.push(w);
+  }
+  // 2^23 flops (256x64x256, W2's first layer) is about 0.25 ms on one core; a quiet 2-core box
+  // then runs it 1.3x faster on both (256^3: 1.7x), 128^3 breaks even. Waking a worker costs
+  // 20-50 us when the other core is free and up to milliseconds when other processes hold it
+  // (bench/matmul-threshold.ts).
+  const parallelMinFlops = Number(process.env.RXNN_PARALLEL_MIN_FLOPS) || 2 ** 23;
+  return { mem, ex, ctl, workers, config: { threads, fma, parallelMinFlops } };
+}
+
+export function gemmConfig(): GemmConfig {
+  state ??= init();
+  return { ...state.config };
+}
+
+const roundUp = (x: number, q: number) => Math.ceil(x / q) * q;
+
+/** out[m, n] = sum_k A[m, k] * B[k, n]; A stored [k, m] when transA, B stored [n, k] when transB. */
+export function gemm(a: Float32Array, b: Float32Array, m: number, k: number, n: number,
+  transA: boolean, transB: boolean, parallel?: boolean): Float32Array {
+  if (m === 0 || n === 0 || k === 0) return new Float32Array(m * n);
+  const s = (state ??= init());
+  const { ctl, ex } = s;
+  const useWorkers = s.workers.length > 0 && (parallel ?? 2 * m * k * n >= s.config.parallelMinFlops);
+  const threads = useWorkers ? s.workers.length + 1 : 1;
+  const Np = roundUp(n, NR), Mp = roundUp(m, MR);
+  // Rows of C per phase-2 task: at most MC_MAX, and at least 2 tasks per thread when m allows.
+  const MC = Math.max(MR, Math.min(MC_MAX, roundUp(Math.ceil(m / (2 * threads)), MR)));
+  // Layout (bytes): [A][B][B~][C][scratch per thread], each 64-byte aligned.
+  const A0 = 64;
+  const B0 = A0 + roundUp(m * k * 4, 64);
+  const BP = B0 + roundUp(k * n * 4, 64);
+  const C0 = BP + roundUp(k * Np * 4, 64);
+  const S0 = C0 + roundUp(Mp * Np * 4, 64);
+  const sStride = roundUp(MC * Math.min(KC, k) * 4, 64);
+  const end = S0 + sStride * threads;
+  const pages = Math.ceil(end / PAGE);
+  const have = s.mem.buffer.byteLength / PAGE;
+  if (pages > MAX_PAGES) throw new Error(`matmul ${m}x${k}x${n}: needs ${end} bytes of wasm memory, over the 2 GiB cap`);
+  if (pages > have) s.mem.grow(pages - have);
+  const f32 = new Float32Array(s.mem.buffer);
+  f32.set(b, B0 / 4);
+
+  const panels = Np / NR;
+  ctl[CTL.A0] = A0; ctl[CTL.B0] = B0; ctl[CTL.BP] = BP; ctl[CTL.C0] = C0;
+  ctl[CTL.S0] = S0; ctl[CTL.SSTRIDE] = sStride;
+  ctl[CTL.M] = m; ctl[CTL.K] = k; ctl[CTL.N] = n;
+  // A[i, p] at i*ars + p*acs; B[p, j] at p*brs + j*bcs (elements).
+  ctl[CTL.ARS] = transA ? 1 : k; ctl[CTL.ACS] = transA ? m : 1;
+  ctl[CTL.BRS] = transB ? 1 : n; ctl[CTL.BCS] = transB ? k : 1;
+  ctl[CTL.KC] = KC; ctl[CTL.MC] = MC; ctl[CTL.NP] = Np; ctl[CTL.GROUP] = GROUP;
+  ctl[CTL.TASKS1] = Math.ceil(k / KC) * Math.ceil(panels / GROUP);
+  ctl[CTL.TASKS2] = Math.ceil(m / MC);
+  ctl[CTL.MR] = MR; ctl[CTL.NR] = NR;
+  Atomics.store(ctl, CTL.NEXT1, 0);
+  Atomics.store(ctl, CTL.DONE1, 0);
+  Atomics.store(ctl, CTL.NEXT2, 0);
+  Atomics.store(ctl, CTL.DONE, 0);
+  Atomics.store(ctl, CTL.AREADY, 0);
+  if (useWorkers) {
+    Atomics.add(ctl, CTL.GEN, 1);
+    Atomics.notify(ctl, CTL.GEN);
+  }
+  // Workers pack B~ meanwhile.
+  f32.set(a, A0 / 4);
+  Atomics.store(ctl, CTL.AREADY, 1);
+  if (useWorkers) Atomics.notify(ctl, CTL.AREADY);
+  runGemmJob(ex, ctl, 0);
+  if (useWorkers) {
+    const want = s.workers.length;
+    // Usually the workers are finishing their last block: spin briefly (~10 us), then sleep.
+    for (let i = 0; i < 2000 && Atomics.load(ctl, CTL.DONE) < want; i++);
+    for (let d = Atomics.load(ctl, CTL.DONE); d < want; d = Atomics.load(ctl, CTL.DONE)) Atomics.wait(ctl, CTL.DONE, d);
+  }
+  const c0 = C0 / 4;
+  if (Np === n) return f32.slice(c0, c0 + m * n);
+  const out = new Float32Array(m * n);
+  for (let i = 0; i < m; i++) out.set(f32.subarray(c0 + i * Np, c0 + i * Np + n), i * n);
+  return out;
+}
