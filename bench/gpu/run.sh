@@ -30,11 +30,17 @@ dawn="$G/node_modules/webgpu/dist/linux-x64.dawn.node"
 (nvidia-smi -L; nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv) > "$OUT/nvidia-smi.txt" 2>&1
 
 say "W3 on WebGPU, gpu.js and rxnn (sizes $SIZES)"
-RXNN_BUILD="$G/build" NODE_PATH="$G/node_modules" timeout 480 /tmp/node bench/gpu/w3-gpu.cjs "$OUT/w3-gpu.json" "$SIZES" 2>&1 | tee "$OUT/w3-gpu.log"
+RXNN_BUILD="$G/build" NODE_PATH="$G/node_modules" timeout 240 /tmp/node bench/gpu/w3-gpu.cjs "$OUT/w3-gpu.json" "$SIZES" 2>&1 | tee "$OUT/w3-gpu.log"
 
-if timeout 60 python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+say "rxnn's gpu backend (webgpu worker bridge), in a process of its own"
+ONLY_RXNN_GPU=1 RXNN_BUILD="$G/build" NODE_PATH="$G/node_modules" timeout 90 /tmp/node bench/gpu/w3-gpu.cjs "$OUT/w3-rxnn-gpu.json" "$SIZES" 2>&1 | tee "$OUT/w3-rxnn-gpu.log"
+
+say "W2 training steps on js vs gpu:webgpu"
+RXNN_BUILD="$G/build" NODE_PATH="$G/node_modules" timeout 120 /tmp/node bench/gpu/w2-gpu.cjs "$OUT/w2-gpu.json" 24 2>&1 | tee "$OUT/w2-gpu.log"
+
+if timeout 30 python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
   say "PyTorch CUDA"
-  timeout 150 python3 bench/gpu/torch_cuda.py "$SIZES" > "$OUT/torch-cuda.json" 2> "$OUT/torch-cuda.err"
+  timeout 100 python3 bench/gpu/torch_cuda.py "$SIZES" > "$OUT/torch-cuda.json" 2> "$OUT/torch-cuda.err"
 else
   say "PyTorch CUDA absent: skipped"
 fi

@@ -4,7 +4,7 @@
 #   node.xz           this machine's node binary, xz-compressed (runs on the GPU box's glibc 2.39)
 #   node_modules/     gpu.js (without its browser dist/), acorn, gpu-mock.js, and webgpu with
 #                     only its linux-x64 Dawn binary, xz-compressed
-#   build/            src/backend compiled to CommonJS (rxnn's cpu sgemm and gpu backend)
+#   build/            the engine (backend, random, tensor, nn, optim) compiled to CommonJS
 #   debs/             Debian's Vulkan loader and GL dispatch libraries (Dawn needs them)
 # Prints the total size (it must stay under ~60 MiB: the device tool carries 64 MiB in all).
 set -euo pipefail
@@ -25,7 +25,8 @@ xz -T0 -6 -c node_modules/webgpu/dist/linux-x64.dawn.node > "$G/node_modules/web
 echo "build (tsc src/backend)"
 npx tsc --outDir "$G/build" --rootDir . --module node16 --moduleResolution node16 --target es2022 \
   --esModuleInterop --skipLibCheck --strict --types node --lib es2022 \
-  src/backend/index.ts src/backend/available.ts src/backend/env.ts
+  src/backend/index.ts src/backend/available.ts src/backend/env.ts \
+  src/random/index.ts src/tensor/index.ts src/nn/index.ts src/optim/index.ts src/train/fit.ts
 
 echo "debs"
 lists=/tmp/rxnn-apt-amd64

@@ -196,7 +196,9 @@ fn main(@builtin(local_invocation_id) lid : vec3<u32>, @builtin(workgroup_id) wi
 
 async function wgsl(adapter, n, a, b) {
   await attempt(`wgsl-tiled ${n}`, async () => {
-    const device = await adapter.requestDevice({ requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize } });
+    // A WebGPU adapter vends one device: after the previous size destroyed its device, ask for a fresh adapter.
+    const ad = n === sizes[0] ? adapter : await navigator.gpu.requestAdapter();
+    const device = await ad.requestDevice({ requiredLimits: { maxStorageBufferBindingSize: ad.limits.maxStorageBufferBindingSize, maxBufferSize: ad.limits.maxBufferSize } });
     const U = GPUBufferUsage;
     const bytes = n * n * 4;
     const mk = (usage, size = bytes) => device.createBuffer({ size, usage });
@@ -249,7 +251,7 @@ async function wgsl(adapter, n, a, b) {
 
 // ------------------------------------------------------------------ rxnn
 
-function rxnn(n, a, b) {
+function rxnnCpu(n, a, b) {
   const build = process.env.RXNN_BUILD;
   if (!build) return;
   attemptSync(`rxnn-cpu ${n}`, () => {
@@ -260,7 +262,16 @@ function rxnn(n, a, b) {
     for (let r = 0; r < (n >= 4096 ? 2 : 5); r++) { const t0 = performance.now(); gemm(a, b, n, n, n, false, false); ts.push(performance.now() - t0); }
     record({ variant: 'rxnn-cpu', n, what: 'e2e', ms: median(ts), tflops: tflops(n, median(ts)), err });
   });
-  if (n > 2048) return; // the bridge copies everything twice; 2048 says enough
+}
+
+/**
+ * rxnn's gpu backend in webgpu mode runs Dawn in a worker thread; Dawn's node binding
+ * aborts when a second isolate of the same process uses it too, so this variant runs in
+ * a process of its own (ONLY_RXNN_GPU=1), never beside the in-process variants.
+ */
+function rxnnGpu(n, a, b) {
+  const build = process.env.RXNN_BUILD;
+  if (!build || n > 2048) return; // the bridge copies everything twice; 2048 says enough
   attemptSync(`rxnn-gpu ${n}`, () => {
     const backend = require(path.resolve(build, 'src/backend/available.js'));
     const { K, setBackend } = require(path.resolve(build, 'src/backend/index.js'));
@@ -288,16 +299,20 @@ function attemptSync(name, f) {
 }
 
 async function main() {
-  const { GPU } = require('gpu.js');
-  let adapter = null;
-  await attempt('webgpu setup', async () => { adapter = await setupWebGPU(); });
-  for (const n of sizes) {
-    const a = rand(n * n, n), b = rand(n * n, n + 1);
-    if (adapter) {
-      await wgsl(adapter, n, a, b);
-      await gpujs(GPU, n, a, b);
+  if (process.env.ONLY_RXNN_GPU === '1') {
+    for (const n of sizes) rxnnGpu(n, rand(n * n, n), rand(n * n, n + 1));
+  } else {
+    const { GPU } = require('gpu.js');
+    let adapter = null;
+    await attempt('webgpu setup', async () => { adapter = await setupWebGPU(); });
+    for (const n of sizes) {
+      const a = rand(n * n, n), b = rand(n * n, n + 1);
+      if (adapter) {
+        await wgsl(adapter, n, a, b);
+        await gpujs(GPU, n, a, b);
+      }
+      rxnnCpu(n, a, b);
     }
-    rxnn(n, a, b);
   }
   results.finished = new Date().toISOString();
   save();
