@@ -46,6 +46,43 @@ export async function tfjsMatmulMs(backend: 'cpu' | 'wasm', n: number, budgetMs:
   return ms;
 }
 
+/**
+ * W1 on tfjs, the lesson's shape: 700 training rows of 2 features (the lesson's quadratic
+ * target), batch 10 (70 steps per epoch), Dense(4) -> BatchNormalization -> ReLU -> Dense(1),
+ * MSE, SGD lr 0.03. BatchNormalization takes PyTorch's settings (momentum 0.1 is Keras's
+ * 0.9, eps 1e-5). Each epoch does what rxnn's loader and trainBatch do: a fresh shuffle,
+ * a gather of each batch, then forward, loss, backward and update (optimizer.minimize) in
+ * a tidy scope; the graph runs eagerly (the cpu and wasm backends are synchronous). A
+ * hand-written loop rather than model.fit, whose per-batch callbacks and event-loop yields
+ * would dominate 10-row steps. Median ms per epoch over `epochs` epochs after `warmup`.
+ */
+export async function tfjsW1MsPerEpoch(backend: 'cpu' | 'wasm', epochs: number, warmup: number): Promise<number> {
+  const tf = await tfOn(backend);
+  const rows = 700, batch = 10;
+  const x = tf.randomNormal([rows, 2]);
+  const y = tf.tidy(() => tf.matMul(x.square(), tf.tensor2d([[2], [-1]])).add(tf.randomNormal([rows, 1], 0, 0.01)));
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ units: 4, inputShape: [2] }));
+  model.add(tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }));
+  model.add(tf.layers.reLU());
+  model.add(tf.layers.dense({ units: 1 }));
+  const optimizer = tf.train.sgd(0.03);
+  const epoch = () => {
+    const order = tf.util.createShuffledIndices(rows);
+    for (let b = 0; b < rows / batch; b++) {
+      tf.tidy(() => {
+        const idx = tf.tensor1d(Int32Array.from(order.subarray(b * batch, (b + 1) * batch)), 'int32');
+        const xb = tf.gather(x, idx), yb = tf.gather(y, idx);
+        optimizer.minimize(() => tf.losses.meanSquaredError(yb, model.apply(xb, { training: true }) as import('@tensorflow/tfjs').Tensor) as import('@tensorflow/tfjs').Scalar);
+      });
+    }
+  };
+  const ms = await medianMs(epoch, { budgetMs: 0, minReps: epochs, warmup });
+  x.dispose(); y.dispose();
+  model.dispose();
+  return ms;
+}
+
 /** W2 on tfjs: Dense(256) -> BatchNorm -> ReLU x3 -> Dense(1), SGD 0.03, MSE; samples/s over `steps` batches of 256. */
 export async function tfjsW2SamplesPerS(backend: 'cpu' | 'wasm', steps: number): Promise<number> {
   const tf = await tfOn(backend);

@@ -18,57 +18,91 @@ export interface GradFn<G> {
   inputs: readonly (Variable<G> | null)[];
   /** Gradients w.r.t. each input (null where the input needs none). */
   backward(gradOutput: G): readonly (G | null)[];
+  /**
+   * The engine's bookkeeping during one backward sweep, kept on the node rather than in
+   * per-sweep Maps and Sets: the id of the last sweep that reached it, and the gradient
+   * summed so far from its consumers (undefined outside a sweep). Create nodes with 0 and undefined.
+   */
+  mark: number;
+  pending: G | undefined;
+  /**
+   * True when `backward` keeps no reference to its gradOutput once it returns (every node
+   * the engine builds): the gradient is then dead afterwards unless it was passed on.
+   */
+  dropsGrad: boolean;
 }
+
+/**
+ * Called after each rule with the gradient it consumed and the gradients it returned,
+ * before they are handed on: lets the value type settle who owns which buffer
+ * (e.g. recycle `g` when `dropped` and nothing returned shares it).
+ */
+export type SettleGrads<G> = (g: G, grads: readonly (G | null | undefined)[], dropped: boolean) => void;
+
+let sweeps = 0;
 
 /**
  * Reverse-mode sweep from `root` seeded with `seed`: visits nodes in reverse
  * topological order so each node's gradient is complete (summed over every
  * consumer with `add`) before its rule runs. Runs without recording a graph.
  */
-export function backward<G>(root: Variable<G>, seed: G, add: (a: G, b: G) => G): void {
+export function backward<G>(root: Variable<G>, seed: G, add: (a: G, b: G) => G, settle?: SettleGrads<G>): void {
   if (!root.gradFn) {
     if (root.requiresGrad) root.accumulateGrad(seed);
     return;
   }
-  const order = topologicalOrder(root.gradFn);
-  const pending = new Map<GradFn<G>, G>([[root.gradFn, seed]]);
-  noGrad(() => {
-    for (const fn of order) {
-      const g = pending.get(fn);
-      if (g === undefined) continue;
-      pending.delete(fn);
-      const grads = fn.backward(g);
-      fn.inputs.forEach((input, i) => {
-        const gi = grads[i];
-        if (!input || gi == null || !input.requiresGrad) return;
-        if (input.gradFn) {
-          const prev = pending.get(input.gradFn);
-          pending.set(input.gradFn, prev === undefined ? gi : add(prev, gi));
-        } else {
-          input.accumulateGrad(gi);
+  const order = topologicalOrder(root.gradFn, ++sweeps);
+  root.gradFn.pending = seed;
+  try {
+    noGrad(() => {
+      for (let k = 0; k < order.length; k++) {
+        const fn = order[k];
+        const g = fn.pending;
+        if (g === undefined) continue;
+        fn.pending = undefined;
+        const grads = fn.backward(g);
+        if (settle) settle(g, grads, fn.dropsGrad === true);
+        const inputs = fn.inputs;
+        for (let i = 0; i < inputs.length; i++) {
+          const input = inputs[i];
+          const gi = grads[i];
+          if (!input || gi == null || !input.requiresGrad) continue;
+          const child = input.gradFn;
+          if (child) child.pending = child.pending === undefined ? gi : add(child.pending, gi);
+          else input.accumulateGrad(gi);
         }
-      });
-    }
-  });
+      }
+    });
+  } finally {
+    // A rule that threw leaves no gradient behind on the graph.
+    for (let k = 0; k < order.length; k++) order[k].pending = undefined;
+  }
 }
 
-/** Nodes reachable from `root`, each after every node that consumes it. Iterative: deep graphs must not overflow the stack. */
-function topologicalOrder<G>(root: GradFn<G>): GradFn<G>[] {
+/**
+ * Nodes reachable from `root`, each after every node that consumes it, marked with
+ * `sweep`. Iterative: deep graphs must not overflow the stack.
+ */
+function topologicalOrder<G>(root: GradFn<G>, sweep: number): GradFn<G>[] {
   const post: GradFn<G>[] = [];
-  const seen = new Set<GradFn<G>>([root]);
-  const stack: [GradFn<G>, number][] = [[root, 0]];
-  while (stack.length) {
-    const top = stack[stack.length - 1];
-    const [fn, i] = top;
+  const nodes: GradFn<G>[] = [root];
+  const next: number[] = [0];
+  root.mark = sweep;
+  while (nodes.length) {
+    const top = nodes.length - 1;
+    const fn = nodes[top];
+    const i = next[top];
     if (i < fn.inputs.length) {
-      top[1]++;
+      next[top] = i + 1;
       const child = fn.inputs[i]?.gradFn;
-      if (child && !seen.has(child)) {
-        seen.add(child);
-        stack.push([child, 0]);
+      if (child && child.mark !== sweep) {
+        child.mark = sweep;
+        nodes.push(child);
+        next.push(0);
       }
     } else {
-      stack.pop();
+      nodes.pop();
+      next.pop();
       post.push(fn);
     }
   }

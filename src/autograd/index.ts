@@ -1,3 +1,3 @@
 export { isGradEnabled, noGrad, enableGrad } from './grad-mode';
 export { backward } from './graph';
-export type { GradFn, Variable } from './graph';
+export type { GradFn, SettleGrads, Variable } from './graph';

@@ -4,7 +4,9 @@
  * Every tensor op in `src/tensor/` is written in terms of these; a backend that
  * implements them all runs the whole engine. Kernels take and return flat
  * row-major Float32Arrays plus the sizes they need, and never keep references
- * to their inputs, so a backend may copy data to a device and back.
+ * to their inputs, so a backend may copy data to a device and back. Every array
+ * a kernel returns is fresh: nothing else references it, so the engine may keep
+ * it as a leaf's gradient without copying (Tensor.ownedGrad).
  *
  * Conventions
  * - `shape` arrays are row-major; broadcasting follows NumPy/PyTorch rules and
@@ -14,7 +16,11 @@
  * - BatchNorm views its input as [N, C, S] (S = product of spatial sizes, 1 for [N, C]).
  */
 export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'relu' | 'sigmoid' | 'tanh';
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'gt';
+/**
+ * Binary ops. `reluGrad` is ReLU's backward in one pass (PyTorch's threshold_backward):
+ * a where b > 0, else a * 0, with a the incoming gradient and b ReLU's input.
+ */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'gt' | 'reluGrad';
 export type ReduceOp = 'sum' | 'max' | 'argmax';
 
 export interface BatchNormStats {
@@ -49,10 +55,12 @@ export interface Kernels {
   variance(x: Float32Array, shape: readonly number[], axes: readonly number[], correction: number): Float32Array;
   /**
    * out[m, n] = sum_k A[m, k] * B[k, n], where A is stored [k, m] when transA
-   * and B is stored [n, k] when transB.
+   * and B is stored [n, k] when transB. With `bias` (length n) it is PyTorch's
+   * addmm: out[m, n] = f32(f32(sum) + bias[n]), the sum rounded to float32 first,
+   * so the same bits as matmul followed by a broadcast binary add, in one output buffer.
    */
   matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number,
-    transA: boolean, transB: boolean): Float32Array;
+    transA: boolean, transB: boolean, bias?: Float32Array | null): Float32Array;
   /** Reorder the axes of `x` (a row-major tensor of `shape`): out axis i = input axis perm[i]. */
   permute(x: Float32Array, shape: readonly number[], perm: readonly number[]): Float32Array;
   /** out[r] = x[index[r]] for rows of length `rowSize`. */
@@ -84,6 +92,14 @@ export interface Kernels {
   sgdUpdate(param: Float32Array, grad: Float32Array, buf: Float32Array | null, opts: {
     lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; first: boolean;
   }): void;
+  /**
+   * A hint that the engine will never read or write `buf` again: a result of
+   * these kernels that it has proven dead (a gradient that its consuming backward
+   * rule has finished with and that nothing else shares, or a temporary inside
+   * one op). A backend may reuse it for a later result of the same length
+   * (the js backend keeps a few per length: js/pool.ts) or ignore it.
+   */
+  release(buf: Float32Array): void;
 }
 
 export type KernelName = keyof Kernels;

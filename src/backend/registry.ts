@@ -91,5 +91,5 @@ function missingKernels(name: string): string[] {
 
 export const KERNEL_NAMES: readonly KernelName[] = [
   'unary', 'binary', 'reduce', 'variance', 'matmul', 'permute', 'gatherRows', 'scatterAddRows',
-  'batchNormStats', 'batchNormForward', 'batchNormBackward', 'sgdUpdate',
+  'batchNormStats', 'batchNormForward', 'batchNormBackward', 'sgdUpdate', 'release',
 ];

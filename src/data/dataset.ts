@@ -30,7 +30,14 @@ export class TensorDataset implements Dataset {
   get length(): number { return this.tensors[0].shape[0]; }
 
   rows(indices: readonly number[]): Tensor[] {
-    return noGrad(() => this.tensors.map((t) => t.indexSelect(indices)));
+    const ts = this.tensors;
+    if (!ts.some((t) => t.requiresGrad)) {
+      // The common case (data): indexSelect records nothing for tensors without grad.
+      const out = new Array<Tensor>(ts.length);
+      for (let i = 0; i < ts.length; i++) out[i] = ts[i].indexSelect(indices);
+      return out;
+    }
+    return noGrad(() => ts.map((t) => t.indexSelect(indices)));
   }
 
   /** Every row, in order: the lesson's `data[:]`. */
@@ -46,7 +53,9 @@ export class Subset implements Dataset {
   get length(): number { return this.indices.length; }
 
   rows(indices: readonly number[]): Tensor[] {
-    return this.dataset.rows(indices.map((i) => this.indices[i]));
+    const own = this.indices, mapped = new Array<number>(indices.length);
+    for (let k = 0; k < indices.length; k++) mapped[k] = own[indices[k]];
+    return this.dataset.rows(mapped);
   }
 }
 

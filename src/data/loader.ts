@@ -65,33 +65,32 @@ export class DataLoader implements Iterable<Tensor[]> {
 
   [Symbol.iterator](): Iterator<Tensor[]> {
     (this.generator ?? defaultGenerator).randomInt64(); // the iterator's base seed (for workers; drawn even without them)
-    return this.batches(this.samples());
+    return this.batches();
   }
 
-  /** The sampler: the epoch's row order, lazily, so each draw happens when PyTorch's happens. */
-  private *samples(): IterableIterator<number> {
-    const n = this.dataset.length;
-    if (!this.shuffle) {
-      for (let i = 0; i < n; i++) yield i;
-    } else if (this.generator) {
-      yield* this.generator.randperm(n);
-      this.generator.randperm(n); // PyTorch's randperm(n)[:0] for the remainder: drawn, then discarded
-    } else {
-      // The private generator's second permutation is unobservable, so it is skipped.
-      yield* new Generator(defaultGenerator.randomInt64()).randperm(n);
+  /**
+   * The sampler and the batch sampler (PyTorch's RandomSampler/SequentialSampler and
+   * BatchSampler) over the epoch's row order as one array, drawing when PyTorch draws:
+   * the permutation when the first batch is asked for, and (with a `generator`) the
+   * discarded second permutation when the sampler runs dry, i.e. on the request after
+   * the last full batch, before a partial one.
+   */
+  private *batches(): IterableIterator<Tensor[]> {
+    const n = this.dataset.length, bs = this.batchSize;
+    let order: number[] | null = null; // null: 0, 1, ..., n-1
+    if (this.shuffle) {
+      // Without a generator, the private one's second permutation is unobservable, so it is skipped.
+      order = this.generator ? this.generator.randperm(n) : new Generator(defaultGenerator.randomInt64()).randperm(n);
     }
-  }
-
-  /** The batch sampler: PyTorch's BatchSampler, pulling from the sampler as it does. */
-  private *batches(samples: Iterator<number>): IterableIterator<Tensor[]> {
-    let batch: number[] = [];
-    for (let s = samples.next(); !s.done; s = samples.next()) {
-      batch.push(s.value);
-      if (batch.length === this.batchSize) {
-        yield this.dataset.rows(batch);
-        batch = [];
-      }
-    }
-    if (batch.length > 0 && !this.dropLast) yield this.dataset.rows(batch);
+    const take = (start: number, end: number): number[] => {
+      if (order) return order.slice(start, end);
+      const b = new Array<number>(end - start);
+      for (let i = start; i < end; i++) b[i - start] = i;
+      return b;
+    };
+    const full = n - (n % bs);
+    for (let start = 0; start < full; start += bs) yield this.dataset.rows(take(start, start + bs));
+    if (this.shuffle && this.generator) this.generator.randperm(n); // PyTorch's randperm(n)[:0] for the remainder: drawn, then discarded
+    if (full < n && !this.dropLast) yield this.dataset.rows(take(full, n));
   }
 }

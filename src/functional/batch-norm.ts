@@ -1,5 +1,5 @@
 import { K } from '../backend/registry';
-import { result, Tensor } from '../tensor';
+import { ownedGrad, result, type Tensor } from '../tensor';
 
 const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
@@ -20,11 +20,15 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   if (input.ndim < 2) throw new Error(`batchNorm: expected input with at least 2 dims [N, C, ...], got shape ${fmt(input.shape)}`);
   const n = input.shape[0], c = input.shape[1];
   const s = input.size / Math.max(n * c, 1);
-  for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', weight], ['bias', bias]] as const) {
+  const perChannel = (name: string, t: Tensor | null) => {
     if (t && t.size !== c) {
       throw new Error(`batchNorm: ${name} should contain ${c} elements (one per channel of input shape ${fmt(input.shape)}), got ${t.size}`);
     }
-  }
+  };
+  perChannel('runningMean', runningMean);
+  perChannel('runningVar', runningVar);
+  perChannel('weight', weight);
+  perChannel('bias', bias);
   if (!training && (!runningMean || !runningVar)) {
     throw new Error('batchNorm: running_mean and running_var must be given when training is false');
   }
@@ -53,13 +57,13 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
     invstd = Float32Array.from(runningVar!.data, (v) => 1 / Math.sqrt(v + eps));
   }
   const y = K.batchNormForward(input.data, n, c, s, mean, invstd, weight?.data ?? null, bias?.data ?? null);
-  const inputs = [input, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  const inputs = weight && bias ? [input, weight, bias] : weight ? [input, weight] : bias ? [input, bias] : [input];
   return result(y, input.shape, 'NativeBatchNormBackward0', inputs, (g) => {
     const needAffine = !!(weight?.requiresGrad || bias?.requiresGrad);
     const grads = K.batchNormBackward(g.data, input.data, n, c, s, mean, invstd, weight?.data ?? null, training, needAffine);
-    const out: (Tensor | null)[] = [new Tensor(grads.gradInput, input.shape)];
-    if (weight) out.push(grads.gradWeight ? new Tensor(grads.gradWeight, weight.shape) : null);
-    if (bias) out.push(grads.gradBias ? new Tensor(grads.gradBias, bias.shape) : null);
+    const out: (Tensor | null)[] = [ownedGrad(grads.gradInput, input.shape)];
+    if (weight) out.push(grads.gradWeight ? ownedGrad(grads.gradWeight, weight.shape) : null);
+    if (bias) out.push(grads.gradBias ? ownedGrad(grads.gradBias, bias.shape) : null);
     return out;
   });
 }

@@ -1,5 +1,7 @@
 import { K } from '../backend/registry';
-import { result, Tensor } from '../tensor';
+import { ownedGrad, result, type Tensor } from '../tensor';
+
+const SUM_ROWS = [0];
 
 const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
@@ -20,12 +22,12 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   }
   const n = input.ndim === 2 ? input.shape[0] : 1;
   const shape = input.ndim === 2 ? [n, outF] : [outF];
-  let y = K.matmul(input.data, weight.data, n, inF, outF, false, true);
-  if (bias) y = K.binary('add', y, [n, outF], bias.data, [outF], [n, outF]);
+  // addmm: the bias is added to the float32 product inside the matmul kernel, in its output buffer.
+  const y = K.matmul(input.data, weight.data, n, inF, outF, false, true, bias ? bias.data : null);
   const inputs = bias ? [input, weight, bias] : [input, weight];
   return result(y, shape, bias ? 'AddmmBackward0' : 'MmBackward0', inputs, (g) => [
-    input.requiresGrad ? new Tensor(K.matmul(g.data, weight.data, n, outF, inF, false, false), input.shape) : null,
-    weight.requiresGrad ? new Tensor(K.matmul(g.data, input.data, outF, n, inF, true, false), weight.shape) : null,
-    bias?.requiresGrad ? new Tensor(K.reduce('sum', g.data, [n, outF], [0]), bias.shape) : null,
+    input.requiresGrad ? ownedGrad(K.matmul(g.data, weight.data, n, outF, inF, false, false), input.shape) : null,
+    weight.requiresGrad ? ownedGrad(K.matmul(g.data, input.data, outF, n, inF, true, false), weight.shape) : null,
+    bias?.requiresGrad ? ownedGrad(K.reduce('sum', g.data, [n, outF], SUM_ROWS), bias.shape) : null,
   ]);
 }

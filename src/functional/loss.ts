@@ -1,8 +1,16 @@
 import { noGrad } from '../autograd';
 import { K } from '../backend/registry';
-import { ops, result, Tensor } from '../tensor';
+import { ops, ownedGrad, result, Tensor } from '../tensor';
+
+const SCALAR: readonly number[] = [];
 
 const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /**
  * loss = mean((input - target)^2);  dinput = g * 2 (input - target) / n, dtarget = -dinput.
@@ -10,17 +18,18 @@ const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
  * an [N, N] loss, which is never what the lesson means.
  */
 export function mseLoss(input: Tensor, target: Tensor): Tensor {
-  if (input.shape.join() !== target.shape.join()) {
+  if (!sameShape(input.shape, target.shape)) {
     throw new Error(`mseLoss: input shape ${fmt(input.shape)} and target shape ${fmt(target.shape)} must match`);
   }
   const n = input.size;
   const diff = K.binary('sub', input.data, input.shape, target.data, target.shape, input.shape);
   const sq = K.binary('mul', diff, input.shape, diff, input.shape, input.shape);
   const loss = K.reduce('sum', sq, [n], [0]);
+  K.release(sq); // a temporary of this op only
   loss[0] /= n;
   return result(loss, [], 'MseLossBackward0', [input, target], (g) => {
     const scale = Float32Array.of((2 * g.data[0]) / n);
-    const gi = new Tensor(K.binary('mul', diff, input.shape, scale, [], input.shape), input.shape);
+    const gi = ownedGrad(K.binary('mul', diff, input.shape, scale, SCALAR, input.shape), input.shape);
     return [input.requiresGrad ? gi : null, target.requiresGrad ? noGrad(() => gi.neg()) : null];
   });
 }

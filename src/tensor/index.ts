@@ -1,4 +1,4 @@
-export { Tensor, result } from './tensor';
+export { Tensor, result, wrap, ownedGrad } from './tensor';
 export type { Operand } from './tensor';
 export { tensor, zeros, ones, full, arange, shapeArgs } from './creation';
 export type { NestedArray, TensorOptions } from './creation';

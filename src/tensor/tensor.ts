@@ -1,4 +1,5 @@
 import '../backend';
+import { K } from '../backend/registry';
 import { backward as runBackward, isGradEnabled } from '../autograd';
 import type { GradFn, Variable } from '../autograd';
 import { sizeOf } from '../backend/shape';
@@ -22,15 +23,31 @@ export class Tensor implements Variable<Tensor> {
   grad: Tensor | null = null;
   gradFn: GradFn<Tensor> | null = null;
 
+  /**
+   * Set by backward rules on a gradient whose `data` a kernel has just returned and nothing
+   * else references. While set, exactly one holder has it (the engine clears the flag when
+   * it is handed out twice: settleGrads), so a leaf's first accumulateGrad may keep it
+   * rather than copy it (PyTorch's AccumulateGrad steals an unshared gradient the same
+   * way), or the rule consuming it may hand its buffer back for reuse (K.release).
+   * Cleared when taken either way.
+   */
+  ownedGrad = false;
+
   constructor(data: Float32Array, shape: readonly number[], requiresGrad = false) {
-    let size = 1;
-    for (let i = 0; i < shape.length; i++) size *= shape[i];
-    if (size !== data.length) {
-      throw new Error(`Tensor: shape [${shape.join(', ')}] needs ${size} values, got ${data.length}`);
+    if (trustedShape) {
+      // From wrap(): the engine vouches that shape fits and is never written to.
+      trustedShape = false;
+      this.shape = shape;
+    } else {
+      let size = 1;
+      for (let i = 0; i < shape.length; i++) size *= shape[i];
+      if (size !== data.length) {
+        throw new Error(`Tensor: shape [${shape.join(', ')}] needs ${size} values, got ${data.length}`);
+      }
+      // A private copy (callers may reuse their array); readonly in the type, not frozen: freezing costs on every op.
+      this.shape = shape.slice();
     }
     this.data = data;
-    // A private copy (callers may reuse their array); readonly in the type, not frozen: freezing costs on every op.
-    this.shape = shape.slice();
     this.requiresGrad = requiresGrad;
   }
 
@@ -47,7 +64,14 @@ export class Tensor implements Variable<Tensor> {
   }
 
   accumulateGrad(g: Tensor): void {
-    this.grad = this.grad ? ew.add(this.grad, g) : new Tensor(g.data.slice(), g.shape);
+    if (this.grad) {
+      this.grad = ew.add(this.grad, g);
+    } else if (g.ownedGrad && g.requiresGrad === false && g.gradFn === null) {
+      g.ownedGrad = false;
+      this.grad = g;
+    } else {
+      this.grad = wrap(g.data.slice(), g.shape);
+    }
   }
 
   /**
@@ -62,12 +86,14 @@ export class Tensor implements Variable<Tensor> {
     if (grad && grad.shape.join() !== this.shape.join()) {
       throw new Error(`backward: grad shape [${grad.shape.join(', ')}] does not match tensor shape [${this.shape.join(', ')}]`);
     }
-    const seed = grad ?? new Tensor(Float32Array.of(1), this.shape);
-    runBackward<Tensor>(this, seed, ew.add);
+    // A gradient the caller passes in stays the caller's: never kept by a leaf nor recycled.
+    if (grad) grad.ownedGrad = false;
+    const seed = grad ?? wrap(Float32Array.of(1), this.shape);
+    runBackward<Tensor>(this, seed, ew.add, settleGrads);
   }
 
   /** A tensor sharing data but cut from the graph. */
-  detach(): Tensor { return new Tensor(this.data, this.shape); }
+  detach(): Tensor { return wrap(this.data, this.shape); }
   clone(): Tensor { return sh.clone(this); }
 
   item(): number {
@@ -133,10 +159,70 @@ export class Tensor implements Variable<Tensor> {
  */
 export function result(data: Float32Array, shape: readonly number[], name: string,
   inputs: readonly Tensor[], backward: (g: Tensor) => readonly (Tensor | null)[]): Tensor {
-  const out = new Tensor(data, shape);
-  if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
-    out.requiresGrad = true;
-    out.gradFn = { name, inputs, backward };
+  const out = wrap(data, shape);
+  if (isGradEnabled()) {
+    for (let i = 0; i < inputs.length; i++) {
+      if (inputs[i].requiresGrad) {
+        out.requiresGrad = true;
+        out.gradFn = { name, inputs, backward, mark: 0, pending: undefined, dropsGrad: true };
+        break;
+      }
+    }
   }
   return out;
+}
+
+/**
+ * After a rule consumed `g` and returned `grads`: a gradient array returned twice (the
+ * same tensor for two inputs, or two tensors over one array) loses its ownership, since
+ * two holders now read it; and `g` itself, when it was owned, the rule keeps no reference
+ * to it (`dropped`) and nothing returned shares its array, is dead: its array goes back to
+ * the backend for reuse (K.release). A `g` passed on as is keeps its flag: its one holder
+ * is now the next node. The engine's rules share arrays only as whole objects (views are
+ * `result(x.data, ...)`, never subarrays), so identity of `data` decides; comparing
+ * `.buffer` would also make V8 move every small on-heap array off its heap. Gradients from
+ * rules the engine did not build (`!dropped`) keep no ownership at all.
+ */
+function settleGrads(g: Tensor, grads: readonly (Tensor | null | undefined)[], dropped: boolean): void {
+  if (!dropped) {
+    g.ownedGrad = false;
+    for (let i = 0; i < grads.length; i++) { const gi = grads[i]; if (gi) gi.ownedGrad = false; }
+    return;
+  }
+  let recycle = g.ownedGrad;
+  const gData = g.data;
+  for (let i = 0; i < grads.length; i++) {
+    const gi = grads[i];
+    if (!gi) continue;
+    const d = gi.data;
+    if (d === gData) recycle = false;
+    for (let j = 0; j < i; j++) {
+      const gj = grads[j];
+      if (gj && gj.data === d) { gi.ownedGrad = false; gj.ownedGrad = false; }
+    }
+  }
+  if (recycle) {
+    g.ownedGrad = false;
+    K.release(gData);
+  }
+}
+
+let trustedShape = false;
+
+/**
+ * A tensor over `data` with `shape` taken as is: no size check, no copy. For the
+ * engine only, where `shape` is another tensor's shape or an array made for this
+ * tensor (shapes are never written to once a tensor holds them) and
+ * `data.length` is known to fit.
+ */
+export function wrap(data: Float32Array, shape: readonly number[]): Tensor {
+  trustedShape = true;
+  return new Tensor(data, shape);
+}
+
+/** A gradient over `data` that a kernel has just returned and nothing else references (see Tensor.ownedGrad). */
+export function ownedGrad(data: Float32Array, shape: readonly number[]): Tensor {
+  const t = wrap(data, shape);
+  t.ownedGrad = true;
+  return t;
 }

@@ -2,7 +2,8 @@
  * The wasm f64x2 BatchNorm sweeps for [N, C] (src/backend/wasm/bn.ts) claim
  * the same bits as the scalar float64 loops in src/backend/js/batchnorm.ts:
  * same sums, same order per channel. Checked bit for bit here, odd C included
- * (the last channel pair then reads and writes one float past the row).
+ * (the last channel pair then reads and writes one float past the row), and C
+ * a multiple of 4 or 8 (the column-block sweeps).
  */
 import { describe, expect, it } from 'vitest';
 import { BN_WASM_MIN, batchNormBackwardLoop, batchNormForwardLoop, batchNormStatsLoop } from '../../src/backend/js/batchnorm';
@@ -31,7 +32,8 @@ describe('wasm BatchNorm over [N, C]', () => {
     expect(BN_WASM_MIN).toBeGreaterThan(0);
   });
 
-  const shapes: [number, number][] = [[1, 1], [3, 7], [10, 4], [33, 65], [64, 1], [256, 256], [7, 33]];
+  // C a multiple of 8 (4 pairs per column block), of 4 only (2 pairs), and neither (row sweeps).
+  const shapes: [number, number][] = [[1, 1], [3, 7], [10, 4], [33, 65], [64, 1], [256, 256], [7, 33], [3, 8], [17, 24], [5, 12]];
   it.each(shapes)('%ix%i: stats, forward and backward are bitwise the scalar loops', (n, c) => {
     for (const [scale, shift] of [[2, 0], [0.2, 1e4]]) {
       const x = rand(n * c, n * 31 + c, scale, shift), gy = rand(n * c, c * 17 + n), w = rand(c, 5), bias = rand(c, 6);

@@ -3,7 +3,7 @@
  * float64 result rounded once to float32, bit for bit (NaN only as NaN),
  * with NaN, -0, +-Inf among the inputs, lengths that are not whole vectors,
  * and every layout in both operand orders. relu(NaN) and gt(NaN, b) are 0, as
- * in the js loops.
+ * in the js loops; reluGrad(a, NaN) is a * 0.
  */
 import { describe, expect, it } from 'vitest';
 import type { BinaryOp } from '../../src/backend/kernels';
@@ -32,6 +32,8 @@ function mismatches(got: Float32Array, want: (i: number) => number, n: number): 
 
 const REF: Record<string, (a: number, b: number) => number> = {
   add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b, gt: (a, b) => (a > b ? 1 : 0),
+  // ReLU's backward: a * 0 keeps -0 for negative a and NaN for NaN and infinite a.
+  reluGrad: (a, b) => (b > 0 ? a : a * 0),
 };
 
 describe('wasm elementwise', () => {

@@ -53,6 +53,18 @@ describe('wasm sgemm', () => {
     });
   }
 
+  it.each([[5, 9, 9], [65, 33, 7], [2, 513, 3], [97, 257, 41], [128, 64, 200]])(
+    '%ix%ix%i with a bias: bitwise the product then + bias (bias on the last k block)', (m, k, n) => {
+      for (const parallel of [false, true]) for (const tA of [false, true]) for (const tB of [false, true]) {
+        const a = rand(m * k, m * 5 + k), b = rand(k * n, n * 11 + k), bias = rand(n, m + n);
+        const plain = gemm(a, b, m, k, n, tA, tB, parallel);
+        const got = gemm(a, b, m, k, n, tA, tB, parallel, bias);
+        const want = Float32Array.from(plain, (v, i) => v + bias[i % n]);
+        expect(new Uint32Array(got.buffer, got.byteOffset, got.length), `tA=${tA} tB=${tB} workers ${parallel}`)
+          .toEqual(new Uint32Array(want.buffer));
+      }
+    });
+
   it('reuses its memory across calls of different sizes without stale values', () => {
     expect(check(200, 300, 100, false, false, true)).toEqual([]);
     expect(check(9, 10, 11, false, true, true)).toEqual([]);

@@ -93,6 +93,7 @@ function binaryRef(op: BinaryOp, a: number, b: number): number {
     case 'div': return a / b;
     case 'pow': return a ** b;
     case 'gt': return a > b ? 1 : 0;
+    case 'reluGrad': return b > 0 ? a : a * 0;
   }
 }
 
@@ -214,7 +215,7 @@ describe.each(backends)('kernels on $label', ({ name, options, label }) => {
     // >= 1024 elements: the wasm path for same, row-broadcast and scalar layouts, both operand orders.
     [[4099], [4099]], [[33, 64], [64]], [[64], [33, 64]], [[2049], [1]], [[], [2049]], [[33, 65], [65]], [[2, 33, 32], [33, 32]],
   ];
-  it.each(['add', 'sub', 'mul', 'div', 'pow', 'gt'] as BinaryOp[])('binary %s with broadcasting', (op) => {
+  it.each(['add', 'sub', 'mul', 'div', 'pow', 'gt', 'reluGrad'] as BinaryOp[])('binary %s with broadcasting', (op) => {
     for (const [as, bs] of binaryCases) {
       const os = broadcastShapes(as, bs);
       const a = op === 'pow' ? rand(sizeOf(as), 11, 0.1, 3) : rand(sizeOf(as), 11);
@@ -277,6 +278,47 @@ describe.each(backends)('kernels on $label', ({ name, options, label }) => {
           `matmul ${m}x${k}x${n} tA=${tA} tB=${tB}`, scale);
       }
     }
+  });
+
+  it.each(mm)('matmul %ix%ix%i with a bias (addmm) is bitwise the product, then + bias', (m, k, n) => {
+    for (const tA of [false, true]) {
+      for (const tB of [false, true]) {
+        const a = rand(m * k, m + 7 * k), b = rand(k * n, n + 9 * k), bias = rand(n, m + n + k, -3, 3);
+        if (n > 1) bias[1] = -0;
+        const plain = K.matmul(a, b, m, k, n, tA, tB);
+        const want = Float32Array.from(plain, (v, i) => v + bias[i % n]);
+        const got = K.matmul(a, b, m, k, n, tA, tB, bias);
+        expect(new Uint32Array(got.buffer, got.byteOffset, got.length), `addmm ${m}x${k}x${n} tA=${tA} tB=${tB}`)
+          .toEqual(new Uint32Array(want.buffer));
+      }
+    }
+    // An empty sum is +0: a -0 bias comes out +0, as 0 + bias.
+    const got = K.matmul(new Float32Array(0), new Float32Array(0), 2, 0, 2, false, false, f32([-0, 1.5]));
+    expect(Array.from(got, (v) => Object.is(v, -0) ? '-0' : v)).toEqual([0, 1.5, 0, 1.5]);
+  });
+
+  it('release: results stay correct and live arrays untouched whatever is handed back', () => {
+    const x = rand(40, 3), y = rand(40, 4);
+    const keep = K.unary('neg', x);
+    const keepCopy = keep.slice();
+    const dead = K.unary('neg', y);
+    K.release(dead);
+    // Arrays the engine never got from a kernel, or that are views or shared: must be ignored.
+    const big = rand(100, 5), bigCopy = big.slice();
+    K.release(big.subarray(10, 50));
+    const shared = new Float32Array(new SharedArrayBuffer(40 * 4));
+    K.release(shared);
+    for (let round = 0; round < 3; round++) {
+      const r1 = K.unary('neg', y), r2 = K.binary('mul', x, [40], y, [40], [40]);
+      expectClose(r1, f32(Array.from(y, (v) => -v)), EXACT, `neg after release, round ${round}`);
+      expectClose(r2, f32(Array.from(x, (v, i) => v * y[i])), EXACT, `mul after release, round ${round}`);
+      expect(r1).not.toBe(r2);
+      K.release(r1);
+      K.release(r2);
+    }
+    expect(Array.from(keep)).toEqual(Array.from(keepCopy));
+    expect(Array.from(big)).toEqual(Array.from(bigCopy));
+    expect(Array.from(shared)).toEqual(new Array(40).fill(0));
   });
 
   it('matmul: 0 * Inf is NaN, empty k gives zeros', () => {

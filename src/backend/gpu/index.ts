@@ -6,8 +6,9 @@ import { InProcessRunner, Runner } from './runner';
 import { webgpuBridge } from './webgpu';
 
 /**
- * Backend 'gpu': gpu.js kernels for matmul and BatchNorm; every other kernel
- * comes from its parent 'js' (declared, not a silent fallback).
+ * Backend 'gpu': gpu.js kernels for matmul and BatchNorm (and a release that
+ * keeps nothing); every other kernel comes from its parent 'js' (declared, not
+ * a silent fallback).
  *
  *   setBackend('gpu')                      best mode that runs here: webgpu, headlessgl, webasm, cpu
  *   setBackend('gpu', { mode: 'webasm' })  exactly that mode, or an error saying why not and what runs
@@ -56,7 +57,13 @@ function setup(options: GpuOptions | undefined): BackendInfo {
 }
 
 registerBackend<GpuOptions>({ name: 'gpu', parent: 'js', setup });
-const own: Partial<Kernels> = { matmul, batchNormStats, batchNormForward, batchNormBackward };
+/**
+ * The engine's recycling hint is ignored here: this backend's own results are arrays that
+ * gpu.js (or the webgpu bridge) allocates per call, and keeping them out of the js kernels'
+ * pool (js/pool.ts) keeps the two allocators apart. The js kernels it inherits then simply allocate.
+ */
+const release: Kernels['release'] = () => undefined;
+const own: Partial<Kernels> = { matmul, batchNormStats, batchNormForward, batchNormBackward, release };
 for (const [name, fn] of Object.entries(own)) registerKernel(name as keyof Kernels, 'gpu', fn as never);
 
 export { GPU_MODES, describeModes, runnableModes } from './modes';

@@ -28,7 +28,7 @@ function zeros(c: number): Float32Array {
   return v;
 }
 
-export const matmul: Kernels['matmul'] = (a, b, m, k, n, transA, transB) => {
+function product(a: Float32Array, b: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean): Float32Array {
   if (m * n === 0) return new Float32Array(0);
   if (k === 0) return new Float32Array(m * n);
   const constants = {
@@ -39,6 +39,18 @@ export const matmul: Kernels['matmul'] = (a, b, m, k, n, transA, transB) => {
   return activeRunner().run({
     source: 'matmul', key: `matmul:${m}x${k}x${n}:${+transA}${+transB}`, constants, output: m * n, loopMax: k,
   }, [a, b]);
+}
+
+/** The product on the device; an addmm bias is added here on the host, to the float32 result (the runner's array is fresh). */
+export const matmul: Kernels['matmul'] = (a, b, m, k, n, transA, transB, bias) => {
+  const out = product(a, b, m, k, n, transA, transB);
+  if (bias) {
+    for (let i = 0; i < m; i++) {
+      const row = i * n;
+      for (let j = 0; j < n; j++) out[row + j] += bias[j];
+    }
+  }
+  return out;
 };
 
 export const batchNormStats: Kernels['batchNormStats'] = (x, n, c, s): BatchNormStats => {

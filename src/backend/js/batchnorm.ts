@@ -1,6 +1,7 @@
 import type { BatchNormGrads, BatchNormStats } from '../kernels';
 import { bnBackwardRows, bnForwardRows, bnStatsRows } from '../wasm/bn';
 import { WASM_MAX_ELEMENTS } from '../wasm/limits';
+import { take } from './pool';
 
 /**
  * N*C at or above which BatchNorm over [N, C] (S = 1) runs the wasm f64x2
@@ -47,7 +48,7 @@ export function batchNormForward(x: Float32Array, n: number, c: number, s: numbe
 
 export function batchNormForwardLoop(x: Float32Array, n: number, c: number, s: number, mean: Float32Array,
   invstd: Float32Array, weight: Float32Array | null, bias: Float32Array | null): Float32Array {
-  const y = new Float32Array(x.length);
+  const y = take(x.length);
   for (let ch = 0; ch < c; ch++) {
     // Folded into one scale and shift per channel: y = x * alpha + beta.
     const alpha = invstd[ch] * (weight ? weight[ch] : 1);
@@ -70,7 +71,7 @@ export function batchNormBackward(gy: Float32Array, x: Float32Array, n: number, 
 export function batchNormBackwardLoop(gy: Float32Array, x: Float32Array, n: number, c: number, s: number,
   mean: Float32Array, invstd: Float32Array, weight: Float32Array | null,
   batchStats: boolean, needWeightGrads: boolean): BatchNormGrads {
-  const gx = new Float32Array(x.length);
+  const gx = take(x.length);
   const gw = needWeightGrads ? new Float32Array(c) : null;
   const gb = needWeightGrads ? new Float32Array(c) : null;
   const count = n * s;

@@ -2,6 +2,7 @@ import type { BinaryOp, UnaryOp } from '../kernels';
 import { broadcastIndexer } from '../shape';
 import { WASM_BINARY, WASM_UNARY, wasmBinary, wasmUnary } from '../wasm/elementwise';
 import { WASM_MAX_ELEMENTS } from '../wasm/limits';
+import { take } from './pool';
 
 /**
  * Elements at or above which add, sub, mul, div, gt, relu and neg run as
@@ -34,6 +35,8 @@ const BINARY_EXPR: Record<BinaryOp, string> = {
   // PyTorch's pow with a scalar exponent special-cases these, in float32 (x*x*x rounds twice).
   pow: 'b === 2 ? a * a : b === 3 ? Math.fround(a * a) * a : b === 0.5 ? Math.sqrt(a) : b === -1 ? 1 / a : b === -2 ? 1 / Math.fround(a * a) : Math.pow(a, b)',
   gt: 'a > b ? 1 : 0',
+  // a * 0, not 0: the same bits as a * (b > 0 ? 1 : 0), the two-op form it fuses (-0 for a < 0, NaN for NaN).
+  reluGrad: 'b > 0 ? a : a * 0',
 };
 
 type UnaryLoop = (x: Float32Array, out: Float32Array) => void;
@@ -70,49 +73,64 @@ const binaryTable = Object.fromEntries(Object.entries(BINARY_EXPR).map(([op, e])
 
 export function unary(op: UnaryOp, x: Float32Array): Float32Array {
   if (x.length >= EW_WASM_MIN && x.length <= WASM_MAX_ELEMENTS && WASM_UNARY.has(op)) return wasmUnary(op, x);
-  const out = new Float32Array(x.length);
+  const out = take(x.length);
   unaryLoops[op](x, out);
   return out;
 }
 
+const FULL = 0, ROWS = 1, COLS = 2, ANY = 3;
+/** The `inner` of the last layout() call (set there rather than returned, so that no tuple is allocated per call). */
+let layoutInner = 0;
+
 /**
- * How `shape` sits inside `outShape` after broadcasting: 'full' (same size),
- * 'rows' (it equals the trailing dims: repeats every `inner`), 'cols' (it
- * equals the leading dims, followed by size-1 dims: one value per block of
- * `inner`), or 'any'.
+ * How `shape` sits inside `outShape` after broadcasting: FULL (same size),
+ * ROWS (it equals the trailing dims: repeats every `inner`), COLS (it equals
+ * the leading dims, followed by size-1 dims: one value per block of `inner`),
+ * or ANY. `inner` is left in layoutInner.
  */
-function layout(shape: readonly number[], size: number, outShape: readonly number[], outSize: number): ['full' | 'rows' | 'cols' | 'any', number] {
-  if (size === outSize) return ['full', 0];
+function layout(shape: readonly number[], size: number, outShape: readonly number[], outSize: number): number {
+  layoutInner = 0;
+  if (size === outSize) return FULL;
   const lead = outShape.length - shape.length;
   let k = 0;
   while (k < shape.length && shape[k] === 1) k++;
-  if (outShape.slice(lead + k).every((d, i) => d === shape[k + i])) return ['rows', size];
+  let i = k;
+  while (i < shape.length && outShape[lead + i] === shape[i]) i++;
+  if (i === shape.length) {
+    layoutInner = size;
+    return ROWS;
+  }
   if (lead === 0) {
     let m = shape.length;
     while (m > 0 && shape[m - 1] === 1) m--;
-    if (shape.slice(0, m).every((d, i) => d === outShape[i])) return ['cols', outSize / size];
+    let j = 0;
+    while (j < m && shape[j] === outShape[j]) j++;
+    if (j === m) {
+      layoutInner = outSize / size;
+      return COLS;
+    }
   }
-  return ['any', 0];
+  return ANY;
 }
 
 export function binary(op: BinaryOp, a: Float32Array, aShape: readonly number[], b: Float32Array,
   bShape: readonly number[], outShape: readonly number[]): Float32Array {
   let size = 1;
-  for (const d of outShape) size *= d;
+  for (let i = 0; i < outShape.length; i++) size *= outShape[i];
   const loops = binaryTable[op];
-  const [la, ia] = layout(aShape, a.length, outShape, size);
-  const [lb, ib] = layout(bShape, b.length, outShape, size);
+  const la = layout(aShape, a.length, outShape, size), ia = layoutInner;
+  const lb = layout(bShape, b.length, outShape, size), ib = layoutInner;
   if (size >= EW_WASM_MIN && size <= WASM_MAX_ELEMENTS && WASM_BINARY.has(op)) {
-    if (la === 'full' && lb === 'full') return wasmBinary(op, a, b, 'same', 0, false);
-    if (la === 'full' && lb === 'rows' && (ib === 1 || ib % 4 === 0)) return wasmBinary(op, a, b, ib === 1 ? 'scalar' : 'rows', ib, false);
-    if (lb === 'full' && la === 'rows' && (ia === 1 || ia % 4 === 0)) return wasmBinary(op, b, a, ia === 1 ? 'scalar' : 'rows', ia, true);
+    if (la === FULL && lb === FULL) return wasmBinary(op, a, b, 'same', 0, false);
+    if (la === FULL && lb === ROWS && (ib === 1 || ib % 4 === 0)) return wasmBinary(op, a, b, ib === 1 ? 'scalar' : 'rows', ib, false);
+    if (lb === FULL && la === ROWS && (ia === 1 || ia % 4 === 0)) return wasmBinary(op, b, a, ia === 1 ? 'scalar' : 'rows', ia, true);
   }
-  const out = new Float32Array(size);
-  if (la === 'full' && lb === 'full') loops.same(a, b, out);
-  else if (la === 'full' && lb === 'rows') loops.rows(a, b, out, ib);
-  else if (la === 'full' && lb === 'cols') loops.cols(a, b, out, ib);
-  else if (lb === 'full' && la === 'rows') loops.rowsSwapped(b, a, out, ia);
-  else if (lb === 'full' && la === 'cols') loops.colsSwapped(b, a, out, ia);
+  const out = take(size);
+  if (la === FULL && lb === FULL) loops.same(a, b, out);
+  else if (la === FULL && lb === ROWS) loops.rows(a, b, out, ib);
+  else if (la === FULL && lb === COLS) loops.cols(a, b, out, ib);
+  else if (lb === FULL && la === ROWS) loops.rowsSwapped(b, a, out, ia);
+  else if (lb === FULL && la === COLS) loops.colsSwapped(b, a, out, ia);
   else loops.any(a, b, out, broadcastIndexer(aShape, outShape), broadcastIndexer(bShape, outShape));
   return out;
 }

@@ -4,13 +4,14 @@ import { batchNormBackward, batchNormForward, batchNormStats } from './batchnorm
 import { binary, unary } from './elementwise';
 import { gatherRows, permute, scatterAddRows } from './layout';
 import { matmul } from './matmul';
+import { release } from './pool';
 import { reduce, variance } from './reduce';
 import { sgdUpdate } from './sgd';
 
 /** The reference backend: plain typed-array loops, every kernel. */
 export const jsKernels: Kernels = {
   unary, binary, reduce, variance, matmul, permute, gatherRows, scatterAddRows,
-  batchNormStats, batchNormForward, batchNormBackward, sgdUpdate,
+  batchNormStats, batchNormForward, batchNormBackward, sgdUpdate, release,
 };
 
 registerBackend({ name: 'js', setup: () => ({ name: 'js' }) });

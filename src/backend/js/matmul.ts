@@ -1,4 +1,5 @@
 import { gemm } from '../wasm/gemm';
+import { take } from './pool';
 
 /**
  * m*k*n (multiply-adds) at or above which matmul runs the WebAssembly SIMD
@@ -14,9 +15,9 @@ export const WASM_MIN_MACS = Number(process.env.RXNN_WASM_MIN_MACS) || 1024;
  * accumulate in float32 within blocks of k, like BLAS sgemm (and PyTorch's CPU matmul).
  */
 export function matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number,
-  transA: boolean, transB: boolean): Float32Array {
-  if (m * k * n >= WASM_MIN_MACS) return gemm(a, b, m, k, n, transA, transB);
-  return matmulLoop(a, b, m, k, n, transA, transB);
+  transA: boolean, transB: boolean, bias?: Float32Array | null): Float32Array {
+  if (m * k * n >= WASM_MIN_MACS) return gemm(a, b, m, k, n, transA, transB, undefined, bias);
+  return matmulLoop(a, b, m, k, n, transA, transB, bias);
 }
 
 /**
@@ -25,8 +26,8 @@ export function matmul(a: Float32Array, b: Float32Array, m: number, k: number, n
  * read through their strides: A[i, p] at i*aRow + p*aCol, B[p, j] at p*bRow + j*bCol.
  */
 export function matmulLoop(a: Float32Array, b: Float32Array, m: number, k: number, n: number,
-  transA: boolean, transB: boolean): Float32Array {
-  const out = new Float32Array(m * n);
+  transA: boolean, transB: boolean, bias?: Float32Array | null): Float32Array {
+  const out = take(m * n);
   const aRow = transA ? 1 : k, aCol = transA ? m : 1;
   const bRow = transB ? 1 : n, bCol = transB ? k : 1;
   for (let i = 0; i < m; i++) {
@@ -35,7 +36,8 @@ export function matmulLoop(a: Float32Array, b: Float32Array, m: number, k: numbe
       let ai = i * aRow, bj = j * bCol;
       // No skipping of zeros: 0 * Inf must stay NaN, as in PyTorch.
       for (let p = 0; p < k; p++) { s += a[ai] * b[bj]; ai += aCol; bj += bRow; }
-      out[i * n + j] = s;
+      // addmm: the sum rounded to float32, then the bias added (one more float32 rounding on the store).
+      out[i * n + j] = bias ? Math.fround(s) + bias[j] : s;
     }
   }
   return out;

@@ -59,11 +59,29 @@ function axisOffsets(axes: number[], shape: readonly number[], strides: number[]
  */
 export const SUM_WASM_MIN = 1024;
 
+/** Whether `axes` are 0, 1, ..., k-1 with k < ndim: a sum over leading axes, i.e. column sums of [rows, cols]. */
+function leadingAxes(shape: readonly number[], axes: readonly number[]): boolean {
+  if (axes.length >= shape.length) return false;
+  for (let i = 0; i < axes.length; i++) if (axes[i] !== i) return false;
+  return true;
+}
+
 export function reduce(op: ReduceOp, x: Float32Array, shape: readonly number[], axes: readonly number[]): Float32Array {
-  if (op === 'sum' && x.length >= SUM_WASM_MIN && x.length <= WASM_MAX_ELEMENTS && axes.length < shape.length && axes.every((a, i) => a === i)) {
+  if (op === 'sum' && leadingAxes(shape, axes)) {
     let n = 1;
-    for (const a of axes) n *= shape[a];
-    return colSumRows(x, n, x.length / n);
+    for (let i = 0; i < axes.length; i++) n *= shape[axes[i]];
+    const cols = n === 0 ? 0 : x.length / n;
+    if (x.length >= SUM_WASM_MIN && x.length <= WASM_MAX_ELEMENTS) return colSumRows(x, n, cols);
+    if (cols > 0) {
+      // Each column summed over the rows in order, in float64: the plan's order and bits, without its lookup.
+      const out = new Float32Array(cols);
+      for (let j = 0; j < cols; j++) {
+        let acc = 0;
+        for (let i = j; i < x.length; i += cols) acc += x[i];
+        out[j] = acc;
+      }
+      return out;
+    }
   }
   if (axes.length === shape.length && op === 'sum') {
     let acc = 0;

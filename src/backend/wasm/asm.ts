@@ -87,6 +87,8 @@ export class Code {
   /** Lane mask: all ones where a > b (false for NaN). */
   f32x4Gt() { return this.simd(0x44); }
   v128And() { return this.simd(0x4e); }
+  /** (v1 & c) | (v2 & ~c) for v1, v2, c on the stack. */
+  v128Bitselect() { return this.simd(0x52); }
   f32x4Splat() { return this.simd(0x13); }
   f32x4Mul() { return this.simd(0xe6); }
   /** Relaxed SIMD a * b + c (fused where the CPU has FMA). */

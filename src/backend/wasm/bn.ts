@@ -1,10 +1,12 @@
 import type { BatchNormGrads, BatchNormStats } from '../kernels';
+import { take } from '../js/pool';
 import { bnModuleBytes } from './bn-module';
 
 /**
  * BatchNorm kernels for S = 1 ([N, C], BatchNorm1d) on the wasm f64x2 sweeps
  * of bn-module.ts; same formulas, same order, same bits as the scalar loops in
- * js/batchnorm.ts, which call these above a size threshold. One private
+ * js/batchnorm.ts, which call these above a size threshold (the column-block
+ * sweeps when C is a multiple of 4, the row sweeps otherwise). One private
  * (non-shared) memory: [tensor 0][tensor 1][tensor 2][channel arrays], grown on demand.
  */
 interface WasmMemory { readonly buffer: ArrayBuffer; grow(deltaPages: number): number }
@@ -15,11 +17,36 @@ interface WasmApi {
 }
 const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 type Fn = (...args: number[]) => void;
-interface Exports { colSum: Fn; colSqDev: Fn; colGradSums: Fn; affine: Fn; scale: Fn; bwdTrain: Fn }
+type SweepName = 'colSum' | 'colSqDev' | 'colGradSums' | 'affine' | 'scale' | 'bwdTrain';
+type Exports = Record<SweepName, Fn>;
 
 const PAGE = 65536, MAX_PAGES = 16384;
 let mem: WasmMemory | undefined;
-let ex: Exports | undefined;
+let raw: Record<string, Fn> | undefined;
+const picked = new Map<string, Exports>();
+
+/**
+ * The sweeps for c channels: the column-block ones (bn-module.ts COL_SWEEPS) with
+ * the most pairs per block that divide c, else the row sweeps. Same bits either way.
+ */
+function sweepsFor(c: number): Exports {
+  const key = c % 8 === 0 ? 8 : c % 4 === 0 ? 4 : 0;
+  let e = picked.get(String(key));
+  if (!e) {
+    const r = raw as Record<string, Fn>;
+    const pick = (name: SweepName): Fn => {
+      if (key === 8 && r[`${name}_p4`]) return r[`${name}_p4`];
+      if (key >= 4 && r[`${name}_p2`]) return r[`${name}_p2`];
+      return r[name];
+    };
+    e = {
+      colSum: pick('colSum'), colSqDev: pick('colSqDev'), colGradSums: pick('colGradSums'),
+      affine: pick('affine'), scale: pick('scale'), bwdTrain: pick('bwdTrain'),
+    };
+    picked.set(String(key), e);
+  }
+  return e;
+}
 
 const align = (x: number) => Math.ceil(x / 64) * 64;
 
@@ -27,7 +54,7 @@ const align = (x: number) => Math.ceil(x / 64) * 64;
 function layout(n: number, c: number, tensors: number, channels: number) {
   if (!mem) {
     mem = new WA.Memory({ initial: 1, maximum: MAX_PAGES });
-    ex = new WA.Instance(new WA.Module(bnModuleBytes(1, MAX_PAGES)), { env: { mem } }).exports as unknown as Exports;
+    raw = new WA.Instance(new WA.Module(bnModuleBytes(1, MAX_PAGES)), { env: { mem } }).exports as Record<string, Fn>;
   }
   const tBytes = align(n * c * 4 + 16), cEven = c + (c & 1), chBytes = align(cEven * 8);
   const t = Array.from({ length: tensors }, (_, i) => i * tBytes);
@@ -37,7 +64,7 @@ function layout(n: number, c: number, tensors: number, channels: number) {
   if (end > have) mem.grow(Math.ceil((end - have) / PAGE));
   const f32 = new Float32Array(mem.buffer), f64 = new Float64Array(mem.buffer);
   f64.fill(0, ch[0] / 8, end / 8);
-  return { t, ch, f32, f64, ex: ex as Exports };
+  return { t, ch, f32, f64, ex: sweepsFor(c) };
 }
 
 /** out[ch] = sum over b of x[b, ch] for x [n, c]: float64, b ascending, rounded once (reduce's sum over leading axes). */
@@ -71,7 +98,9 @@ export function bnForwardRows(x: Float32Array, n: number, c: number, mean: Float
   }
   f32.set(x, t[0] / 4);
   e.affine(t[0], t[1], n, c, alpha, beta);
-  return f32.slice(t[1] / 4, t[1] / 4 + n * c);
+  const y = take(n * c);
+  y.set(f32.subarray(t[1] / 4, t[1] / 4 + n * c));
+  return y;
 }
 
 export function bnBackwardRows(gy: Float32Array, x: Float32Array, n: number, c: number, mean: Float32Array,
@@ -100,5 +129,7 @@ export function bnBackwardRows(gy: Float32Array, x: Float32Array, n: number, c: 
   } else {
     e.scale(tgy, tgx, n, c, sc);
   }
-  return { gradInput: f32.slice(tgx / 4, tgx / 4 + n * c), gradWeight: gw, gradBias: gb };
+  const gradInput = take(n * c);
+  gradInput.set(f32.subarray(tgx / 4, tgx / 4 + n * c));
+  return { gradInput, gradWeight: gw, gradBias: gb };
 }

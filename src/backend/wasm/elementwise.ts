@@ -1,12 +1,13 @@
 import type { BinaryOp, UnaryOp } from '../kernels';
 import { Code, FuncDef, I32, V128, moduleBytes } from './asm';
+import { take } from '../js/pool';
 
 /**
  * f32x4 loops for the elementwise ops whose float32 result equals the js
  * kernels' float64-then-round result bit for bit: +, -, *, / of two float32
  * values (double rounding is innocuous for one operation), relu and gt as
  * masks (NaN > 0 is false, so relu(NaN) = 0 and gt(NaN, b) = 0, as in
- * js/elementwise.ts), and neg. Large tensors only: operands are copied into
+ * js/elementwise.ts), reluGrad as a bitselect of a and a * 0, and neg. Large tensors only: operands are copied into
  * the module's memory (padded to whole vectors) and the result copied out.
  * V8 compiles the js loops to about 2 ns per element for mul and 5 ns for
  * relu and gt on random signs (a mispredicted branch each); these run near
@@ -17,7 +18,7 @@ import { Code, FuncDef, I32, V128, moduleBytes } from './asm';
  *   rows    out[i] = a[i] op b[i % inner]       (inner a multiple of 4)
  *   scalar  out[i] = a[i] op b[0]
  */
-const BIN: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'gt'];
+const BIN: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'gt', 'reluGrad'];
 const UN: UnaryOp[] = ['relu', 'neg'];
 export const WASM_BINARY = new Set<BinaryOp>(BIN);
 export const WASM_UNARY = new Set<UnaryOp>(UN);
@@ -30,13 +31,18 @@ interface WasmApi {
 }
 const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-/** Pushes op(x, y) for f32x4 operands already on the stack. */
-function emitOp(c: Code, op: BinaryOp): void {
+/** Pushes op(x, y) for f32x4 operands already on the stack; `t0` and `t1` are v128 scratch locals. */
+function emitOp(c: Code, op: BinaryOp, t0: number, t1: number): void {
   if (op === 'add') c.f32x4Add();
   else if (op === 'sub') c.f32x4Sub();
   else if (op === 'mul') c.f32x4Mul();
   else if (op === 'div') c.f32x4Div();
-  else c.f32x4Gt().f32(1).f32x4Splat().v128And();
+  else if (op === 'gt') c.f32x4Gt().f32(1).f32x4Splat().v128And();
+  else {
+    // reluGrad: bitselect(x, x * 0, y > 0) (NaN > 0 is false: x * 0, as the js loop).
+    c.f32(0).f32x4Splat().f32x4Gt().set(t1);
+    c.set(t0).get(t0).get(t0).f32(0).f32x4Splat().f32x4Mul().get(t1).v128Bitselect();
+  }
 }
 
 const LAYOUTS = ['same', 'rows', 'scalar'] as const;
@@ -49,7 +55,7 @@ const LAYOUTS = ['same', 'rows', 'scalar'] as const;
 function binary(op: BinaryOp, layout: typeof LAYOUTS[number], swap: boolean): FuncDef {
   const [a, b, out, n, inner] = [0, 1, 2, 3, 4];
   const [i, j, bytes, innerBytes] = [5, 6, 7, 8];
-  const vb = 9;
+  const vb = 9, t0 = 10, t1 = 11;
   const c = new Code();
   c.get(n).i32(4).mul().set(bytes);
   c.get(inner).i32(4).mul().set(innerBytes);
@@ -64,7 +70,7 @@ function binary(op: BinaryOp, layout: typeof LAYOUTS[number], swap: boolean): Fu
       else c.get(vb);
     };
     if (swap) { pushB(); pushA(); } else { pushA(); pushB(); }
-    emitOp(c, op);
+    emitOp(c, op, t0, t1);
     c.v128Store();
     if (layout === 'rows') {
       c.inc(j, 16);
@@ -73,7 +79,7 @@ function binary(op: BinaryOp, layout: typeof LAYOUTS[number], swap: boolean): Fu
       c.end();
     }
   });
-  return { name: `bin_${op}_${layout}${swap ? '_swap' : ''}`, params: 5, locals: [[4, I32], [1, V128]], code: c };
+  return { name: `bin_${op}_${layout}${swap ? '_swap' : ''}`, params: 5, locals: [[4, I32], [3, V128]], code: c };
 }
 
 function unary(op: UnaryOp): FuncDef {
@@ -118,7 +124,9 @@ export function wasmUnary(op: UnaryOp, x: Float32Array): Float32Array {
   const f = ensure(8 * n4);
   f.set(x, 0);
   (ex as Record<string, (...a: number[]) => void>)[`un_${op}`](0, 4 * n4, n4);
-  return f.slice(n4, n4 + n);
+  const out = take(n);
+  out.set(f.subarray(n4, n4 + n));
+  return out;
 }
 
 /**
@@ -132,5 +140,7 @@ export function wasmBinary(op: BinaryOp, full: Float32Array, other: Float32Array
   f.set(full, 0);
   f.set(other, n4);
   (ex as Record<string, (...a: number[]) => void>)[`bin_${op}_${layout}${swap ? '_swap' : ''}`](0, 4 * n4, 4 * (n4 + m4), n4, inner);
-  return f.slice(n4 + m4, n4 + m4 + n);
+  const out = take(n);
+  out.set(f.subarray(n4 + m4, n4 + m4 + n));
+  return out;
 }

@@ -10,7 +10,9 @@ import { Code, FuncDef, I32, V128, moduleBytes } from './asm';
  * - B~ for kc rows and a block of columns: [panel][p][NR]     (NR columns of row p adjacent)
  * so the micro-kernel reads both sequentially:
  *   acc[r][v] += splat(A~[r]) * B~[4v .. 4v+3]   for p in 0..kc,
- *   then C[r, 4v .. 4v+3] = acc[r][v]  (or += when `accumulate`, for later k blocks).
+ *   then C[r, 4v .. 4v+3] = acc[r][v]  (or += when `accumulate`, for later k blocks),
+ *   and on the last k block, with a `bias` pointer, C[r, j] += bias[j] after that
+ *   (addmm: the bias is added to the float32 sum, as a separate add would).
  * Rows and columns past the matrix edge are packed as zeros and C is a padded
  * buffer (row stride `ldc` bytes, a multiple of NR floats), so every tile is full.
  * The sum over p runs in float32, in order within a k block, like BLAS sgemm.
@@ -18,7 +20,7 @@ import { Code, FuncDef, I32, V128, moduleBytes } from './asm';
  * Exports (all arguments i32; pointers and strides in bytes):
  *   packA(src, rs, cs, rowsValid, kc, rowBlocks, dst)   reads A[i, p] at src + i*rs + p*cs
  *   packB(src, rs, cs, colsValid, kc, panels, dst)      reads B[p, j] at src + p*rs + j*cs
- *   macro(ap, bp, c, ldc, rowBlocks, panels, kc, accumulate)
+ *   macro(ap, bp, c, ldc, rowBlocks, panels, kc, accumulate, bias)   bias: Np floats, or 0 for none
  */
 export interface GemmShape { mr: number; nv: number; unroll?: number; fma?: boolean }
 
@@ -95,9 +97,9 @@ function packB(nr: number): FuncDef {
 }
 
 function macro(mr: number, nv: number, unroll: number, fma: boolean): FuncDef {
-  const [ap, bp, cBase, ldc, rowBlocks, panels, kc, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [jr, ir, aP, bP, cP, p, kc4, bBase] = [8, 9, 10, 11, 12, 13, 14, 15];
-  const acc0 = 16;
+  const [ap, bp, cBase, ldc, rowBlocks, panels, kc, accumulate, bias] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [jr, ir, aP, bP, cP, p, kc4, bBase, biasP] = [9, 10, 11, 12, 13, 14, 15, 16, 17];
+  const acc0 = 18;
   const accIdx = (r: number, v: number) => acc0 + r * nv + v;
   const b0 = acc0 + mr * nv;
   const aReg = b0 + nv;
@@ -130,18 +132,34 @@ function macro(mr: number, nv: number, unroll: number, fma: boolean): FuncDef {
       });
       // cP = c + ir*MR*ldc + jr*NR*4
       c.get(cBase).get(ir).i32(mr).mul().get(ldc).mul().add().get(jr).i32(nr * 4).mul().add().set(cP);
+      // Stores the tile: C = [C +] acc [+ bias], the bias vectors (in the B registers, free now) added last.
+      const store = (acc: boolean, withBias: boolean) => {
+        if (withBias) for (let v = 0; v < nv; v++) c.get(biasP).v128Load(v * 16).set(b0 + v);
+        for (let r = 0; r < mr; r++) {
+          for (let v = 0; v < nv; v++) {
+            c.get(cP).get(accIdx(r, v));
+            if (acc) c.get(cP).v128Load(v * 16).f32x4Add();
+            if (withBias) c.get(b0 + v).f32x4Add();
+            c.v128Store(v * 16);
+          }
+          if (r < mr - 1) c.inc(cP, () => c.get(ldc));
+        }
+      };
+      c.get(bias).if_();
+      c.get(bias).get(jr).i32(nr * 4).mul().add().set(biasP);
       c.get(accumulate).if_();
-      for (let r = 0; r < mr; r++) {
-        for (let v = 0; v < nv; v++) c.get(cP).get(accIdx(r, v)).get(cP).v128Load(v * 16).f32x4Add().v128Store(v * 16);
-        if (r < mr - 1) c.inc(cP, () => c.get(ldc));
-      }
+      store(true, true);
       c.else_();
-      for (let r = 0; r < mr; r++) {
-        for (let v = 0; v < nv; v++) c.get(cP).get(accIdx(r, v)).v128Store(v * 16);
-        if (r < mr - 1) c.inc(cP, () => c.get(ldc));
-      }
+      store(false, true);
+      c.end();
+      c.else_();
+      c.get(accumulate).if_();
+      store(true, false);
+      c.else_();
+      store(false, false);
+      c.end();
       c.end();
     });
   });
-  return { name: 'macro', params: 8, locals: [[8, I32], [mr * nv + nv + 1, V128]], code: c };
+  return { name: 'macro', params: 9, locals: [[9, I32], [mr * nv + nv + 1, V128]], code: c };
 }

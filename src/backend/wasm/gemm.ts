@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { gemmModuleBytes } from './gemm-module';
 import { CTL, GemmExports, runGemmJob, workerSource } from './work';
+import { take } from '../js/pool';
 
 /**
  * WebAssembly SIMD sgemm over one shared memory, run by the calling thread
@@ -102,10 +103,19 @@ export function gemmConfig(): GemmConfig {
 
 const roundUp = (x: number, q: number) => Math.ceil(x / q) * q;
 
-/** out[m, n] = sum_k A[m, k] * B[k, n]; A stored [k, m] when transA, B stored [n, k] when transB. */
+/**
+ * out[m, n] = sum_k A[m, k] * B[k, n]; A stored [k, m] when transA, B stored [n, k] when transB;
+ * plus bias[n] on the float32 sum when `bias` is given (addmm; the macro-kernel adds it with
+ * the last k block). `parallel` forces the workers on or off (default: by size).
+ */
 export function gemm(a: Float32Array, b: Float32Array, m: number, k: number, n: number,
-  transA: boolean, transB: boolean, parallel?: boolean): Float32Array {
-  if (m === 0 || n === 0 || k === 0) return new Float32Array(m * n);
+  transA: boolean, transB: boolean, parallel?: boolean, bias?: Float32Array | null): Float32Array {
+  if (m === 0 || n === 0 || k === 0) {
+    const out = new Float32Array(m * n);
+    // An empty sum is +0, and +0 + bias[j] (which turns a -0 bias into +0).
+    if (bias) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] = 0 + bias[j];
+    return out;
+  }
   const s = (state ??= init());
   const { ctl, ex } = s;
   const useWorkers = s.workers.length > 0 && (parallel ?? 2 * m * k * n >= s.config.parallelMinFlops);
@@ -113,12 +123,13 @@ export function gemm(a: Float32Array, b: Float32Array, m: number, k: number, n: 
   const Np = roundUp(n, NR), Mp = roundUp(m, MR);
   // Rows of C per phase-2 task: at most MC_MAX, and at least 2 tasks per thread when m allows.
   const MC = Math.max(MR, Math.min(MC_MAX, roundUp(Math.ceil(m / (2 * threads)), MR)));
-  // Layout (bytes): [A][B][B~][C][scratch per thread], each 64-byte aligned.
+  // Layout (bytes): [A][B][B~][C][bias][scratch per thread], each 64-byte aligned.
   const A0 = 64;
   const B0 = A0 + roundUp(m * k * 4, 64);
   const BP = B0 + roundUp(k * n * 4, 64);
   const C0 = BP + roundUp(k * Np * 4, 64);
-  const S0 = C0 + roundUp(Mp * Np * 4, 64);
+  const BI = C0 + roundUp(Mp * Np * 4, 64);
+  const S0 = BI + roundUp(Np * 4, 64);
   const sStride = roundUp(MC * Math.min(KC, k) * 4, 64);
   const end = S0 + sStride * threads;
   const pages = Math.ceil(end / PAGE);
@@ -127,6 +138,10 @@ export function gemm(a: Float32Array, b: Float32Array, m: number, k: number, n: 
   if (pages > have) s.mem.grow(pages - have);
   const f32 = new Float32Array(s.mem.buffer);
   f32.set(b, B0 / 4);
+  if (bias) {
+    f32.set(bias, BI / 4);
+    f32.fill(0, BI / 4 + n, BI / 4 + Np); // the padded columns: finite, never copied out
+  }
 
   const panels = Np / NR;
   ctl[CTL.A0] = A0; ctl[CTL.B0] = B0; ctl[CTL.BP] = BP; ctl[CTL.C0] = C0;
@@ -139,6 +154,7 @@ export function gemm(a: Float32Array, b: Float32Array, m: number, k: number, n: 
   ctl[CTL.TASKS1] = Math.ceil(k / KC) * Math.ceil(panels / GROUP);
   ctl[CTL.TASKS2] = Math.ceil(m / MC);
   ctl[CTL.MR] = MR; ctl[CTL.NR] = NR;
+  ctl[CTL.BIAS] = bias ? BI : 0;
   Atomics.store(ctl, CTL.NEXT1, 0);
   Atomics.store(ctl, CTL.DONE1, 0);
   Atomics.store(ctl, CTL.NEXT2, 0);
@@ -159,9 +175,10 @@ export function gemm(a: Float32Array, b: Float32Array, m: number, k: number, n: 
     for (let i = 0; i < 2000 && Atomics.load(ctl, CTL.DONE) < want; i++);
     for (let d = Atomics.load(ctl, CTL.DONE); d < want; d = Atomics.load(ctl, CTL.DONE)) Atomics.wait(ctl, CTL.DONE, d);
   }
+  // Out through set() into a fresh array: slice() of a shared memory is element by element, 2-5x slower.
   const c0 = C0 / 4;
-  if (Np === n) return f32.slice(c0, c0 + m * n);
-  const out = new Float32Array(m * n);
-  for (let i = 0; i < m; i++) out.set(f32.subarray(c0 + i * Np, c0 + i * Np + n), i * n);
+  const out = take(m * n);
+  if (Np === n) out.set(f32.subarray(c0, c0 + m * n));
+  else for (let i = 0; i < m; i++) out.set(f32.subarray(c0 + i * Np, c0 + i * Np + n), i * n);
   return out;
 }

@@ -11,20 +11,21 @@
  * caller copies A into the shared memory; a barrier (DONE1 reaching the task
  * count, and AREADY set) then opens phase 2, whose tasks are blocks
  * of MC rows of C: for each k block, pack those rows of A into this thread's
- * scratch and run the macro-kernel over every panel of B~.
+ * scratch and run the macro-kernel over every panel of B~ (adding the bias row,
+ * when there is one, with the last k block).
  */
 export const CTL = {
   GEN: 0, DONE: 1, NEXT1: 2, DONE1: 3, NEXT2: 4, QUIT: 5, AREADY: 6,
   A0: 8, B0: 9, BP: 10, C0: 11, S0: 12, SSTRIDE: 13, M: 14, K: 15, N: 16,
   ARS: 17, ACS: 18, BRS: 19, BCS: 20, KC: 21, MC: 22, NP: 23, GROUP: 24,
-  TASKS1: 25, TASKS2: 26, MR: 27, NR: 28, SPIN_US: 29,
+  TASKS1: 25, TASKS2: 26, MR: 27, NR: 28, SPIN_US: 29, BIAS: 30,
   SIZE: 32,
 } as const;
 
 export interface GemmExports {
   packA(src: number, rs: number, cs: number, rowsValid: number, kc: number, rowBlocks: number, dst: number): void;
   packB(src: number, rs: number, cs: number, colsValid: number, kc: number, panels: number, dst: number): void;
-  macro(ap: number, bp: number, c: number, ldc: number, rowBlocks: number, panels: number, kc: number, accumulate: number): void;
+  macro(ap: number, bp: number, c: number, ldc: number, rowBlocks: number, panels: number, kc: number, accumulate: number, bias: number): void;
 }
 
 export function runGemmJob(ex: GemmExports, ctl: Int32Array, thread: number): void {
@@ -33,7 +34,7 @@ export function runGemmJob(ex: GemmExports, ctl: Int32Array, thread: number): vo
   const m = ctl[14], k = ctl[15], n = ctl[16];
   const ars = ctl[17], acs = ctl[18], brs = ctl[19], bcs = ctl[20];
   const KC = ctl[21], MC = ctl[22], Np = ctl[23], group = ctl[24];
-  const tasks1 = ctl[25], tasks2 = ctl[26], MR = ctl[27], NR = ctl[28];
+  const tasks1 = ctl[25], tasks2 = ctl[26], MR = ctl[27], NR = ctl[28], bias = ctl[30];
   const panels = Np / NR;
   const groups = Math.ceil(panels / group);
   // Phase 1: B~ block for k rows [pc, pc + kc) lives at BP + pc*Np*4, panel jr at + jr*kc*NR*4.
@@ -53,7 +54,8 @@ export function runGemmJob(ex: GemmExports, ctl: Int32Array, thread: number): vo
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
       ex.packA(A0 + (i0 * ars + pc * acs) * 4, ars * 4, acs * 4, rows, kc, rowBlocks, scratch);
-      ex.macro(scratch, BP + pc * Np * 4, C0 + i0 * Np * 4, Np * 4, rowBlocks, panels, kc, pc > 0 ? 1 : 0);
+      // The bias (addmm) goes in with the last k block, onto the finished float32 sum.
+      ex.macro(scratch, BP + pc * Np * 4, C0 + i0 * Np * 4, Np * 4, rowBlocks, panels, kc, pc > 0 ? 1 : 0, pc + KC >= k ? bias : 0);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { K } from '../../backend/registry';
 import type { BinaryOp, UnaryOp } from '../../backend/kernels';
 import { broadcastShapes } from '../../backend/shape';
-import { Operand, result, Tensor } from '../tensor';
+import { Operand, ownedGrad, result, Tensor, wrap } from '../tensor';
 import { sumToShape } from './reduce';
 
 /** A number operand becomes a 0-d constant, which broadcasts against anything. */
@@ -9,9 +9,20 @@ export function asTensor(o: Operand): Tensor {
   return typeof o === 'number' ? new Tensor(Float32Array.of(o), []) : o;
 }
 
+/** The broadcast shape; `a.shape` itself when the shapes are equal (the common case: no new array). */
+function outShape(a: readonly number[], b: readonly number[]): readonly number[] {
+  if (a === b) return a;
+  if (a.length === b.length) {
+    let i = 0;
+    while (i < a.length && a[i] === b[i]) i++;
+    if (i === a.length) return a;
+  }
+  return broadcastShapes(a, b);
+}
+
 function binary(op: BinaryOp, name: string, a: Tensor, b: Tensor,
   backward: (g: Tensor) => [Tensor | null, Tensor | null]): Tensor {
-  const shape = broadcastShapes(a.shape, b.shape);
+  const shape = outShape(a.shape, b.shape);
   const data = K.binary(op, a.data, a.shape, b.data, b.shape, shape);
   return result(data, shape, name, [a, b], (g) => {
     const [ga, gb] = backward(g);
@@ -56,8 +67,8 @@ export function pow(x: Tensor, exponent: number): Tensor {
 /** 1 where a > b, else 0. Not differentiable (a comparison). */
 export function gt(x: Operand, y: Operand): Tensor {
   const a = asTensor(x), b = asTensor(y);
-  const shape = broadcastShapes(a.shape, b.shape);
-  return new Tensor(K.binary('gt', a.data, a.shape, b.data, b.shape, shape), shape);
+  const shape = outShape(a.shape, b.shape);
+  return wrap(K.binary('gt', a.data, a.shape, b.data, b.shape, shape), shape);
 }
 
 // d(-x) = -g
@@ -80,9 +91,10 @@ export function sqrt(x: Tensor): Tensor {
   return unary('sqrt', 'SqrtBackward0', x, (g, out) => div(g, mul(out, 2)));
 }
 
-// d(relu x) = g where x > 0, else 0
+// d(relu x) = g where x > 0, else g * 0: one fused kernel pass, as PyTorch's threshold_backward
+// (g * 0 rather than 0 keeps the bits of the g * (x > 0) it replaces: -0 for negative g, NaN for NaN).
 export function relu(x: Tensor): Tensor {
-  return unary('relu', 'ReluBackward0', x, (g) => mul(g, gt(x, 0)));
+  return unary('relu', 'ReluBackward0', x, (g) => ownedGrad(K.binary('reluGrad', g.data, g.shape, x.data, x.shape, x.shape), x.shape));
 }
 
 // d(sigmoid x) = g * (1 - y) * y

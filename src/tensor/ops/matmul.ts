@@ -1,5 +1,5 @@
 import { K } from '../../backend/registry';
-import { result, Tensor } from '../tensor';
+import { ownedGrad, result, type Tensor } from '../tensor';
 
 const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
@@ -19,7 +19,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   const shape = [...(a.ndim === 2 ? [m] : []), ...(b.ndim === 2 ? [n] : [])];
   return result(K.matmul(a.data, b.data, m, k, n, false, false), shape, 'MmBackward0', [a, b], (g) => [
-    a.requiresGrad ? new Tensor(K.matmul(g.data, b.data, m, n, k, false, true), a.shape) : null,
-    b.requiresGrad ? new Tensor(K.matmul(a.data, g.data, k, m, n, true, false), b.shape) : null,
+    a.requiresGrad ? ownedGrad(K.matmul(g.data, b.data, m, n, k, false, true), a.shape) : null,
+    b.requiresGrad ? ownedGrad(K.matmul(a.data, g.data, k, m, n, true, false), b.shape) : null,
   ]);
 }

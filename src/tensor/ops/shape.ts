@@ -1,6 +1,7 @@
 import { K } from '../../backend/registry';
 import { broadcastShapes, sizeOf } from '../../backend/shape';
-import { result, Tensor } from '../tensor';
+import { isGradEnabled } from '../../autograd';
+import { ownedGrad, result, Tensor, wrap } from '../tensor';
 import { normalizeDim } from './dims';
 import { sumToShape } from './reduce';
 
@@ -68,9 +69,14 @@ export function indexSelect(x: Tensor, index: readonly number[]): Tensor {
     }
   }
   const rowSize = rows === 0 ? 0 : x.size / rows;
-  const idx = [...index];
-  return result(K.gatherRows(x.data, rowSize, idx), [idx.length, ...x.shape.slice(1)], 'IndexSelectBackward0', [x],
-    (g) => [new Tensor(K.scatterAddRows(g.data, rowSize, idx, rows), x.shape)]);
+  const shape = x.shape.slice();
+  shape[0] = index.length;
+  const data = K.gatherRows(x.data, rowSize, index);
+  // Batching data (no grad) records nothing; otherwise backward keeps its own copy of the index.
+  if (!(x.requiresGrad && isGradEnabled())) return wrap(data, shape);
+  const idx = index.slice();
+  return result(data, shape, 'IndexSelectBackward0', [x],
+    (g) => [ownedGrad(K.scatterAddRows(g.data, rowSize, idx, rows), x.shape)]);
 }
 
 /** Concatenate along `dim`; every other dim must match. d = the matching slice of g for each input. */
