@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs W3 on the lent GPU machine, from the repository root, with what stage.sh put in
 # .dev/gpu (that machine has no node and no network). Results go to $OUT (the device
-# tool's output folder; /tmp/w3-gpu otherwise): w3-gpu.json, w3-gpu.log,
+# tool's output folder; /tmp/w3-gpu otherwise): w3-gpu.json, w3-gpu.log, wgsl-check.log,
 # torch-cuda.json, summary.txt. Every step is time-boxed; partial results are kept.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -34,6 +34,9 @@ RXNN_BUILD="$G/build" NODE_PATH="$G/node_modules" timeout 240 /tmp/node bench/gp
 
 say "rxnn's gpu backend (webgpu worker bridge), in a process of its own"
 ONLY_RXNN_GPU=1 RXNN_BUILD="$G/build" NODE_PATH="$G/node_modules" timeout 90 /tmp/node bench/gpu/w3-gpu.cjs "$OUT/w3-rxnn-gpu.json" "$SIZES" 2>&1 | tee "$OUT/w3-rxnn-gpu.log"
+
+say "tiled WGSL matmul in rxnn's gpu backend (webgpu): checks and timings, in a process of its own"
+RXNN_BUILD="$G/build" NODE_PATH="$G/node_modules" timeout 60 /tmp/node bench/gpu/wgsl-check.cjs "$SIZES" 2>&1 | tee "$OUT/wgsl-check.log"
 
 say "W2 training steps on js vs gpu:webgpu"
 RXNN_BUILD="$G/build" NODE_PATH="$G/node_modules" timeout 120 /tmp/node bench/gpu/w2-gpu.cjs "$OUT/w2-gpu.json" 24 2>&1 | tee "$OUT/w2-gpu.log"

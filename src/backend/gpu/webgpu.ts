@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { GpuMode, ModeProbe, dawnLoadError, registerWebGPUProber } from './modes';
 import type { Runner } from './runner';
 import { KernelSpec, SOURCES } from './sources';
+import { decodeMatmulSpec, variantKey, wgslHostSource, wgslMatmulSources } from './wgsl-matmul';
 
 /**
  * gpu.js's WebGPU kernels return Promises (readback is `mapAsync`), while the
@@ -19,6 +20,14 @@ import { KernelSpec, SOURCES } from './sources';
  *
  * The same bridge runs any gpu.js mode (`BridgeRunner('webasm')` is how the
  * tests exercise it on machines without a GPU).
+ *
+ * In webgpu mode, matmul does not use gpu.js's one-output-per-thread kernel
+ * but the tiled WGSL sgemm of wgsl-matmul.ts, on the same Dawn device as
+ * gpu.js's kernels (gpu.js's shared WebGPUContext; an adapter vends one
+ * device). The worker checks it on small odd shapes at start-up, and webgpu
+ * mode fails to start, saying why, if that check fails. RXNN_WEBGPU_MATMUL=gpujs
+ * selects gpu.js's kernel instead (the BridgeRunner's `matmulEngine` says
+ * which one runs). BatchNorm stays on gpu.js.
  */
 const req = createRequire(__filename);
 
@@ -29,10 +38,23 @@ const MSG_BYTES = 4096;
 function workerSource(): string {
   return `
 const { workerData, parentPort } = require('worker_threads');
-const { ctl, msg, mode, gpuJsPath, webgpuUrl, sources } = workerData;
+const { ctl, msg, mode, gpuJsPath, webgpuUrl, sources, wgslOn, wgslSources, wgslDevice } = workerData;
 let data = workerData.data;
 const kernels = new Map();
 let gpu = null;
+let wgsl = null;
+// ---- wgsl-matmul.ts's host functions (createWgslMatmul, wgslSelfTest and what they call)
+${wgslHostSource()}
+// ----
+async function wgslDeviceHere() {
+  // A test's stand-in device (a module exporting createDevice), or gpu.js's own shared device.
+  if (wgslDevice) return require(wgslDevice).createDevice();
+  const { WebGPUContext } = require(gpuJsPath);
+  if (WebGPUContext && typeof WebGPUContext.acquire === 'function') return (await WebGPUContext.acquire()).device;
+  const adapter = await globalThis.navigator.gpu.requestAdapter();
+  return adapter.requestDevice({ requiredLimits: {
+    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize } });
+}
 function signal(state, text) {
   if (text) {
     const b = Buffer.from(String(text).slice(0, ${MSG_BYTES / 2}));
@@ -69,11 +91,21 @@ async function init() {
   const k = gpu.createKernel('function (a) { return a[this.thread.x] * 2 + 1; }', { output: [3] });
   const r = await k(new Float32Array([1, 2, 3]));
   if (!(r[0] === 3 && r[1] === 5 && r[2] === 7)) throw new Error('a test kernel answered ' + Array.from(r).join(', '));
+  if (wgslOn) {
+    wgsl = createWgslMatmul(await wgslDeviceHere(), { sources: wgslSources });
+    await wgslSelfTest(wgsl);
+  }
 }
 init().then(() => signal(1), (e) => signal(2, e && e.message || e));
 parentPort.on('message', async (job) => {
   try {
     if (job.data) data = job.data;
+    if (job.wgsl) {
+      const [a, b] = job.args.map(([off, len]) => data.slice(off, off + len));
+      await wgsl.run(a, b, job.wgsl, data, job.outOffset);
+      signal(1);
+      return;
+    }
     let k = kernels.get(job.spec.key);
     if (!k) {
       k = gpu.createKernel(sources[job.spec.source], {
@@ -92,6 +124,24 @@ parentPort.on('message', async (job) => {
 });`;
 }
 
+/** Which kernel runs matmul in a BridgeRunner. */
+export type MatmulEngine = 'wgsl' | 'gpujs';
+
+export interface BridgeOptions {
+  /**
+   * Tests only: a module exporting `createDevice(): Promise<device>`, a stand-in
+   * WebGPU device on which matmul runs the WGSL host code in any mode.
+   */
+  wgslDevice?: string;
+}
+
+/** RXNN_WEBGPU_MATMUL: 'wgsl' (default) or 'gpujs'. */
+export function webgpuMatmulEngine(env = process.env.RXNN_WEBGPU_MATMUL): MatmulEngine {
+  if (env === undefined || env === '' || env === 'wgsl') return 'wgsl';
+  if (env === 'gpujs') return 'gpujs';
+  throw new Error(`RXNN_WEBGPU_MATMUL='${env}': expected 'wgsl' (the tiled WGSL kernel, the default) or 'gpujs'`);
+}
+
 export class BridgeRunner implements Runner {
   private readonly worker: Worker;
   private readonly ctl = new Int32Array(new SharedArrayBuffer(CTL_INTS * 4));
@@ -99,15 +149,20 @@ export class BridgeRunner implements Runner {
   private data = new Float32Array(new SharedArrayBuffer(1 << 20));
   private readonly keys = new Set<string>();
   compiles = 0;
+  /** What runs matmul: the tiled WGSL kernel (webgpu mode) or gpu.js's kernel. */
+  readonly matmulEngine: MatmulEngine;
 
   /** Starts the worker and blocks until it has a device and a test kernel answered (or throws why not). */
-  constructor(readonly mode: GpuMode, timeoutMs = 30_000) {
+  constructor(readonly mode: GpuMode, timeoutMs = 30_000, opts: BridgeOptions = {}) {
+    this.matmulEngine = opts.wgslDevice ? 'wgsl' : mode === 'webgpu' ? webgpuMatmulEngine() : 'gpujs';
+    const wgslOn = this.matmulEngine === 'wgsl';
     const webgpuUrl = mode === 'webgpu' ? pathToFileURL(req.resolve('webgpu')).href : '';
     this.worker = new Worker(workerSource(), {
       eval: true,
       workerData: {
         ctl: this.ctl, msg: this.msg, mode, data: this.data, sources: SOURCES,
         gpuJsPath: req.resolve('gpu.js'), webgpuUrl,
+        wgslOn, wgslSources: wgslOn ? wgslMatmulSources() : null, wgslDevice: opts.wgslDevice ?? '',
       },
     });
     this.worker.unref();
@@ -123,19 +178,43 @@ export class BridgeRunner implements Runner {
     const state = Atomics.load(this.ctl, 0);
     if (r === 'timed-out' || state === 0) {
       void this.worker.terminate();
-      throw new Error(`gpu.js ${this.mode} worker: no answer to ${what} within ${timeoutMs} ms`);
+      throw new Error(`${this.mode} worker: no answer to ${what} within ${timeoutMs} ms`);
     }
     if (state === 2) {
       const text = Buffer.from(this.msg.subarray(0, Atomics.load(this.ctl, 1))).toString();
       if (what === 'start') void this.worker.terminate();
       Atomics.store(this.ctl, 0, 0);
-      throw new Error(`gpu.js ${this.mode}: ${text}`);
+      throw new Error(`${this.mode} worker (${what}): ${text}`);
     }
     Atomics.store(this.ctl, 0, 0);
   }
 
-  run(spec: KernelSpec, args: Float32Array[]): Float32Array {
-    const need = args.reduce((s, a) => s + a.length, 0) + spec.output;
+  /**
+   * Runs one kernel. `repeat` (benchmarks, WGSL matmul only) dispatches it that many
+   * times before the one readback, so that kernel time is a difference of two calls.
+   */
+  run(spec: KernelSpec, args: Float32Array[], opts: { repeat?: number } = {}): Float32Array {
+    if (spec.source === 'matmul' && this.matmulEngine === 'wgsl') {
+      if (spec.output === 0) return new Float32Array(0);
+      if (spec.constants.k === 0) return new Float32Array(spec.output);
+      const decoded = decodeMatmulSpec(spec.constants, spec.output);
+      const shape = decoded && opts.repeat ? { ...decoded, repeat: opts.repeat } : decoded;
+      if (!shape) {
+        throw new Error(`gpu backend (webgpu): cannot read a matmul from the spec ${JSON.stringify(spec)}; `
+          + 'ops.ts and wgsl-matmul.ts disagree on its constants');
+      }
+      // One pipeline per variant (transposes, vec4 stores), whatever the shape.
+      return this.post(`wgsl-matmul:${variantKey(shape.transA, shape.transB, shape.n % 4 === 0)}`, spec.key, args, spec.output,
+        (slots, outOffset, fresh) => ({ wgsl: shape, args: slots, outOffset, data: fresh }));
+    }
+    return this.post(spec.key, spec.key, args, spec.output,
+      (slots, outOffset, fresh) => ({ spec, args: slots, outOffset, data: fresh }));
+  }
+
+  /** Copies args into shared memory, posts the job, blocks until the worker has written `output` values after them. */
+  private post(compileKey: string, what: string, args: Float32Array[], output: number,
+    job: (slots: number[][], outOffset: number, fresh: Float32Array | undefined) => object): Float32Array {
+    const need = args.reduce((s, a) => s + a.length, 0) + output;
     let fresh: Float32Array | undefined;
     if (need > this.data.length) {
       fresh = this.data = new Float32Array(new SharedArrayBuffer(Math.max(need, 2 * this.data.length) * 4));
@@ -147,10 +226,10 @@ export class BridgeRunner implements Runner {
       off += a.length;
       return slot;
     });
-    if (!this.keys.has(spec.key)) { this.keys.add(spec.key); this.compiles++; }
-    this.worker.postMessage({ spec, args: slots, outOffset: off, data: fresh });
-    this.wait(600_000, spec.key);
-    return this.data.slice(off, off + spec.output);
+    if (!this.keys.has(compileKey)) { this.keys.add(compileKey); this.compiles++; }
+    this.worker.postMessage(job(slots, off, fresh));
+    this.wait(600_000, what);
+    return this.data.slice(off, off + output);
   }
 }
 
