@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { gemm, gemmConfig } from '../../src/backend/wasm/gemm';
+import { matmulScaleRef } from '../helpers/reference';
 
 const U = 2 ** -24;
 
@@ -22,15 +23,9 @@ function check(m: number, k: number, n: number, tA: boolean, tB: boolean, parall
   const got = gemm(a, b, m, k, n, tA, tB, parallel);
   const bad: string[] = [];
   if (got.length !== m * n) return [`length ${got.length}`];
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0, t = 0;
-      for (let p = 0; p < k; p++) {
-        const v = a[tA ? p * m + i : i * k + p] * b[tB ? j * k + p : p * n + j];
-        s += v; t += Math.abs(v);
-      }
-      if (!(Math.abs(got[i * n + j] - s) <= (k + 2) * U * t) && bad.length < 3) bad.push(`[${i},${j}] ${got[i * n + j]} vs ${s}`);
-    }
+  const { out, scale } = matmulScaleRef(a, b, m, k, n, tA, tB);
+  for (let i = 0; i < m * n; i++) {
+    if (!(Math.abs(got[i] - out[i]) <= (k + 2) * U * scale[i]) && bad.length < 3) bad.push(`[${Math.floor(i / n)},${i % n}] ${got[i]} vs ${out[i]}`);
   }
   return bad;
 }

@@ -20,6 +20,7 @@ import { K, getBackend, setBackend } from '../../src/backend';
 import { availableBackends } from '../../src/backend/available';
 import type { BinaryOp, ReduceOp, UnaryOp } from '../../src/backend/kernels';
 import { broadcastShapes, sizeOf, stridesOf } from '../../src/backend/shape';
+import { matmulScaleRef } from '../helpers/reference';
 
 const U = 2 ** -24;
 const backends = availableBackends();
@@ -152,21 +153,6 @@ function varianceRef(x: Float32Array, shape: number[], axes: number[], correctio
   });
 }
 
-/** Float64 product and the error scale sum_p |A[i,p] B[p,j]|. */
-function matmulRef(a: Float32Array, b: Float32Array, m: number, k: number, n: number, tA: boolean, tB: boolean) {
-  const out = new Float64Array(m * n), scale = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0, t = 0;
-      for (let p = 0; p < k; p++) {
-        const v = a[tA ? p * m + i : i * k + p] * b[tB ? j * k + p : p * n + j];
-        s += v; t += Math.abs(v);
-      }
-      out[i * n + j] = s; scale[i * n + j] = t;
-    }
-  }
-  return { out, scale };
-}
 
 interface BnRef { mean: number[]; varBiased: number[] }
 function bnStatsRef(x: Float32Array, n: number, c: number, s: number): BnRef {
@@ -273,7 +259,7 @@ describe.each(backends)('kernels on $label', ({ name, options, label }) => {
     for (const tA of [false, true]) {
       for (const tB of [false, true]) {
         const a = rand(m * k, m + 3 * k), b = rand(k * n, n + 5 * k);
-        const { out, scale } = matmulRef(a, b, m, k, n, tA, tB);
+        const { out, scale } = matmulScaleRef(a, b, m, k, n, tA, tB);
         expectClose(K.matmul(a, b, m, k, n, tA, tB), out, { rtol: (k + 2) * U, atol: 0 },
           `matmul ${m}x${k}x${n} tA=${tA} tB=${tB}`, scale);
       }

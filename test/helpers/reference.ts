@@ -313,3 +313,22 @@ export function mlpRef(x: readonly number[], n: number, inF: number, hidden: num
   const h = mlpPreActivationRef(x, n, inF, hidden, p).map((v) => Math.max(v, 0));
   return linearRef(h, p.w2, p.b2, n, hidden, outF);
 }
+
+/**
+ * Float64 product of A (stored [k, m] when tA) and B (stored [n, k] when tB), and the error scale
+ * sum_p |A[i,p] B[p,j]| that float32 summation bounds are stated in.
+ */
+export function matmulScaleRef(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number, tA: boolean, tB: boolean) {
+  const out = new Float64Array(m * n), scale = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0, t = 0;
+      for (let p = 0; p < k; p++) {
+        const v = a[tA ? p * m + i : i * k + p] * b[tB ? j * k + p : p * n + j];
+        s += v; t += Math.abs(v);
+      }
+      out[i * n + j] = s; scale[i * n + j] = t;
+    }
+  }
+  return { out, scale };
+}

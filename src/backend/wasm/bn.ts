@@ -1,6 +1,7 @@
 import type { BatchNormGrads, BatchNormStats } from '../kernels';
 import { take } from '../js/pool';
 import { bnModuleBytes } from './bn-module';
+import { WA, type WasmMemory } from './api';
 
 /**
  * BatchNorm kernels for S = 1 ([N, C], BatchNorm1d) on the wasm f64x2 sweeps
@@ -9,13 +10,6 @@ import { bnModuleBytes } from './bn-module';
  * sweeps when C is a multiple of 4, the row sweeps otherwise). One private
  * (non-shared) memory: [tensor 0][tensor 1][tensor 2][channel arrays], grown on demand.
  */
-interface WasmMemory { readonly buffer: ArrayBuffer; grow(deltaPages: number): number }
-interface WasmApi {
-  Memory: new (d: { initial: number; maximum: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 type Fn = (...args: number[]) => void;
 type SweepName = 'colSum' | 'colSqDev' | 'colGradSums' | 'affine' | 'scale' | 'bwdTrain';
 type Exports = Record<SweepName, Fn>;

@@ -1,6 +1,7 @@
 import type { BinaryOp, UnaryOp } from '../kernels';
 import { Code, FuncDef, I32, V128, moduleBytes } from './asm';
 import { take } from '../js/pool';
+import { WA, type WasmMemory } from './api';
 
 /**
  * f32x4 loops for the elementwise ops whose float32 result equals the js
@@ -23,13 +24,6 @@ const UN: UnaryOp[] = ['relu', 'neg'];
 export const WASM_BINARY = new Set<BinaryOp>(BIN);
 export const WASM_UNARY = new Set<UnaryOp>(UN);
 
-interface WasmMemory { readonly buffer: ArrayBuffer; grow(deltaPages: number): number }
-interface WasmApi {
-  Memory: new (d: { initial: number; maximum: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, (...a: number[]) => void> };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** Pushes op(x, y) for f32x4 operands already on the stack; `t0` and `t1` are v128 scratch locals. */
 function emitOp(c: Code, op: BinaryOp, t0: number, t1: number): void {
@@ -110,7 +104,7 @@ function ensure(bytes: number): Float32Array {
   if (!mem) {
     mem = new WA.Memory({ initial: 1, maximum: MAX_PAGES });
     const funcs = BIN.flatMap((op) => LAYOUTS.flatMap((l) => [binary(op, l, false), binary(op, l, true)]));
-    ex = new WA.Instance(new WA.Module(moduleBytes([...funcs, ...UN.map(unary)], 1, MAX_PAGES, false)), { env: { mem } }).exports;
+    ex = new WA.Instance(new WA.Module(moduleBytes([...funcs, ...UN.map(unary)], 1, MAX_PAGES, false)), { env: { mem } }).exports as Record<string, (...a: number[]) => void>;
   }
   const have = mem.buffer.byteLength;
   if (bytes > have) mem.grow(Math.ceil((bytes - have) / PAGE));

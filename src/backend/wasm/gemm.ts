@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { gemmModuleBytes } from './gemm-module';
 import { CTL, GemmExports, runGemmJob, workerSource } from './work';
 import { take } from '../js/pool';
+import { WA, type WasmMemory } from './api';
 
 /**
  * WebAssembly SIMD sgemm over one shared memory, run by the calling thread
@@ -30,15 +31,6 @@ export interface GemmConfig {
   parallelMinFlops: number;
 }
 
-/** The slice of the WebAssembly API used here (tsconfig's lib has no DOM types). */
-interface WasmMemory { readonly buffer: SharedArrayBuffer; grow(deltaPages: number): number }
-interface WasmApi {
-  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  validate(bytes: Uint8Array): boolean;
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 const MR = 4, NV = 2, NR = NV * 4;
 const KC = 256;
@@ -53,7 +45,7 @@ const PAGE = 65536;
 const MAX_PAGES = 32768; // 2 GiB of address space, reserved by V8 up front for shared memories.
 
 interface State {
-  mem: WasmMemory;
+  mem: WasmMemory<SharedArrayBuffer>;
   ex: GemmExports;
   ctl: Int32Array;
   workers: Worker[];

@@ -1,4 +1,5 @@
 import { Code, I32, V128, moduleBytes } from './asm';
+import { WA, type WasmMemory } from './api';
 
 /**
  * SGD without momentum (PyTorch's rule with momentum 0, or no buffer yet) in
@@ -9,13 +10,6 @@ import { Code, I32, V128, moduleBytes } from './asm';
  *
  * sgdPlain(p, g, n, k): p and g float32 arrays of n (even) elements, k -> [lr, weightDecay] as float64.
  */
-interface WasmMemory { readonly buffer: ArrayBuffer; grow(deltaPages: number): number }
-interface WasmApi {
-  Memory: new (d: { initial: number; maximum: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, (...a: number[]) => void> };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 function sgdPlainFunc() {
   const [p, g, n, k] = [0, 1, 2, 3];
@@ -50,7 +44,7 @@ export function wasmSgdPlain(param: Float32Array, grad: Float32Array, lr: number
   const gOff = 16 + Math.ceil(n2 / 4) * 16, end = gOff + n2 * 4;
   if (!mem) {
     mem = new WA.Memory({ initial: 1, maximum: MAX_PAGES });
-    ex = new WA.Instance(new WA.Module(moduleBytes([sgdPlainFunc()], 1, MAX_PAGES, false)), { env: { mem } }).exports;
+    ex = new WA.Instance(new WA.Module(moduleBytes([sgdPlainFunc()], 1, MAX_PAGES, false)), { env: { mem } }).exports as Record<string, (...a: number[]) => void>;
   }
   const have = mem.buffer.byteLength;
   if (end > have) mem.grow(Math.ceil((end - have) / PAGE));
