@@ -73,7 +73,7 @@ export function compare$(options: CompareOptions): Observable<TrainEvent> {
             defer(() => {
               const name = names[i];
               model.train();
-              return batches(train, { scheduler: options.scheduler }).pipe(
+              return batches(train, { scheduler: options.scheduler, sliceMs: options.sliceMs }).pipe(
                 epochsOf(epoch, { from: epoch }),
                 trainStep({ model, criterion, optimizer: optimizers[i], cla, name }),
                 options.stats ? runningStats(model, { name }) : identity,

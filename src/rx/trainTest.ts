@@ -25,6 +25,8 @@ export interface TrainTestCommon {
   evaluate?: Metric;
   /** Where to yield between batches (default setImmediate); `null`: never yield. */
   scheduler?: SchedulerLike | null;
+  /** Batches per turn: as many as fit in this many ms (default 0: one per turn); see `batches`. */
+  sliceMs?: number;
   /** Also emit `runningStats` events after every step (default false). */
   stats?: boolean;
   /** First epoch to run (default 1): a resumed run continues after its checkpoint. */
@@ -76,7 +78,7 @@ export function trainTest$(options: TrainTestOptions): Observable<TrainEvent> {
     const { model, train, test, name } = options;
     const optimizer = resolveOptimizer(options.optimizer, model, lr);
     model.train();
-    return batches(train, { scheduler: options.scheduler }).pipe(
+    return batches(train, { scheduler: options.scheduler, sliceMs: options.sliceMs }).pipe(
       epochsOf(epochs, { from }),
       trainStep({ model, criterion, optimizer, cla, name }),
       options.stats ? runningStats(model, { name }) : identity,

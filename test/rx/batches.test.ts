@@ -89,3 +89,29 @@ describe('batches', () => {
     await expect(lastValueFrom(batches(loader))).rejects.toThrow('bad row');
   });
 });
+
+describe('batches with sliceMs', () => {
+  it('takes several batches per turn, still yields, and still stops when unsubscribed', async () => {
+    const seen: string[] = [];
+    await new Promise<void>((done) =>
+      batches(fakeLoader(3), { sliceMs: 1000 }).subscribe({
+        next: (x) => {
+          seen.push(String(x.X));
+          if (x.step === 1) setImmediate(() => seen.push('timer'));
+        },
+        complete: done,
+      }),
+    );
+    await new Promise((r) => setImmediate(r));
+    // The whole (fast) epoch fits in one slice: the timer runs after it, not between batches.
+    expect(seen).toEqual(['x1.0', 'x1.1', 'x1.2', 'timer']);
+    const taken: string[] = [];
+    const sub = batches(fakeLoader(5), { sliceMs: 1000 }).subscribe((x) => {
+      taken.push(String(x.X));
+      if (x.step === 2) sub.unsubscribe();
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(taken).toEqual(['x1.0', 'x1.1']);
+    expect(() => batches(fakeLoader(1), { sliceMs: -1 })).toThrow('batches: options.sliceMs must be a number >= 0, got -1');
+  });
+});
