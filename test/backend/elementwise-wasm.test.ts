@@ -2,8 +2,8 @@
  * The f32x4 elementwise loops (src/backend/wasm/elementwise.ts) against the
  * float64 result rounded once to float32, bit for bit (NaN only as NaN),
  * with NaN, -0, +-Inf among the inputs, lengths that are not whole vectors,
- * and every layout in both operand orders. relu(NaN) and gt(NaN, b) are 0, as
- * in the js loops; reluGrad(a, NaN) is a * 0.
+ * and every layout in both operand orders. As PyTorch: relu keeps NaN and -0
+ * (v < 0 ? 0 : v), reluGrad(a, b) is b <= 0 ? 0 : a (a NaN input passes a); gt(NaN, b) is 0.
  */
 import { describe, expect, it } from 'vitest';
 import type { BinaryOp } from '../../src/backend/kernels';
@@ -33,7 +33,7 @@ function mismatches(got: Float32Array, want: (i: number) => number, n: number): 
 const REF: Record<string, (a: number, b: number) => number> = {
   add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b, gt: (a, b) => (a > b ? 1 : 0),
   // ReLU's backward: a * 0 keeps -0 for negative a and NaN for NaN and infinite a.
-  reluGrad: (a, b) => (b > 0 ? a : a * 0),
+  reluGrad: (a, b) => (b <= 0 ? 0 : a),
 };
 
 describe('wasm elementwise', () => {
@@ -55,7 +55,7 @@ describe('wasm elementwise', () => {
 
   it.each([1, 5, 1024, 4099])('relu and neg, length %i', (n) => {
     const x = rand(n, 3 * n);
-    expect(mismatches(wasmUnary('relu', x), (i) => (x[i] > 0 ? x[i] : 0), n), 'relu').toEqual([]);
+    expect(mismatches(wasmUnary('relu', x), (i) => (x[i] < 0 ? 0 : x[i]), n), 'relu').toEqual([]);
     expect(mismatches(wasmUnary('neg', x), (i) => -x[i], n), 'neg').toEqual([]);
   });
 });

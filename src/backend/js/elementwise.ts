@@ -22,7 +22,8 @@ const UNARY_EXPR: Record<UnaryOp, string> = {
   exp: 'Math.exp(v)',
   log: 'Math.log(v)',
   sqrt: 'Math.sqrt(v)',
-  relu: 'v > 0 ? v : 0',
+  // PyTorch's relu is clamp_min(x, 0) with NaN kept: v < 0 ? 0 : v (so NaN and -0 pass through).
+  relu: 'v < 0 ? 0 : v',
   sigmoid: '1 / (1 + Math.exp(-v))',
   tanh: 'Math.tanh(v)',
 };
@@ -36,7 +37,8 @@ const BINARY_EXPR: Record<BinaryOp, string> = {
   pow: 'b === 2 ? a * a : b === 3 ? Math.fround(a * a) * a : b === 0.5 ? Math.sqrt(a) : b === -1 ? 1 / a : b === -2 ? 1 / Math.fround(a * a) : Math.pow(a, b)',
   gt: 'a > b ? 1 : 0',
   // a * 0, not 0: the same bits as a * (b > 0 ? 1 : 0), the two-op form it fuses (-0 for a < 0, NaN for NaN).
-  reluGrad: 'b > 0 ? a : a * 0',
+  // PyTorch's threshold_backward(g, x, 0): x <= 0 ? 0 : g (a NaN input passes its gradient).
+  reluGrad: 'b <= 0 ? 0 : a',
 };
 
 type UnaryLoop = (x: Float32Array, out: Float32Array) => void;

@@ -86,7 +86,13 @@ export class Code {
   f32x4Neg() { return this.simd(0xe1); }
   /** Lane mask: all ones where a > b (false for NaN). */
   f32x4Gt() { return this.simd(0x44); }
+  /** Lane mask: all ones where a < b (false for NaN). */
+  f32x4Lt() { return this.simd(0x43); }
+  /** Lane mask: all ones where a <= b (false for NaN). */
+  f32x4Le() { return this.simd(0x45); }
   v128And() { return this.simd(0x4e); }
+  /** a & ~b for a, b on the stack. */
+  v128AndNot() { return this.simd(0x4f); }
   /** (v1 & c) | (v2 & ~c) for v1, v2, c on the stack. */
   v128Bitselect() { return this.simd(0x52); }
   f32x4Splat() { return this.simd(0x13); }

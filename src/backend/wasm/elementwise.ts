@@ -6,9 +6,9 @@ import { WA, type WasmMemory } from './api';
 /**
  * f32x4 loops for the elementwise ops whose float32 result equals the js
  * kernels' float64-then-round result bit for bit: +, -, *, / of two float32
- * values (double rounding is innocuous for one operation), relu and gt as
- * masks (NaN > 0 is false, so relu(NaN) = 0 and gt(NaN, b) = 0, as in
- * js/elementwise.ts), reluGrad as a bitselect of a and a * 0, and neg. Large tensors only: operands are copied into
+ * values (double rounding is innocuous for one operation), relu, gt and reluGrad as
+ * masks (relu keeps NaN and -0 as PyTorch's v < 0 ? 0 : v; gt(NaN, b) = 0; reluGrad
+ * is PyTorch's threshold_backward, y <= 0 ? 0 : x), and neg. Large tensors only: operands are copied into
  * the module's memory (padded to whole vectors) and the result copied out.
  * V8 compiles the js loops to about 2 ns per element for mul and 5 ns for
  * relu and gt on random signs (a mispredicted branch each); these run near
@@ -25,17 +25,16 @@ export const WASM_BINARY = new Set<BinaryOp>(BIN);
 export const WASM_UNARY = new Set<UnaryOp>(UN);
 
 
-/** Pushes op(x, y) for f32x4 operands already on the stack; `t0` and `t1` are v128 scratch locals. */
-function emitOp(c: Code, op: BinaryOp, t0: number, t1: number): void {
+/** Pushes op(x, y) for f32x4 operands already on the stack. */
+function emitOp(c: Code, op: BinaryOp): void {
   if (op === 'add') c.f32x4Add();
   else if (op === 'sub') c.f32x4Sub();
   else if (op === 'mul') c.f32x4Mul();
   else if (op === 'div') c.f32x4Div();
   else if (op === 'gt') c.f32x4Gt().f32(1).f32x4Splat().v128And();
   else {
-    // reluGrad: bitselect(x, x * 0, y > 0) (NaN > 0 is false: x * 0, as the js loop).
-    c.f32(0).f32x4Splat().f32x4Gt().set(t1);
-    c.set(t0).get(t0).get(t0).f32(0).f32x4Splat().f32x4Mul().get(t1).v128Bitselect();
+    // reluGrad: x & ~(y <= 0), PyTorch's threshold_backward (y <= 0 ? 0 : x; NaN <= 0 is false).
+    c.f32(0).f32x4Splat().f32x4Le().v128AndNot();
   }
 }
 
@@ -49,7 +48,7 @@ const LAYOUTS = ['same', 'rows', 'scalar'] as const;
 function binary(op: BinaryOp, layout: typeof LAYOUTS[number], swap: boolean): FuncDef {
   const [a, b, out, n, inner] = [0, 1, 2, 3, 4];
   const [i, j, bytes, innerBytes] = [5, 6, 7, 8];
-  const vb = 9, t0 = 10, t1 = 11;
+  const vb = 9;
   const c = new Code();
   c.get(n).i32(4).mul().set(bytes);
   c.get(inner).i32(4).mul().set(innerBytes);
@@ -64,7 +63,7 @@ function binary(op: BinaryOp, layout: typeof LAYOUTS[number], swap: boolean): Fu
       else c.get(vb);
     };
     if (swap) { pushB(); pushA(); } else { pushA(); pushB(); }
-    emitOp(c, op, t0, t1);
+    emitOp(c, op);
     c.v128Store();
     if (layout === 'rows') {
       c.inc(j, 16);
@@ -73,7 +72,7 @@ function binary(op: BinaryOp, layout: typeof LAYOUTS[number], swap: boolean): Fu
       c.end();
     }
   });
-  return { name: `bin_${op}_${layout}${swap ? '_swap' : ''}`, params: 5, locals: [[4, I32], [3, V128]], code: c };
+  return { name: `bin_${op}_${layout}${swap ? '_swap' : ''}`, params: 5, locals: [[4, I32], [1, V128]], code: c };
 }
 
 function unary(op: UnaryOp): FuncDef {
@@ -86,10 +85,10 @@ function unary(op: UnaryOp): FuncDef {
     if (op === 'neg') {
       c.get(x).get(i).add().v128Load().f32x4Neg();
     } else {
-      // relu: v & (v > 0)
+      // relu: v & ~(v < 0), PyTorch's (v < 0 ? 0 : v): keeps NaN and -0
       c.get(x).get(i).add().v128Load();
-      c.get(x).get(i).add().v128Load().f32(0).f32x4Splat().f32x4Gt();
-      c.v128And();
+      c.get(x).get(i).add().v128Load().f32(0).f32x4Splat().f32x4Lt();
+      c.v128AndNot();
     }
     c.v128Store();
   });
