@@ -22,6 +22,10 @@ const path = require('path');
 
 const t0 = performance.now();
 const budgetMs = 1000 * Number(process.env.BUDGET_S || 42);
+// Kernel-only timing dispatches about KERNEL_TARGET_MS of kernel work per readback (the copies cancel
+// in the difference, but their noise does not: at 4096 a longer target pins the figure).
+const KERNEL_TARGET_MS = Number(process.env.KERNEL_TARGET_MS || 100);
+const KERNEL_MAX_REPEAT = Number(process.env.KERNEL_MAX_REPEAT || 200);
 const build = path.resolve(process.env.RXNN_BUILD || 'dist');
 const squares = (process.argv[2] || '256,512,1024,2048,4096').split(',').map(Number);
 const ODD = [[1, 1, 1], [7, 13, 5], [65, 33, 129], [300, 257, 190]];
@@ -83,7 +87,7 @@ function kernelOnly(runner, a, b, m, k, n, transA, transB, c) {
   let same = again.length === c.length;
   for (let i = 0; same && i < c.length; i++) same = Object.is(again[i], c[i]);
   const estMs = Math.max((t3 - t1) / 2, (2 * m * k * n) / 40e9, 0.02);
-  const repeat = Math.min(200, Math.max(5, Math.round(100 / estMs)));
+  const repeat = Math.min(KERNEL_MAX_REPEAT, Math.max(5, Math.round(KERNEL_TARGET_MS / estMs)));
   const diffs = [];
   for (let i = 0; i < 3; i++) diffs.push((time(repeat)[0] - time(1)[0]) / (repeat - 1));
   return { ms: median(diffs), repeat, same };
