@@ -8,10 +8,10 @@ export function isGradEnabled(): boolean {
   return enabled;
 }
 
-/** Runs `fn` without recording gradients (PyTorch's `with torch.no_grad()`). */
-export function noGrad<T>(fn: () => T): T {
+/** Runs `fn` with grad mode set to `flag`, restoring the previous mode afterwards. */
+function withGradMode<T>(flag: boolean, fn: () => T): T {
   const prev = enabled;
-  enabled = false;
+  enabled = flag;
   try {
     return fn();
   } finally {
@@ -19,13 +19,12 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/** Runs `fn` without recording gradients (PyTorch's `with torch.no_grad()`). */
+export function noGrad<T>(fn: () => T): T {
+  return withGradMode(false, fn);
+}
+
 /** Runs `fn` with gradient recording on, e.g. inside a noGrad block. */
 export function enableGrad<T>(fn: () => T): T {
-  const prev = enabled;
-  enabled = true;
-  try {
-    return fn();
-  } finally {
-    enabled = prev;
-  }
+  return withGradMode(true, fn);
 }

@@ -1,5 +1,10 @@
 /** Shape arithmetic shared by the engine and every backend. */
 
+/** A shape as error messages print it: `[2, 3]`. */
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -24,7 +29,7 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
     const da = a[a.length - n + i] ?? 1;
     const db = b[b.length - n + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new Error(`shapes [${a.join(', ')}] and [${b.join(', ')}] cannot be broadcast together `
+      throw new Error(`shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together `
         + `(dimension ${i - n} is ${da} vs ${db})`);
     }
     out[i] = da === 1 ? db : da;

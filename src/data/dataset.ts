@@ -2,6 +2,7 @@ import { noGrad } from '../autograd';
 import { defaultGenerator, Generator } from '../random';
 import type { Tensor } from '../tensor';
 import { nonNegativeInt, show } from './check';
+import { formatShape } from '../backend/shape';
 
 /**
  * A map-style dataset. `rows(indices)` gathers a whole batch at once (one
@@ -21,7 +22,7 @@ export class TensorDataset implements Dataset {
     const n = tensors[0].shape[0];
     tensors.forEach((t, i) => {
       if (t.ndim === 0 || t.shape[0] !== n) {
-        throw new Error(`TensorDataset: size mismatch between tensors: tensor 0 has ${n} rows, tensor ${i} has shape [${t.shape.join(', ')}]`);
+        throw new Error(`TensorDataset: size mismatch between tensors: tensor 0 has ${n} rows, tensor ${i} has shape ${formatShape(t.shape)}`);
       }
     });
     this.tensors = tensors;

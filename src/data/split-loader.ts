@@ -2,6 +2,7 @@ import type { Tensor } from '../tensor';
 import { positiveInt, show } from './check';
 import { randomSplit, TensorDataset } from './dataset';
 import { DataLoader } from './loader';
+import { formatShape } from '../backend/shape';
 
 /**
  * The lesson's split_loader: a random split of (features, labels) into
@@ -13,7 +14,7 @@ export function splitLoader(features: Tensor, labels: Tensor, opts: { batchSize?
   positiveInt('splitLoader', 'batchSize', batchSize);
   if (typeof rate !== 'number' || !(rate > 0 && rate < 1)) throw new Error(`splitLoader: rate must be in (0, 1), got ${show(rate)}`);
   if (features.ndim === 0 || labels.ndim === 0 || features.shape[0] !== labels.shape[0]) {
-    throw new Error(`splitLoader: features and labels must have the same number of rows, got shapes [${features.shape.join(', ')}] and [${labels.shape.join(', ')}]`);
+    throw new Error(`splitLoader: features and labels must have the same number of rows, got shapes ${formatShape(features.shape)} and ${formatShape(labels.shape)}`);
   }
   const data = new TensorDataset(features, labels);
   const numTrain = Math.trunc(data.length * rate);

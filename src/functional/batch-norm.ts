@@ -1,7 +1,6 @@
 import { K } from '../backend/registry';
 import { ownedGrad, result, type Tensor } from '../tensor';
-
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
+import { formatShape } from '../backend/shape';
 
 /**
  * The math of batch normalisation, as PyTorch's F.batch_norm; the module
@@ -17,12 +16,12 @@ const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
  */
 export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null,
   weight: Tensor | null = null, bias: Tensor | null = null, training = false, momentum = 0.1, eps = 1e-5): Tensor {
-  if (input.ndim < 2) throw new Error(`batchNorm: expected input with at least 2 dims [N, C, ...], got shape ${fmt(input.shape)}`);
+  if (input.ndim < 2) throw new Error(`batchNorm: expected input with at least 2 dims [N, C, ...], got shape ${formatShape(input.shape)}`);
   const n = input.shape[0], c = input.shape[1];
   const s = input.size / Math.max(n * c, 1);
   const perChannel = (name: string, t: Tensor | null) => {
     if (t && t.size !== c) {
-      throw new Error(`batchNorm: ${name} should contain ${c} elements (one per channel of input shape ${fmt(input.shape)}), got ${t.size}`);
+      throw new Error(`batchNorm: ${name} should contain ${c} elements (one per channel of input shape ${formatShape(input.shape)}), got ${t.size}`);
     }
   };
   perChannel('runningMean', runningMean);
@@ -33,7 +32,7 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
     throw new Error('batchNorm: running_mean and running_var must be given when training is false');
   }
   if (training && n * s <= 1) {
-    throw new Error(`Expected more than 1 value per channel when training, got input size ${fmt(input.shape)}`);
+    throw new Error(`Expected more than 1 value per channel when training, got input size ${formatShape(input.shape)}`);
   }
   if (!(eps > 0) || !(momentum >= 0 && momentum <= 1)) {
     throw new Error(`batchNorm: expected eps > 0 and 0 <= momentum <= 1, got eps=${eps}, momentum=${momentum}`);

@@ -1,9 +1,8 @@
 import { K } from '../backend/registry';
 import { ownedGrad, result, type Tensor } from '../tensor';
+import { formatShape } from '../backend/shape';
 
 const SUM_ROWS = [0];
-
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 /**
  * y = x @ weight^T + bias, for x of shape [N, in] (or [in]) and weight [out, in].
@@ -14,11 +13,11 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   const inF = weight.shape[1], outF = weight.shape[0];
   if (weight.ndim !== 2 || (input.ndim !== 1 && input.ndim !== 2) || input.shape[input.ndim - 1] !== inF) {
     const rows = input.ndim === 2 ? input.shape[0] : 1;
-    throw new Error(`linear: input shape ${fmt(input.shape)} does not fit weight shape ${fmt(weight.shape)}: `
+    throw new Error(`linear: input shape ${formatShape(input.shape)} does not fit weight shape ${formatShape(weight.shape)}: `
       + `mat1 and mat2 shapes cannot be multiplied (${rows}x${input.shape[input.ndim - 1]} and ${inF}x${outF})`);
   }
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
-    throw new Error(`linear: bias shape ${fmt(bias.shape)} does not match ${outF} output features`);
+    throw new Error(`linear: bias shape ${formatShape(bias.shape)} does not match ${outF} output features`);
   }
   const n = input.ndim === 2 ? input.shape[0] : 1;
   const shape = input.ndim === 2 ? [n, outF] : [outF];

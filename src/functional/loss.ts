@@ -1,10 +1,9 @@
 import { noGrad } from '../autograd';
 import { K } from '../backend/registry';
 import { ops, ownedGrad, result, Tensor } from '../tensor';
+import { formatShape } from '../backend/shape';
 
 const SCALAR: readonly number[] = [];
-
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
@@ -19,7 +18,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  */
 export function mseLoss(input: Tensor, target: Tensor): Tensor {
   if (!sameShape(input.shape, target.shape)) {
-    throw new Error(`mseLoss: input shape ${fmt(input.shape)} and target shape ${fmt(target.shape)} must match`);
+    throw new Error(`mseLoss: input shape ${formatShape(input.shape)} and target shape ${formatShape(target.shape)} must match`);
   }
   const n = input.size;
   const diff = K.binary('sub', input.data, input.shape, target.data, target.shape, input.shape);
@@ -37,7 +36,7 @@ export function mseLoss(input: Tensor, target: Tensor): Tensor {
 /** Class indices from a [N] or [N, 1] tensor of integer values in [0, classes). */
 export function classIndices(target: Tensor, n: number, classes: number, what: string): number[] {
   if (!(target.ndim === 1 || (target.ndim === 2 && target.shape[1] === 1)) || target.shape[0] !== n) {
-    throw new Error(`${what}: target must have shape [${n}] or [${n}, 1] (class indices), got ${fmt(target.shape)}`);
+    throw new Error(`${what}: target must have shape [${n}] or [${n}, 1] (class indices), got ${formatShape(target.shape)}`);
   }
   return Array.from(target.data, (v, i) => {
     if (!Number.isInteger(v) || v < 0 || v >= classes) {
@@ -49,7 +48,7 @@ export function classIndices(target: Tensor, n: number, classes: number, what: s
 
 /** loss = -mean_i logSoftmax(input)[i, target_i], for input [N, C] and class indices. */
 export function crossEntropy(input: Tensor, target: Tensor): Tensor {
-  if (input.ndim !== 2) throw new Error(`crossEntropy: input must have shape [N, C], got ${fmt(input.shape)}`);
+  if (input.ndim !== 2) throw new Error(`crossEntropy: input must have shape [N, C], got ${formatShape(input.shape)}`);
   const [n, c] = input.shape;
   const idx = classIndices(target, n, c, 'crossEntropy');
   const flat = ops.reshape(ops.logSoftmax(input, 1), [n * c]);

@@ -3,6 +3,7 @@ import { full, Tensor } from '../tensor';
 import { Module } from './module';
 import { Parameter } from './parameter';
 import { pyBool, pyFloat } from './repr';
+import { formatShape } from '../backend/shape';
 
 export interface BatchNormOptions {
   eps?: number;
@@ -71,7 +72,7 @@ export abstract class BatchNorm extends Module {
     this.checkInputDim(x);
     if (x.shape[1] !== this.numFeatures) {
       throw new Error(`${this.constructor.name}: expected input with ${this.numFeatures} channels in dim 1, `
-        + `got ${x.shape[1]} (input shape [${x.shape.join(', ')}])`);
+        + `got ${x.shape[1]} (input shape ${formatShape(x.shape)})`);
     }
     const updating = this.training && this.trackRunningStats;
     // The counter is written only after F.batchNorm succeeds, so a throwing call changes nothing.

@@ -1,10 +1,9 @@
 import { Tensor } from '../tensor';
 import { Parameter } from './parameter';
+import { formatShape } from '../backend/shape';
 
 export type StateValue = Tensor | number;
 export type StateDict = Record<string, StateValue>;
-
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 /**
  * Base class of every layer, as torch.nn.Module. Subclasses register their
@@ -127,9 +126,9 @@ export abstract class Module {
       }
       const src = asTensorLike(value);
       if (!src) {
-        problems.push(`${key}: expected a tensor of shape ${fmt(target.shape)}, got ${typeof value}`);
+        problems.push(`${key}: expected a tensor of shape ${formatShape(target.shape)}, got ${typeof value}`);
       } else if (src.shape.join() !== target.shape.join() || src.data.length !== target.size) {
-        problems.push(`size mismatch for ${key}: copying a param with shape ${fmt(src.shape)}, the shape in current model is ${fmt(target.shape)}`);
+        problems.push(`size mismatch for ${key}: copying a param with shape ${formatShape(src.shape)}, the shape in current model is ${formatShape(target.shape)}`);
       } else {
         writes.push(() => target.data.set(src.data));
       }

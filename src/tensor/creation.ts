@@ -1,10 +1,8 @@
-import { sizeOf } from '../backend/shape';
+import { formatShape, sizeOf } from '../backend/shape';
 import { Tensor } from './tensor';
 
 export type NestedArray = number | NestedArray[];
 export interface TensorOptions { shape?: readonly number[]; requiresGrad?: boolean }
-
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 function checkShape(shape: readonly number[], what: string): void {
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
@@ -30,7 +28,7 @@ function nestedShape(v: NestedArray, path = 'values'): number[] {
   v.forEach((item, i) => {
     const s = nestedShape(item, `${path}[${i}]`);
     if (s.join() !== inner.join()) {
-      throw new Error(`tensor: ragged nested array: ${path}[${i}] has shape ${fmt(s)} but ${path}[0] has ${fmt(inner)}`);
+      throw new Error(`tensor: ragged nested array: ${path}[${i}] has shape ${formatShape(s)} but ${path}[0] has ${formatShape(inner)}`);
     }
   });
   return [v.length, ...inner];
@@ -49,7 +47,7 @@ export function tensor(values: NestedArray | ArrayLike<number>, opts: TensorOpti
     shape = opts.shape ? [...opts.shape] : [flat.length];
     checkShape(shape, 'tensor');
     if (sizeOf(shape) !== flat.length) {
-      throw new Error(`tensor: shape ${fmt(shape)} needs ${sizeOf(shape)} values, got ${flat.length}`);
+      throw new Error(`tensor: shape ${formatShape(shape)} needs ${sizeOf(shape)} values, got ${flat.length}`);
     }
     data = Float32Array.from(flat as ArrayLike<number>);
   } else if (typeof values === 'number' || Array.isArray(values)) {
@@ -58,7 +56,7 @@ export function tensor(values: NestedArray | ArrayLike<number>, opts: TensorOpti
     if (opts.shape !== undefined) {
       checkShape(opts.shape, 'tensor');
       if (sizeOf(opts.shape) !== data.length) {
-        throw new Error(`tensor: shape ${fmt(opts.shape)} needs ${sizeOf(opts.shape)} values, got ${data.length} (nested array of shape ${fmt(shape)})`);
+        throw new Error(`tensor: shape ${formatShape(opts.shape)} needs ${sizeOf(opts.shape)} values, got ${data.length} (nested array of shape ${formatShape(shape)})`);
       }
       shape = [...opts.shape];
     }

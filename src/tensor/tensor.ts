@@ -2,7 +2,7 @@ import '../backend';
 import { K } from '../backend/registry';
 import { backward as runBackward, isGradEnabled } from '../autograd';
 import type { GradFn, Variable } from '../autograd';
-import { sizeOf } from '../backend/shape';
+import { formatShape, sizeOf } from '../backend/shape';
 import { formatTensor } from './format';
 import * as ew from './ops/elementwise';
 import * as lin from './ops/matmul';
@@ -42,7 +42,7 @@ export class Tensor implements Variable<Tensor> {
       let size = 1;
       for (let i = 0; i < shape.length; i++) size *= shape[i];
       if (size !== data.length) {
-        throw new Error(`Tensor: shape [${shape.join(', ')}] needs ${size} values, got ${data.length}`);
+        throw new Error(`Tensor: shape ${formatShape(shape)} needs ${size} values, got ${data.length}`);
       }
       // A private copy (callers may reuse their array); readonly in the type, not frozen: freezing costs on every op.
       this.shape = shape.slice();
@@ -81,10 +81,10 @@ export class Tensor implements Variable<Tensor> {
   backward(grad?: Tensor): void {
     if (!this.requiresGrad) throw new Error('backward: tensor does not require grad and has no grad_fn');
     if (!grad && this.size !== 1) {
-      throw new Error(`backward: grad can be implicitly created only for scalar outputs (shape [${this.shape.join(', ')}])`);
+      throw new Error(`backward: grad can be implicitly created only for scalar outputs (shape ${formatShape(this.shape)})`);
     }
     if (grad && grad.shape.join() !== this.shape.join()) {
-      throw new Error(`backward: grad shape [${grad.shape.join(', ')}] does not match tensor shape [${this.shape.join(', ')}]`);
+      throw new Error(`backward: grad shape ${formatShape(grad.shape)} does not match tensor shape ${formatShape(this.shape)}`);
     }
     // A gradient the caller passes in stays the caller's: never kept by a leaf nor recycled.
     if (grad) grad.ownedGrad = false;

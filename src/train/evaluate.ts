@@ -3,6 +3,7 @@ import { allRows, type Dataset } from '../data';
 import { mseLoss } from '../functional/loss';
 import type { Module } from '../nn';
 import { tensor, type Tensor } from '../tensor';
+import { formatShape } from '../backend/shape';
 
 /** What the metrics need of a loader: its dataset (a `data.DataLoader`, or anything exposing one). */
 export interface EvaluableLoader { readonly dataset: Dataset }
@@ -23,7 +24,7 @@ export function accuracyCal(loader: EvaluableLoader, model: Module): Tensor {
   return noGrad(() => {
     const predicted = model.forward(x).softmax(1).argmax(1);
     if (predicted.size !== y.size) {
-      throw new Error(`accuracyCal: model gives ${predicted.size} predictions for ${y.size} labels (label shape [${y.shape.join(', ')}])`);
+      throw new Error(`accuracyCal: model gives ${predicted.size} predictions for ${y.size} labels (label shape ${formatShape(y.shape)})`);
     }
     let hits = 0;
     predicted.data.forEach((p, i) => { if (p === y.data[i]) hits++; });

@@ -1,7 +1,6 @@
 import { K } from '../../backend/registry';
 import { ownedGrad, result, type Tensor } from '../tensor';
-
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
+import { formatShape } from '../../backend/shape';
 
 /**
  * Matrix product of 2-D tensors (a 1-D operand is a row or column vector and
@@ -10,12 +9,12 @@ const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim < 1 || a.ndim > 2 || b.ndim < 1 || b.ndim > 2) {
-    throw new Error(`matmul: expected 1-D or 2-D tensors, got shapes ${fmt(a.shape)} and ${fmt(b.shape)}`);
+    throw new Error(`matmul: expected 1-D or 2-D tensors, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
   }
   const m = a.ndim === 2 ? a.shape[0] : 1, k = a.shape[a.ndim - 1];
   const kb = b.shape[0], n = b.ndim === 2 ? b.shape[1] : 1;
   if (k !== kb) {
-    throw new Error(`matmul: shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be multiplied (${m}x${k} and ${kb}x${n})`);
+    throw new Error(`matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${m}x${k} and ${kb}x${n})`);
   }
   const shape = [...(a.ndim === 2 ? [m] : []), ...(b.ndim === 2 ? [n] : [])];
   return result(K.matmul(a.data, b.data, m, k, n, false, false), shape, 'MmBackward0', [a, b], (g) => [

@@ -1,11 +1,9 @@
 import { K } from '../../backend/registry';
-import { broadcastShapes, sizeOf } from '../../backend/shape';
+import { broadcastShapes, formatShape, sizeOf } from '../../backend/shape';
 import { isGradEnabled } from '../../autograd';
 import { ownedGrad, result, Tensor, wrap } from '../tensor';
 import { normalizeDim } from './dims';
 import { sumToShape } from './reduce';
-
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 // reshape shares data (every tensor is contiguous); d = g reshaped back. One -1 is inferred.
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -21,7 +19,7 @@ function inferShape(shape: readonly number[], size: number, from: readonly numbe
   const out = [...shape];
   if (!bad && unknown >= 0 && known > 0 && size % known === 0) out[unknown] = size / known;
   if (bad || sizeOf(out) !== size || out.includes(-1)) {
-    throw new Error(`reshape: shape ${fmt(shape)} is invalid for input of size ${size} (shape ${fmt(from)})`);
+    throw new Error(`reshape: shape ${formatShape(shape)} is invalid for input of size ${size} (shape ${formatShape(from)})`);
   }
   return out;
 }
@@ -30,7 +28,7 @@ function inferShape(shape: readonly number[], size: number, from: readonly numbe
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   if (x.shape.length === shape.length && x.shape.every((d, i) => d === shape[i])) return x;
   if (broadcastShapes(x.shape, shape).join() !== shape.join()) {
-    throw new Error(`expand: tensor of shape ${fmt(x.shape)} cannot be expanded to shape ${fmt(shape)}`);
+    throw new Error(`expand: tensor of shape ${formatShape(x.shape)} cannot be expanded to shape ${formatShape(shape)}`);
   }
   const zero = new Float32Array(1);
   return result(K.binary('add', x.data, x.shape, zero, [], shape), shape, 'ExpandBackward0', [x],
@@ -41,7 +39,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const perm = dims.map((d) => normalizeDim(d, x.ndim, 'permute'));
   if (perm.length !== x.ndim || new Set(perm).size !== perm.length) {
-    throw new Error(`permute: dims ${fmt(dims)} must be a permutation of the ${x.ndim} dims of shape ${fmt(x.shape)}`);
+    throw new Error(`permute: dims ${formatShape(dims)} must be a permutation of the ${x.ndim} dims of shape ${formatShape(x.shape)}`);
   }
   const inverse = new Array<number>(perm.length);
   perm.forEach((p, i) => { inverse[p] = i; });
@@ -90,7 +88,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   tensors.forEach((t, i) => {
     if (t.ndim !== first.ndim || t.shape.some((s, j) => j !== d && s !== first.shape[j])) {
       throw new Error(`cat: sizes of tensors must match except in dimension ${d}: tensor 0 has shape `
-        + `${fmt(first.shape)}, tensor ${i} has shape ${fmt(t.shape)}`);
+        + `${formatShape(first.shape)}, tensor ${i} has shape ${formatShape(t.shape)}`);
     }
   });
   const outer = sizeOf(first.shape.slice(0, d));
