@@ -24,7 +24,7 @@ say "VK_DRIVER_FILES=${VK_DRIVER_FILES:-unset}"
 
 say "unpacking node and Dawn"
 xz -dc "$G/node.xz" > /tmp/node && chmod +x /tmp/node
-dawn="$G/node_modules/webgpu/dist/linux-x64.dawn.node"
+dawn="$G/node_modules/webgpu/dist/linux-x64/dawn.node"
 [ -f "$dawn" ] || xz -dc "$dawn.xz" > "$dawn"
 /tmp/node --version
 (nvidia-smi -L; nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv) > "$OUT/nvidia-smi.txt" 2>&1

@@ -2,7 +2,7 @@
 # Stages into .dev/gpu (ignored by git; carried to the GPU machine by the device tool's
 # `carry`) everything bench/gpu/run.sh needs there, where there is no node and no network:
 #   node.xz           this machine's node binary, xz-compressed (runs on the GPU box's glibc 2.39)
-#   node_modules/     gpu.js (without its browser dist/), acorn, gpu-mock.js, and webgpu with
+#   node_modules/     gpu.js (without its browser dist/ and nested webgpu), acorn, gpu-mock.js, and webgpu with
 #                     only its linux-x64 Dawn binary, xz-compressed
 #   build/            the engine (backend, random, tensor, nn, optim) compiled to CommonJS
 #   debs/             Debian's Vulkan loader and GL dispatch libraries (Dawn needs them)
@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 G=.dev/gpu
 rm -rf "$G"
-mkdir -p "$G/node_modules/webgpu/dist" "$G/debs" "$G/build"
+mkdir -p "$G/node_modules/webgpu/dist/linux-x64" "$G/debs" "$G/build"
 
 echo "node binary"
 xz -T0 -6 -c "$(readlink -f "$(command -v node)")" > "$G/node.xz"
@@ -19,8 +19,10 @@ xz -T0 -6 -c "$(readlink -f "$(command -v node)")" > "$G/node.xz"
 echo "node_modules"
 cp -r node_modules/gpu.js node_modules/acorn node_modules/gpu-mock.js "$G/node_modules/"
 rm -rf "$G/node_modules/gpu.js/dist"
+# gpu.js pins webgpu 0.2.9 (nested here, 84 MB, glibc 2.38) but never loads it: rxnn loads its own webgpu.
+rm -rf "$G/node_modules/gpu.js/node_modules/webgpu"
 cp node_modules/webgpu/package.json node_modules/webgpu/index.js "$G/node_modules/webgpu/"
-xz -T0 -6 -c node_modules/webgpu/dist/linux-x64.dawn.node > "$G/node_modules/webgpu/dist/linux-x64.dawn.node.xz"
+xz -T0 -6 -c node_modules/webgpu/dist/linux-x64/dawn.node > "$G/node_modules/webgpu/dist/linux-x64/dawn.node.xz"
 
 echo "build (tsc src/backend)"
 npx tsc --outDir "$G/build" --rootDir . --module node16 --moduleResolution node16 --target es2022 \

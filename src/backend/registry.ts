@@ -12,6 +12,8 @@ export interface BackendInfo {
   name: string;
   /** A sub-mode, e.g. gpu.js's 'webasm'. */
   mode?: string;
+  /** The device the mode runs on, where it names one: webgpu's adapter, e.g. 'NVIDIA H200' or 'llvmpipe ..., software'. */
+  device?: string;
 }
 
 export interface BackendDefinition<O = unknown> {

@@ -27,7 +27,8 @@ export function chooseBackend(args: RunArgs): string {
     }
   }
   const b = getBackend();
-  return b.mode ? `${b.name} (${b.mode})` : b.name;
+  if (!b.mode) return b.name;
+  return b.device ? `${b.name} (${b.mode}, ${b.device})` : `${b.name} (${b.mode})`;
 }
 
 /** The run's parameters: the pipeline's defaults and the flags, or the checkpoint's (which flags may not contradict). */

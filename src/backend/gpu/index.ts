@@ -3,7 +3,7 @@ import { BackendInfo, registerBackend, registerKernel } from '../registry';
 import { GPU_MODES, GpuMode, describeModes, probeMode, runnableModes } from './modes';
 import { batchNormBackward, batchNormForward, batchNormStats, matmul, setRunner } from './ops';
 import { InProcessRunner, Runner } from './runner';
-import { webgpuBridge } from './webgpu';
+import { BridgeRunner, webgpuBridge } from './webgpu';
 
 /**
  * Backend 'gpu': gpu.js kernels for matmul and BatchNorm (and a release that
@@ -13,7 +13,7 @@ import { webgpuBridge } from './webgpu';
  *   setBackend('gpu')                      best mode that runs here: webgpu, headlessgl, webasm, cpu
  *   setBackend('gpu', { mode: 'webasm' })  exactly that mode, or an error saying why not and what runs
  *
- * getBackend() then reports { name: 'gpu', mode }.
+ * getBackend() then reports { name: 'gpu', mode }, and in webgpu mode the adapter as `device`.
  */
 export interface GpuOptions {
   mode?: GpuMode | 'auto';
@@ -52,8 +52,10 @@ function setup(options: GpuOptions | undefined): BackendInfo {
   } else {
     throw new Error(`setBackend('gpu'): unknown mode '${String(asked)}'; expected 'auto' or one of ${GPU_MODES.join(', ')}`);
   }
-  setRunner(runnerFor(mode));
-  return { name: 'gpu', mode };
+  const runner = runnerFor(mode);
+  setRunner(runner);
+  const device = runner instanceof BridgeRunner && runner.adapter ? runner.adapter : undefined;
+  return device ? { name: 'gpu', mode, device } : { name: 'gpu', mode };
 }
 
 registerBackend<GpuOptions>({ name: 'gpu', parent: 'js', setup });

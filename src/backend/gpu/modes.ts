@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -67,7 +68,12 @@ function probeHeadlessGL(): ModeProbe {
 export function dawnLoadError(): string | null {
   try {
     const dir = join(req.resolve('webgpu/package.json'), '..', 'dist');
-    req(join(dir, `${process.platform}-${process.arch}.dawn.node`));
+    // webgpu 0.6 keeps one folder per platform (dist/linux-x64/dawn.node); 0.2 had dist/linux-x64.dawn.node.
+    const arch = process.platform === 'darwin' ? 'universal' : process.arch;
+    const paths = [join(dir, `${process.platform}-${arch}`, 'dawn.node'), join(dir, `${process.platform}-${arch}.dawn.node`)];
+    const found = paths.find((p) => existsSync(p));
+    if (!found) return `no Dawn binary for ${process.platform}-${arch} in ${dir}`;
+    req(found);
     return null;
   } catch (e) {
     return firstLine(e);

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { GpuMode, ModeProbe, dawnLoadError, registerWebGPUProber } from './modes';
+import { GpuMode, ModeProbe, dawnLoadError, probeMode, registerWebGPUProber } from './modes';
 import type { Runner } from './runner';
 import { KernelSpec, SOURCES } from './sources';
 import { decodeMatmulSpec, variantKey, wgslHostSource, wgslMatmulSources } from './wgsl-matmul';
@@ -16,7 +16,10 @@ import { decodeMatmulSpec, variantKey, wgslHostSource, wgslMatmulSources } from 
  * The worker sets up Dawn's `webgpu` package as /work/shared/notes/webgpu-node.md
  * describes: its `globals` on globalThis, `navigator = { gpu: create([]) }`,
  * and adapter and device wrapped in Proxies that drop gpu.js's assignment of
- * a plain function to `onuncapturederror` (rejected by webgpu 0.2.9).
+ * a plain function to `onuncapturederror` (rejected by webgpu 0.2.9). rxnn
+ * depends on webgpu 0.6 itself (gpu.js pins 0.2.9, whose Dawn needs glibc 2.38;
+ * 0.6's needs 2.34, so it loads on Debian 12 too, where Mesa's lavapipe from
+ * bookworm-backports gives it a software Vulkan adapter).
  *
  * The same bridge runs any gpu.js mode (`BridgeRunner('webasm')` is how the
  * tests exercise it on machines without a GPU).
@@ -43,6 +46,7 @@ let data = workerData.data;
 const kernels = new Map();
 let gpu = null;
 let wgsl = null;
+let adapterName = '';
 // ---- wgsl-matmul.ts's host functions (createWgslMatmul, wgslSelfTest and what they call)
 ${wgslHostSource()}
 // ----
@@ -85,6 +89,9 @@ async function init() {
     globalThis.navigator = { gpu: wrap(wg.create([])) };
     const adapter = await globalThis.navigator.gpu.requestAdapter();
     if (!adapter) throw new Error('navigator.gpu.requestAdapter() answered null: no WebGPU adapter here');
+    const info = adapter.info || {};
+    adapterName = [info.description || info.device || info.vendor || 'unnamed adapter',
+      info.architecture === 'software' || adapter.isFallbackAdapter ? 'software' : ''].filter(Boolean).join(', ');
   }
   const { GPU } = require(gpuJsPath);
   gpu = new GPU({ mode });
@@ -96,7 +103,7 @@ async function init() {
     await wgslSelfTest(wgsl);
   }
 }
-init().then(() => signal(1), (e) => signal(2, e && e.message || e));
+init().then(() => signal(1, adapterName), (e) => signal(2, e && e.message || e));
 parentPort.on('message', async (job) => {
   try {
     if (job.data) data = job.data;
@@ -149,6 +156,8 @@ export class BridgeRunner implements Runner {
   private data = new Float32Array(new SharedArrayBuffer(1 << 20));
   private readonly keys = new Set<string>();
   compiles = 0;
+  /** webgpu mode: the adapter's description as Dawn gives it, ', software' added for a CPU one (lavapipe). */
+  adapter = '';
   /** What runs matmul: the tiled WGSL kernel (webgpu mode) or gpu.js's kernel. */
   readonly matmulEngine: MatmulEngine;
 
@@ -166,14 +175,15 @@ export class BridgeRunner implements Runner {
       },
     });
     this.worker.unref();
-    this.wait(timeoutMs, 'start');
+    this.adapter = this.wait(timeoutMs, 'start');
   }
 
   get cached(): number {
     return this.keys.size;
   }
 
-  private wait(timeoutMs: number, what: string): void {
+  /** Blocks until the worker signals; returns the text it sent with success (if any), throws its error. */
+  private wait(timeoutMs: number, what: string): string {
     const r = Atomics.wait(this.ctl, 0, 0, timeoutMs);
     const state = Atomics.load(this.ctl, 0);
     if (r === 'timed-out' || state === 0) {
@@ -183,10 +193,15 @@ export class BridgeRunner implements Runner {
     if (state === 2) {
       const text = Buffer.from(this.msg.subarray(0, Atomics.load(this.ctl, 1))).toString();
       if (what === 'start') void this.worker.terminate();
+      Atomics.store(this.ctl, 1, 0);
       Atomics.store(this.ctl, 0, 0);
       throw new Error(`${this.mode} worker (${what}): ${text}`);
     }
+    const len = Atomics.load(this.ctl, 1);
+    const text = len ? Buffer.from(this.msg.subarray(0, len)).toString() : '';
+    Atomics.store(this.ctl, 1, 0);
     Atomics.store(this.ctl, 0, 0);
+    return text;
   }
 
   /**
@@ -244,6 +259,9 @@ export function webgpuBridge(): { runner: BridgeRunner | null; probe: ModeProbe 
   let probe: ModeProbe;
   if (webgpuRunner) return { runner: webgpuRunner, probe: { mode: 'webgpu', ok: true, why: 'ok' } };
   if (webgpuRunner === null) return { runner: null, probe: lastProbe as ModeProbe };
+  // gpu.js loads the optional 'gl' addon when it loads, and 'gl' cannot load into a second
+  // thread: probe headlessgl here first, so that this thread, not the worker's gpu.js, has it.
+  probeMode('headlessgl');
   const dawn = dawnLoadError();
   if (dawn) {
     webgpuRunner = null;

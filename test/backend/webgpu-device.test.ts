@@ -1,0 +1,89 @@
+/**
+ * The gpu backend's webgpu mode on this machine's own WebGPU device (Dawn's
+ * binding, npm 'webgpu'): on a GPU, or on Mesa's lavapipe (software Vulkan),
+ * which is what CI installs (.ci/run). wgsl-matmul.test.ts checks the WGSL
+ * kernel by emulation; this runs it for real, through K, for the four
+ * transpose combinations at shapes that leave partial tiles on every edge,
+ * with and without a bias (addmm), against a float64 product.
+ *
+ * Where no WebGPU adapter answers, the suite is reported as skipped, with the
+ * reason in its title: never counted as passed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { K, getBackend, setBackend } from '../../src/backend';
+import { probeMode } from '../../src/backend/gpu/modes';
+import { activeRunner } from '../../src/backend/gpu/ops';
+import { BridgeRunner } from '../../src/backend/gpu/webgpu';
+import { errorVsBound, referenceMatmul } from '../../src/backend/gpu/wgsl-matmul';
+
+const probe = probeMode('webgpu');
+
+function rand(len: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(len);
+  for (let i = 0; i < len; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; out[i] = s / 2 ** 31 - 1; }
+  return out;
+}
+
+const SHAPES: [number, number, number][] = [[1, 1, 1], [7, 13, 5], [65, 33, 129], [130, 257, 67]];
+const TRANSPOSES: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+
+describe.skipIf(!probe.ok)(`webgpu on this machine's device${probe.ok ? '' : ` (skipped: ${probe.why})`}`, () => {
+  let previous = getBackend();
+  beforeAll(() => {
+    previous = getBackend();
+    setBackend('gpu', { mode: 'webgpu' });
+  });
+  afterAll(() => { setBackend(previous.name, previous.mode ? { mode: previous.mode } : undefined); });
+
+  it('names its adapter in getBackend(), as the command\'s header line shows it', () => {
+    const b = getBackend();
+    expect(b).toMatchObject({ name: 'gpu', mode: 'webgpu' });
+    expect(b.device).toBe((activeRunner() as BridgeRunner).adapter);
+    expect(b.device?.length).toBeGreaterThan(0);
+  });
+
+  it('runs matmul on the tiled WGSL kernel', () => {
+    const r = activeRunner();
+    expect(r).toBeInstanceOf(BridgeRunner);
+    expect((r as BridgeRunner).matmulEngine).toBe('wgsl');
+  });
+
+  for (const [m, k, n] of SHAPES) {
+    for (const [transA, transB] of TRANSPOSES) {
+      it(`${m}x${k}x${n} transA=${transA} transB=${transB}: within the float32 bound of a float64 product`, () => {
+        const a = rand(m * k, m * 7 + k), b = rand(k * n, n * 13 + k);
+        const got = K.matmul(a, b, m, k, n, transA, transB);
+        expect(got.length).toBe(m * n);
+        const { worst, at } = errorVsBound(got, referenceMatmul(a, b, { m, k, n, transA, transB }), k);
+        expect(worst, `worst error / bound at ${at}`).toBeLessThanOrEqual(1);
+      });
+    }
+  }
+
+  it('addmm: adds the bias to the float32 sum, every row', () => {
+    const [m, k, n] = [65, 33, 129];
+    const a = rand(m * k, 1), b = rand(k * n, 2), bias = rand(n, 3);
+    const plain = K.matmul(a, b, m, k, n, false, true);
+    const withBias = K.matmul(a, b, m, k, n, false, true, bias);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) expect(withBias[i * n + j]).toBe(Math.fround(plain[i * n + j] + bias[j]));
+    }
+  });
+
+  it('BatchNorm (gpu.js) and matmul (WGSL) share the device: BN then matmul agree with js', () => {
+    const [rows, c] = [40, 24];
+    const x = rand(rows * c, 9), w = rand(c, 10), bia = rand(c, 11);
+    const st = K.batchNormStats(x, rows, c, 1);
+    const invstd = st.varBiased.map((v) => 1 / Math.sqrt(v + 1e-5));
+    const y = K.batchNormForward(x, rows, c, 1, st.mean, invstd, w, bia);
+    const out = K.matmul(y, rand(c * 8, 12), rows, c, 8, false, false);
+    setBackend('js');
+    const stJ = K.batchNormStats(x, rows, c, 1);
+    const yJ = K.batchNormForward(x, rows, c, 1, stJ.mean, stJ.varBiased.map((v) => 1 / Math.sqrt(v + 1e-5)), w, bia);
+    const outJ = K.matmul(yJ, rand(c * 8, 12), rows, c, 8, false, false);
+    setBackend('gpu', { mode: 'webgpu' });
+    for (let i = 0; i < y.length; i++) expect(Math.abs(y[i] - yJ[i])).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(yJ[i]));
+    for (let i = 0; i < out.length; i++) expect(Math.abs(out[i] - outJ[i])).toBeLessThanOrEqual(1e-4 + 1e-5 * Math.abs(outJ[i]));
+  });
+});
