@@ -83,11 +83,14 @@ export interface Kernels {
     mean: Float32Array, invstd: Float32Array, weight: Float32Array | null,
     batchStats: boolean, needWeightGrads: boolean): BatchNormGrads;
   /**
-   * In-place SGD update, PyTorch's rule:
-   *   d = grad + weightDecay * param
-   *   buf = first ? d : momentum * buf + (1 - dampening) * d   (when momentum != 0)
-   *   d = nesterov ? d + momentum * buf : buf                 (when momentum != 0)
-   *   param -= lr * d
+   * In-place SGD update, PyTorch 1.13's rule and roundings. Its scalars are float32, as
+   * PyTorch casts an op's alpha to the tensor's type: lr, momentum, weightDecay and
+   * (1 - dampening) are rounded to float32 first; each f32(...) below is one rounding of
+   * the exact value (PyTorch's fused multiply-adds):
+   *   d = weightDecay != 0 ? f32(grad + weightDecay * param) : grad
+   *   buf = first ? d : f32(f32(momentum * buf) + (1 - dampening) * d)   (when momentum != 0)
+   *   d = nesterov ? f32(d + momentum * buf) : buf                      (when momentum != 0)
+   *   param = f32(param - lr * d)
    */
   sgdUpdate(param: Float32Array, grad: Float32Array, buf: Float32Array | null, opts: {
     lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; first: boolean;

@@ -8,7 +8,7 @@ import { formatShape } from '../backend/shape';
  *
  * Input is viewed as [N, C, S]. With `training` the statistics are the batch's:
  *   y = (x - mean_B) / sqrt(var_B + eps) * weight + bias,  var_B biased (divisor N*S);
- * and when running statistics are given they are updated in place:
+ * and the running statistics given (either or both) are updated in place:
  *   running_mean = (1 - momentum) * running_mean + momentum * mean_B
  *   running_var  = (1 - momentum) * running_var  + momentum * var_B * M / (M - 1)   (unbiased, M = N*S)
  * Otherwise y = (x - running_mean) / sqrt(running_var + eps) * weight + bias.
@@ -44,12 +44,14 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
     mean = stats.mean;
     const m = n * s;
     for (let ch = 0; ch < c; ch++) invstd[ch] = 1 / Math.sqrt(stats.varBiased[ch] + eps);
-    if (runningMean && runningVar) {
-      const rm = runningMean.data, rv = runningVar.data;
-      for (let ch = 0; ch < c; ch++) {
-        rm[ch] = (1 - momentum) * rm[ch] + momentum * mean[ch];
-        rv[ch] = (1 - momentum) * rv[ch] + momentum * stats.varBiased[ch] * (m / (m - 1));
-      }
+    // Each running statistic given is updated, the other may be absent (as in PyTorch).
+    if (runningMean) {
+      const rm = runningMean.data;
+      for (let ch = 0; ch < c; ch++) rm[ch] = (1 - momentum) * rm[ch] + momentum * mean[ch];
+    }
+    if (runningVar) {
+      const rv = runningVar.data;
+      for (let ch = 0; ch < c; ch++) rv[ch] = (1 - momentum) * rv[ch] + momentum * stats.varBiased[ch] * (m / (m - 1));
     }
   } else {
     mean = Float32Array.from(runningMean!.data);

@@ -45,33 +45,50 @@ export abstract class Module {
     return [...new Set(this.namedParameters().map(([, p]) => p))];
   }
 
+  /**
+   * Parameters with their dotted names, depth-first. A parameter reachable twice (a module
+   * or weight shared between layers) is listed once, under its first name, as in PyTorch.
+   */
   namedParameters(prefix = ''): [string, Parameter][] {
     const out: [string, Parameter][] = [];
-    for (const [name, prop] of this.paramProps) {
-      const p = this.prop(prop);
-      if (p) out.push([prefix + name, p]);
+    const seen = new Set<Parameter>();
+    for (const [path, m] of this.namedModules(prefix.endsWith('.') ? prefix.slice(0, -1) : prefix)) {
+      for (const [name, prop] of m.paramProps) {
+        const p = m.prop(prop);
+        if (!p || seen.has(p)) continue;
+        seen.add(p);
+        out.push([path ? `${path}.${name}` : name, p]);
+      }
     }
-    for (const [name, child] of this.children_) out.push(...child.namedParameters(`${prefix}${name}.`));
     return out;
   }
 
-  /** Direct submodules, in registration order. */
+  /** Direct submodules, in registration order, each once. */
   children(): Module[] {
-    return [...this.children_.values()];
+    return this.namedChildren().map(([, m]) => m);
   }
 
   namedChildren(): [string, Module][] {
-    return [...this.children_];
+    const seen = new Set<Module>();
+    return [...this.children_].filter(([, m]) => !seen.has(m) && !!seen.add(m));
   }
 
-  /** This module first, then every descendant depth-first in registration order. */
+  /** This module first, then every descendant depth-first in registration order, each once. */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
 
+  /** (dotted name, module) pairs, depth-first; a module reachable twice is listed once, under its first name. */
   namedModules(prefix = ''): [string, Module][] {
-    const out: [string, Module][] = [[prefix, this]];
-    for (const [name, child] of this.children_) out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
+    const out: [string, Module][] = [];
+    const seen = new Set<Module>();
+    const walk = (m: Module, path: string) => {
+      if (seen.has(m)) return;
+      seen.add(m);
+      out.push([path, m]);
+      for (const [name, child] of m.children_) walk(child, path ? `${path}.${name}` : name);
+    };
+    walk(this, prefix);
     return out;
   }
 

@@ -27,6 +27,9 @@ export class SGD {
     const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = opts ?? ({} as SGDOptions);
     const list = [...params];
     if (list.length === 0) throw new Error('SGD: optimizer got an empty parameter list');
+    list.forEach((p, i) => {
+      if (!p.isLeaf) throw new Error(`SGD: can't optimize a non-leaf Tensor (parameter ${i}, made by ${p.gradFn!.name}); pass the leaf, e.g. detach().requiresGrad_()`);
+    });
     if (typeof lr !== 'number' || !(lr >= 0)) throw new Error(`SGD: Invalid learning rate: ${lr} (expected a number >= 0)`);
     if (!(momentum >= 0)) throw new Error(`SGD: Invalid momentum value: ${momentum} (expected >= 0)`);
     if (!(weightDecay >= 0)) throw new Error(`SGD: Invalid weight_decay value: ${weightDecay} (expected >= 0)`);
@@ -39,12 +42,34 @@ export class SGD {
     this.nesterov = nesterov;
   }
 
-  /** Clears every parameter's gradient (set to null, PyTorch 2's default; the next backward writes fresh ones). */
-  zeroGrad(): void {
-    for (const p of this.params) p.grad = null;
+  /**
+   * Zeroes every parameter's gradient in place, as PyTorch 1.13's zero_grad(): a parameter
+   * that then gets no gradient from backward still moves by momentum and weight decay.
+   * `{ setToNone: true }` drops the gradients instead (PyTorch 2's default): step() then skips
+   * such a parameter.
+   */
+  zeroGrad(opts: { setToNone?: boolean } = {}): void {
+    for (const p of this.params) {
+      const g = p.grad;
+      if (!g) continue;
+      if (opts.setToNone) {
+        p.grad = null;
+      } else {
+        g.gradFn = null;
+        g.requiresGrad = false;
+        g.data.fill(0);
+        g.zeroFilled = true;
+      }
+    }
   }
 
   step(): void {
+    // Every gradient is checked before any parameter moves.
+    this.params.forEach((p, i) => {
+      if (p.grad && p.grad.size !== p.size) {
+        throw new Error(`SGD.step: parameter ${i} has ${p.size} values but its grad has ${p.grad.size}`);
+      }
+    });
     for (const p of this.params) {
       if (!p.grad) continue;
       let buf = this.buffers.get(p) ?? null;

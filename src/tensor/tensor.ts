@@ -20,7 +20,7 @@ export class Tensor implements Variable<Tensor> {
   readonly data: Float32Array;
   readonly shape: readonly number[];
   requiresGrad: boolean;
-  grad: Tensor | null = null;
+  private grad_: Tensor | null = null;
   gradFn: GradFn<Tensor> | null = null;
 
   /**
@@ -32,6 +32,13 @@ export class Tensor implements Variable<Tensor> {
    * Cleared when taken either way.
    */
   ownedGrad = false;
+
+  /**
+   * Set by an optimizer's zeroGrad on the gradient it has just filled with zeros: the next
+   * accumulateGrad may then take the new gradient as is rather than add it to zeros (the
+   * same values; PyTorch's 0 + g would turn a -0 into +0).
+   */
+  zeroFilled = false;
 
   constructor(data: Float32Array, shape: readonly number[], requiresGrad = false) {
     if (trustedShape) {
@@ -51,6 +58,16 @@ export class Tensor implements Variable<Tensor> {
     this.requiresGrad = requiresGrad;
   }
 
+  /** The accumulated gradient (a leaf's, after backward); null until then. Assigning checks the shape, as PyTorch does. */
+  get grad(): Tensor | null { return this.grad_; }
+  set grad(g: Tensor | null) {
+    if (g !== null && (!(g instanceof Tensor) || g.shape.length !== this.shape.length || g.shape.some((d, i) => d !== this.shape[i]))) {
+      throw new Error(`grad: assigned grad has shape ${g instanceof Tensor ? formatShape(g.shape) : String(g)}, `
+        + `expected a Tensor of the tensor's shape ${formatShape(this.shape)}`);
+    }
+    this.grad_ = g;
+  }
+
   get size(): number { return this.data.length; }
   get ndim(): number { return this.shape.length; }
   /** True for tensors created by the user (no recorded history), as PyTorch's is_leaf. */
@@ -64,13 +81,15 @@ export class Tensor implements Variable<Tensor> {
   }
 
   accumulateGrad(g: Tensor): void {
-    if (this.grad) {
-      this.grad = ew.add(this.grad, g);
+    // Out of place, like PyTorch whenever the old gradient is referenced elsewhere.
+    const old = this.grad_;
+    if (old && !old.zeroFilled) {
+      this.grad_ = ew.add(old, g);
     } else if (g.ownedGrad && g.requiresGrad === false && g.gradFn === null) {
       g.ownedGrad = false;
-      this.grad = g;
+      this.grad_ = g;
     } else {
-      this.grad = wrap(g.data.slice(), g.shape);
+      this.grad_ = wrap(g.data.slice(), g.shape);
     }
   }
 

@@ -11,6 +11,18 @@ describe('nn.Module', () => {
     expect(seq.children().map((m) => m.constructor.name)).toEqual(['Linear', 'Sequential']);
   });
 
+  it('a module used twice is listed once (PyTorch 1.13: 0.weight,0.bias,3.weight,3.bias; 4 modules; 1 child)', () => {
+    const l = new nn.Linear(2, 2);
+    const s = new nn.Sequential(l, new nn.ReLU(), l, new nn.BatchNorm1d(2));
+    expect(s.namedParameters().map(([n]) => n)).toEqual(['0.weight', '0.bias', '3.weight', '3.bias']);
+    expect(s.namedModules().map(([n]) => n)).toEqual(['', '0', '1', '3']);
+    expect(s.modules()).toHaveLength(4);
+    expect(new nn.Sequential(l, l).children()).toEqual([l]);
+    expect(s.namedParameters('net').map(([n]) => n)[0]).toBe('net.0.weight');
+    // state_dict keeps every key, as PyTorch's does.
+    expect(Object.keys(s.stateDict())).toContain('2.weight');
+  });
+
   it('train()/eval() propagate to every submodule', () => {
     const m = net();
     expect(m.modules().every((s) => s.training)).toBe(true);

@@ -161,6 +161,15 @@ describe('F.batchNorm', () => {
       const z = F.batchNorm(x.t, null, null, null, null, true);
       assertClose(z.data, batchNormTrainRef(x.v, shape, null, null), CHAINED, 'bn train no affine');
     });
+    it(`training [${shape}]: a running statistic given alone is still updated (PyTorch's values)`, () => {
+      // PyTorch 1.13: F.batch_norm(x, rm, None, training=True, momentum=0.5) moves rm; likewise rv alone.
+      const x = tensor([[1, 2], [3, 6], [5, 1]]);
+      const rm = tensor([0, 0]), rv = tensor([1, 1]);
+      F.batchNorm(x, rm, null, null, null, true, 0.5);
+      expect(Array.from(rm.data)).toEqual([1.5, 1.5]);
+      F.batchNorm(x, null, rv, null, null, true, 0.5);
+      expect(Array.from(rv.data)).toEqual([2.5, 4]);
+    });
     it(`eval [${shape}]: running statistics`, () => {
       const c = shape[1];
       const x = rnd(shape, 450), w = uniformValues(c, 451, 0.5, 2), b = normalValues(c, 452);
