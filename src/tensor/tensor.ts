@@ -162,8 +162,9 @@ export class Tensor implements Variable<Tensor> {
 
   reshape(...shape: (number | number[])[]): Tensor { return sh.reshape(this, shape.flat()); }
   /** Alias of reshape: every tensor is contiguous, so every view is allowed. */
-  view(...shape: (number | number[])[]): Tensor { return sh.reshape(this, shape.flat()); }
-  flatten(): Tensor { return sh.reshape(this, [this.size]); }
+  view(...shape: (number | number[])[]): Tensor { return sh.view(this, shape.flat()); }
+  /** One dimension; a 1-D tensor is returned as is, as PyTorch's flatten does. */
+  flatten(): Tensor { return this.ndim === 1 ? this : sh.reshape(this, [this.size]); }
   transpose(dim0 = 0, dim1 = 1): Tensor { return sh.transpose(this, dim0, dim1); }
   permute(...dims: (number | number[])[]): Tensor { return sh.permute(this, dims.flat()); }
   /** All dims reversed, as PyTorch's .T (a plain transpose for 2-D). */

@@ -1,9 +1,10 @@
+import { formatShape } from '../../backend/shape';
 import { isGradEnabled } from '../../autograd';
 import { K } from '../../backend/registry';
 import { result, Tensor } from '../tensor';
 import { normalizeDims, reducedShape } from './dims';
 import { div, mul, sub } from './elementwise';
-import { expand, reshape } from './shape';
+import { expand, reshapeGrad } from './shape';
 
 function count(shape: readonly number[], axes: readonly number[]): number {
   return axes.reduce((p, a) => p * shape[a], 1);
@@ -14,7 +15,7 @@ export function sum(x: Tensor, dim?: number | number[], keepdim = false): Tensor
   const axes = normalizeDims(dim, x.ndim, 'sum');
   const keep = reducedShape(x.shape, axes, true);
   return result(K.reduce('sum', x.data, x.shape, axes), reducedShape(x.shape, axes, keepdim),
-    dim === undefined ? 'SumBackward0' : 'SumBackward1', [x], (g) => [expand(reshape(g, keep), x.shape)]);
+    dim === undefined ? 'SumBackward0' : 'SumBackward1', [x], (g) => [expand(reshapeGrad(g, keep), x.shape)]);
 }
 
 // mean x = (sum x) / n;  d = g / n broadcast back
@@ -25,7 +26,7 @@ export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tenso
   const s = K.reduce('sum', x.data, x.shape, axes);
   for (let i = 0; i < s.length; i++) s[i] /= n;
   return result(s, reducedShape(x.shape, axes, keepdim), dim === undefined ? 'MeanBackward0' : 'MeanBackward1',
-    [x], (g) => [expand(div(reshape(g, keep), n), x.shape)]);
+    [x], (g) => [expand(div(reshapeGrad(g, keep), n), x.shape)]);
 }
 
 /**
@@ -40,7 +41,7 @@ export function variance(x: Tensor, dim: number | number[] | undefined, unbiased
   return result(K.variance(x.data, x.shape, axes, correction), reducedShape(x.shape, axes, keepdim), 'VarBackward0',
     [x], (g) => {
       const centered = sub(x, mean(x, axes, true));
-      return [mul(centered, div(reshape(g, keep), (n - correction) / 2))];
+      return [mul(centered, div(reshapeGrad(g, keep), (n - correction) / 2))];
     });
 }
 
@@ -50,6 +51,12 @@ function selection(op: 'max' | 'argmax', x: Tensor, dim: number | undefined, kee
     throw new Error('max: not differentiable in rxnn; call it on x.detach() or inside noGrad');
   }
   const axes = normalizeDims(dim, x.ndim, op);
+  // The largest of no values is undefined: PyTorch refuses, and so do we.
+  if (x.size === 0 && dim === undefined) {
+    throw new Error(`${op}: Expected reduction dim to be specified for input.numel() == 0 (input shape ${formatShape(x.shape)})`);
+  }
+  const empty = axes.find((a) => x.shape[a] === 0);
+  if (empty !== undefined) throw new Error(`${op}: Expected reduction dim ${empty} to have non-zero size (input shape ${formatShape(x.shape)})`);
   return new Tensor(K.reduce(op, x.data, x.shape, axes), reducedShape(x.shape, axes, keepdim));
 }
 
@@ -70,5 +77,5 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   g.shape.forEach((d, i) => {
     if (i < lead || (shape[i - lead] === 1 && d !== 1)) axes.push(i);
   });
-  return reshape(sum(g, axes, true), shape);
+  return reshapeGrad(sum(g, axes, true), shape);
 }

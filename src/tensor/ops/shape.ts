@@ -5,11 +5,28 @@ import { ownedGrad, result, Tensor, wrap } from '../tensor';
 import { normalizeDim } from './dims';
 import { sumToShape } from './reduce';
 
-// reshape shares data (every tensor is contiguous); d = g reshaped back. One -1 is inferred.
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+/**
+ * A new tensor over the same data (every tensor is contiguous), even when the shape is
+ * unchanged, as in PyTorch; d = g reshaped back. One -1 is inferred. `name` is the node
+ * PyTorch 1.13 records: ReshapeAliasBackward0 for reshape, ViewBackward0 for view.
+ */
+export function reshape(x: Tensor, shape: readonly number[], name = 'ReshapeAliasBackward0'): Tensor {
   const target = inferShape(shape, x.size, x.shape);
-  if (target.length === x.shape.length && target.every((d, i) => d === x.shape[i])) return x;
-  return result(x.data, target, 'ViewBackward0', [x], (g) => [reshape(g, x.shape)]);
+  return result(x.data, target, name, [x], (g) => [reshapeGrad(g, x.shape)]);
+}
+
+/** torch.Tensor.view: reshape under PyTorch's other node name. */
+export function view(x: Tensor, shape: readonly number[]): Tensor {
+  return reshape(x, shape, 'ViewBackward0');
+}
+
+/**
+ * For backward rules (which run without recording): `g` itself when it already has
+ * `shape`, so that its ownership (Tensor.ownedGrad) passes on; else a reshaped wrapper.
+ */
+export function reshapeGrad(g: Tensor, shape: readonly number[]): Tensor {
+  if (g.shape.length === shape.length && g.shape.every((d, i) => d === shape[i])) return g;
+  return reshape(g, shape);
 }
 
 function inferShape(shape: readonly number[], size: number, from: readonly number[]): number[] {
@@ -96,7 +113,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const widths = tensors.map((t) => t.shape[d] * inner);
   const total = widths.reduce((a, b) => a + b, 0);
   const shape = [...first.shape];
-  shape[d] = total / (inner || 1);
+  shape[d] = tensors.reduce((a, t) => a + t.shape[d], 0);
   const out = new Float32Array(outer * total);
   // Each input contributes a block of widths[i] values to every outer row.
   let offset = 0;

@@ -10,7 +10,7 @@
  * not exact), so they get |a - b| <= 1e-6 + 1e-5 |b|, still float32-level.
  */
 import { describe, expect, it } from 'vitest';
-import { F, tensor } from '../../../src';
+import { F, manualSeed, nn, randn, tensor } from '../../../src';
 import { assertClose } from '../../helpers/gradcheck';
 import {
   batchNormTrainRef, batchStatsRef, crossEntropyRef, linearRef, logSoftmaxRef, matmulRef, mseRef, normalizeRef,
@@ -42,6 +42,13 @@ describe('matmul', () => {
     assertClose(dot.data, matmulRef(u.v, u.v, 1, 9, 1), GEMM, 'dot');
     const wa = w.t.matmul(a.t);
     assertClose(wa.data, matmulRef(w.v, a.v, 1, 7, 9), GEMM, 'vm 2');
+  });
+  it('node names by rank, as PyTorch 1.13: Mm, Mv, Dot, and Squeeze for vector @ matrix', () => {
+    const m = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true }), v = tensor([1, 2, 3], { requiresGrad: true });
+    expect(m.matmul(m.T).gradFn?.name).toBe('MmBackward0');
+    expect(m.matmul(v).gradFn?.name).toBe('MvBackward0');
+    expect(v.matmul(v).gradFn?.name).toBe('DotBackward0');
+    expect(tensor([1, 2], { requiresGrad: true }).matmul(m).gradFn?.name).toBe('SqueezeBackward3');
   });
   it('large products (past the small-loop threshold: [33, 64] @ [64, 17], and transposed operands)', () => {
     const a = rnd([33, 64], 404), b = rnd([64, 17], 405);
@@ -76,7 +83,33 @@ describe('F.linear', () => {
     // torch: mat1 and mat2 shapes cannot be multiplied (2x3 and 5x4)
     expect(() => F.linear(rnd([2, 3], 1).t, rnd([4, 5], 2).t)).toThrow('linear: input shape [2, 3] does not fit weight shape [4, 5]: mat1 and mat2 shapes cannot be multiplied (2x3 and 5x4)');
     expect(() => F.linear(x.t, w.t, rnd([4], 3).t)).toThrow('linear: bias shape [4] does not match 3 output features');
-    expect(() => F.linear(rnd([2, 2, 4], 1).t, w.t)).toThrow('linear: input shape [2, 2, 4] does not fit weight shape [3, 4]');
+    expect(() => F.linear(rnd([2, 3, 3], 1).t, w.t)).toThrow('linear: input shape [2, 3, 3] does not fit weight shape [3, 4]: mat1 and mat2 shapes cannot be multiplied (6x3 and 4x3)');
+    expect(() => F.linear(tensor(1), w.t)).toThrow('both arguments to matmul need to be at least 1D');
+  });
+  it('[*, in] input gives [*, out], with PyTorch 1.13\'s values, gradients and node names', () => {
+    // torch.manual_seed(0); l = nn.Linear(2, 4); x = torch.randn(2, 3, 2, requires_grad=True); l(x).pow(2).sum().backward()
+    manualSeed(0);
+    const l = new nn.Linear(2, 4);
+    const x3 = randn(2, 3, 2).requiresGrad_();
+    const y = l.forward(x3);
+    expect(y.shape).toEqual([2, 3, 4]);
+    expect(y.gradFn?.name).toBe('ViewBackward0');
+    expect(F.linear(x3, l.weight).gradFn?.name).toBe('UnsafeViewBackward0');
+    const tol = { atol: 2e-6, rtol: 1e-5 };
+    assertClose(y.data, [0.252996, -0.483729, -0.164643, 0.325202, -0.211941, 0.815598, -0.094291, -0.355053, 0.009458,
+      0.43961, -0.016689, -0.028574, 0.359268, 0.112937, 0.228306, 0.490071, -0.010537, 0.746668, 0.101302, -0.055192,
+      0.081777, 0.322531, 0.011285, 0.078131], tol, 'linear 3-D');
+    y.pow(2).sum().backward();
+    assertClose(x3.grad!.data, [0.640931, 0.997603, -0.885773, -1.443528, -0.501898, -0.488729, -0.273346, 0.791121,
+      -0.922613, -0.808578, -0.384616, -0.181753], tol, 'dx');
+    assertClose(l.weight.grad!.data, [-0.187916, 1.447711, -4.246498, -0.636124, -0.598241, 0.329867, -0.002731, 1.944578], tol, 'dw');
+    assertClose(l.bias!.grad!.data, [0.962041, 3.90723, 0.130541, 0.90917], tol, 'db');
+  });
+  it('node names of a single vector, as PyTorch: AddBackward0 with a bias, SqueezeBackward3 without', () => {
+    const v = x1.t.detach().requiresGrad_();
+    expect(F.linear(v, w.t, b.t).gradFn?.name).toBe('AddBackward0');
+    expect(F.linear(v, w.t).gradFn?.name).toBe('SqueezeBackward3');
+    expect(F.linear(x.t.detach().requiresGrad_(), w.t, b.t).gradFn?.name).toBe('AddmmBackward0');
   });
 });
 

@@ -4,7 +4,7 @@
  * result is within float32 accuracy: |a - b| <= 1e-6 + 1e-6 |b|.
  */
 import { describe, expect, it } from 'vitest';
-import { noGrad, tensor } from '../../../src';
+import { noGrad, tensor, zeros } from '../../../src';
 import { assertClose } from '../../helpers/gradcheck';
 import { argmaxRef, maxRef, meanRef, normalValues, sumRef, varRef } from '../../helpers/reference';
 
@@ -101,6 +101,15 @@ describe('sum / mean / var: values and shapes', () => {
 });
 
 describe('max / argmax', () => {
+  it('refuse to reduce no values, with PyTorch 1.13\'s messages; an empty non-reduced dim is fine', () => {
+    expect(() => zeros(0).max()).toThrow(/max: Expected reduction dim to be specified for input.numel\(\) == 0/);
+    expect(() => zeros(0).argmax()).toThrow(/argmax: Expected reduction dim to be specified/);
+    expect(() => zeros(2, 0).max(1)).toThrow(/max: Expected reduction dim 1 to have non-zero size/);
+    expect(() => zeros(2, 0).argmax(-1)).toThrow(/argmax: Expected reduction dim 1 to have non-zero size/);
+    expect(zeros(0, 3).max(1).shape).toEqual([0]);
+    expect(zeros(0, 3).argmax(1).shape).toEqual([0]);
+  });
+
   it('values and shapes over a dim, over everything, with keepdim', () => {
     for (const dim of [0, 1, 2, -1]) {
       const ax = dim < 0 ? dim + 3 : dim;

@@ -8,6 +8,19 @@ const x = tensor(xv, { shape: [2, 3, 4] });
 const vals = (t: { data: Float32Array }) => Array.from(t.data);
 
 describe('reshape / view', () => {
+  it('always give a new tensor with PyTorch 1.13\'s node, even for the same shape; flatten of 1-D is the tensor itself', () => {
+    const x = zeros(2, 2).requiresGrad_();
+    const v = x.view(2, 2), r = x.reshape(2, 2);
+    expect(v).not.toBe(x);
+    expect(v.isLeaf).toBe(false);
+    expect(v.gradFn?.name).toBe('ViewBackward0');
+    expect(r.gradFn?.name).toBe('ReshapeAliasBackward0');
+    expect(x.flatten().gradFn?.name).toBe('ReshapeAliasBackward0');
+    expect(v.data).toBe(x.data);
+    const one = zeros(6);
+    expect(one.flatten()).toBe(one);
+  });
+
   it('infers one -1 dimension', () => {
     expect(x.reshape(-1).shape).toEqual([24]);
     expect(x.reshape(4, -1).shape).toEqual([4, 6]);
@@ -124,6 +137,11 @@ describe('cat', () => {
     expect(() => cat([])).toThrow('cat: expected a non-empty list of tensors');
     expect(() => cat([a, a], 2)).toThrow('cat: dimension 2 out of range');
   });
+  it('of empty tensors keeps the sizes (torch: cat([zeros(2, 0), zeros(3, 0)]) -> [5, 0])', () => {
+    expect(cat([zeros(2, 0), zeros(3, 0)], 0).shape).toEqual([5, 0]);
+    expect(cat([zeros(0, 2), zeros(0, 3)], 1).shape).toEqual([0, 5]);
+  });
+
   it('0-d tensors cannot be concatenated (torch: "zero-dimensional tensor (at position 0) cannot be concatenated")', () => {
     expect(() => cat([tensor(1), tensor(2)])).toThrow(/zero-dimensional|0-d/);
   });
