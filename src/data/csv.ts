@@ -15,9 +15,9 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
  * Reads a numeric CSV file into [features [N, k], labels [N, 1]], streaming it
- * through csv-parse. Ragged rows and non-numeric cells are errors naming the
- * file, the line and the column; nothing is skipped silently except empty
- * lines. A UTF-8 byte order mark is ignored. A missing or unreadable file
+ * through csv-parse. Ragged rows, non-numeric cells and numbers too large for
+ * float32 (1e39) are errors naming the file, the line and the column; nothing
+ * is skipped silently except empty lines. A UTF-8 byte order mark is ignored. A missing or unreadable file
  * rejects the promise with the file system's error.
  */
 export async function readCsv(path: string, opts: ReadCsvOptions): Promise<[Tensor, Tensor]> {
@@ -57,10 +57,13 @@ export async function readCsv(path: string, opts: ReadCsvOptions): Promise<[Tens
     }
     if (record.length !== width) throw new Error(`readCsv: ${path} line ${line} has ${record.length} cells, expected ${width}`);
     record.forEach((cell, j) => {
-      if (!DECIMAL.test(cell)) {
-        throw new Error(`readCsv: ${path} line ${line}, column ${columns ? JSON.stringify(columns[j]) : j}: ${JSON.stringify(cell)} is not a number`);
-      }
+      const where = `readCsv: ${path} line ${line}, column ${columns ? JSON.stringify(columns[j]) : j}`;
+      if (!DECIMAL.test(cell)) throw new Error(`${where}: ${JSON.stringify(cell)} is not a number`);
       const v = Number(cell);
+      // Tensors are float32: 1e39 (or 1e400, past a double) would become Infinity there.
+      if (!Number.isFinite(Math.fround(v))) {
+        throw new Error(`${where}: ${JSON.stringify(cell)} is outside the float32 range (magnitude up to 3.4028234663852886e38)`);
+      }
       if (j === targetIndex) labels.push(v);
       else features.push(v);
     });

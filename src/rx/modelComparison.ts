@@ -11,12 +11,14 @@ import type { EpochEvent } from './events';
  * @example
  * const { test } = await modelComparison({ models, names, train: trainLoader, test: testLoader });
  */
-export function modelComparison(options: CompareOptions): Promise<{ train: number[][]; test: number[][] }> {
-  const n = options.models?.length ?? 0;
-  const names = options.names ?? Array.from({ length: n }, (_, i) => `model${i + 1}`);
+// async: a bad option rejects the returned Promise instead of throwing at the call.
+export async function modelComparison(options: CompareOptions): Promise<{ train: number[][]; test: number[][] }> {
+  // compare$ checks the options first, so the names below are valid.
+  const events = compare$(options);
+  const names = options.names ?? options.models.map((_, i) => `model${i + 1}`);
   const empty = () => ({ train: names.map(() => [] as number[]), test: names.map(() => [] as number[]) });
   return lastValueFrom(
-    compare$(options).pipe(
+    events.pipe(
       filter((e): e is EpochEvent => e.kind === 'epoch'),
       reduce((acc, e) => {
         const i = names.indexOf(e.model!);

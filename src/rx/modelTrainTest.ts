@@ -12,7 +12,8 @@ import { trainTest$, TrainTestOptions } from './trainTest';
  * @example
  * const { train, test } = await modelTrainTest({ model, train: trainLoader, test: testLoader });
  */
-export function modelTrainTest(options: TrainTestOptions): Promise<{ train: number[]; test: number[] }> {
+// async: a bad option rejects the returned Promise instead of throwing at the call.
+export async function modelTrainTest(options: TrainTestOptions): Promise<{ train: number[]; test: number[] }> {
   return lastValueFrom(
     trainTest$(options).pipe(
       filter((e): e is EpochEvent => e.kind === 'epoch'),

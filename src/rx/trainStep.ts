@@ -1,5 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
-import type { Module } from '../nn';
+import { BatchNorm, type Module } from '../nn';
 import type { Tensor } from '../tensor';
 import { TrainingError } from './errors';
 import { named } from './named';
@@ -25,7 +25,9 @@ export interface TrainStepOptions {
  *
  * A step either happens whole or not at all: a NaN or infinite loss is caught
  * before backward, so the stream errors with a TrainingError (epoch, step,
- * cause) and the weights stay as they were.
+ * cause) and the weights stay as they were. So do the BatchNorm running
+ * statistics, which the forward pass had already moved: they are put back, as
+ * they are when the forward pass or the criterion throws.
  *
  * @example
  * batches(train).pipe(epochs(20), trainStep({ model, criterion: new nn.MSELoss(), optimizer }))
@@ -35,17 +37,27 @@ export function trainStep<E extends PipelineEvent<Tensor, Tensor>>(
   options: TrainStepOptions,
 ): OperatorFunction<E, Exclude<E, BatchEvent<Tensor, Tensor>> | StepEvent> {
   const { model, criterion, optimizer, cla = false, name } = options;
-  return operate((source, out) =>
-    source.subscribe(
+  return operate((source, out) => {
+    // Found once per run; each step copies only their few per-channel numbers.
+    const norms = model.modules().filter((m): m is BatchNorm => m instanceof BatchNorm);
+    return source.subscribe(
       relay(out, (ev) => {
         if (ev.kind !== 'batch') return out.next(ev as Exclude<E, BatchEvent<Tensor, Tensor>>);
         const where = { epoch: ev.epoch, step: ev.step, model: name };
         const loss = TrainingError.wrap(where, () => {
-          const yhat = model.forward(ev.X);
-          const out = criterion.forward(yhat, cla ? ev.y.flatten() : ev.y);
-          const value = out.item();
-          if (!Number.isFinite(value)) {
-            throw new TrainingError(where, `loss is ${value}; stopped before the update, the weights are unchanged`);
+          const restore = saveRunningStats(norms);
+          let out: Tensor;
+          let value: number;
+          try {
+            const yhat = model.forward(ev.X);
+            out = criterion.forward(yhat, cla ? ev.y.flatten() : ev.y);
+            value = out.item();
+            if (!Number.isFinite(value)) {
+              throw new TrainingError(where, `loss is ${value}; stopped before the update, the weights are unchanged`);
+            }
+          } catch (err) {
+            restore();
+            throw err;
           }
           optimizer.zeroGrad();
           out.backward();
@@ -54,6 +66,23 @@ export function trainStep<E extends PipelineEvent<Tensor, Tensor>>(
         });
         out.next({ kind: 'step', ...named(name), epoch: ev.epoch, step: ev.step, loss, batchSize: ev.X.shape[0] });
       }),
-    ),
-  );
+    );
+  });
+}
+
+/** Copies the running statistics of `norms` and returns a function that writes the copies back. */
+function saveRunningStats(norms: BatchNorm[]): () => void {
+  const saved = norms.map((bn) => ({
+    bn,
+    mean: bn.runningMean?.data.slice(),
+    variance: bn.runningVar?.data.slice(),
+    count: bn.numBatchesTracked,
+  }));
+  return () => {
+    for (const { bn, mean, variance, count } of saved) {
+      if (mean) bn.runningMean?.data.set(mean);
+      if (variance) bn.runningVar?.data.set(variance);
+      bn.numBatchesTracked = count;
+    }
+  };
 }

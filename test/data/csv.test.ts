@@ -62,6 +62,19 @@ describe('readCsv', () => {
     await expect(data.readCsv(path, { target: 'y' })).rejects.toThrow(`${path} line 3, column "b": ${JSON.stringify(cell)} is not a number`);
   });
 
+  it.each([['1e400'], ['-1e39'], ['3.5e38']])('a cell %j past the float32 range is an error naming line, column and cell', async (cell) => {
+    const path = csv(`a,b,y\n1,2,3\n4,${cell},6\n`);
+    await expect(data.readCsv(path, { target: 'y' })).rejects.toThrow(`${path} line 3, column "b": ${JSON.stringify(cell)} is outside the float32 range`);
+    const bare = csv(`1,2\n${cell},4\n`);
+    await expect(data.readCsv(bare, { target: 1, header: false })).rejects.toThrow(`${bare} line 2, column 0: ${JSON.stringify(cell)} is outside the float32 range`);
+  });
+
+  it('the largest float32 and values that round to it or to zero are accepted', async () => {
+    const [x] = await data.readCsv(csv('x,y\n3.4028234e38,1\n-3.40282356e38,2\n1e-50,3\n'), { target: 'y' });
+    const max = Math.fround(3.4028234663852886e38);
+    expect(values(x)).toEqual([max, -max, 0]);
+  });
+
   it('in a headerless file the column is named by its index', async () => {
     const path = csv('1,2\n3,x\n');
     await expect(data.readCsv(path, { target: 0, header: false })).rejects.toThrow(`${path} line 2, column 1: "x" is not a number`);

@@ -67,14 +67,31 @@ describe('trainStep', () => {
     const it = again[Symbol.iterator]();
     for (let i = 0; i < 3; i++) {
       const [X, y] = it.next().value!;
+      if (i === 2) break; // the third step is undone whole: no update, running stats put back
       const out = ref.forward(X);
-      if (i === 2) break; // the third forward ran (running stats moved), its update did not
       const loss = new nn.MSELoss().forward(out, y);
       ro.zeroGrad();
       loss.backward();
       ro.step();
     }
     expect(snapshot).toEqual(weights(ref));
+  });
+
+  it('a NaN feature leaves every state-dict entry as it was, BatchNorm running statistics included', async () => {
+    const m = model('pre');
+    const before = weights(m);
+    const X = tensor(Float32Array.from([1, 2, NaN, 0.5, -1, 3]), { shape: [3, 2] });
+    const y = tensor(Float32Array.from([1, 2, 3]), { shape: [3, 1] });
+    const err = await lastValueFrom(
+      batches([[X, y]], { scheduler: null }).pipe(
+        epochs(1),
+        trainStep({ model: m, criterion: new nn.MSELoss(), optimizer: new optim.SGD(m.parameters(), { lr: 0.1 }) }),
+      ),
+    ).catch((e) => e);
+    expect(err).toBeInstanceOf(TrainingError);
+    expect(err.message).toBe('epoch 1, step 1: loss is NaN; stopped before the update, the weights are unchanged');
+    expect(weights(m)).toEqual(before);
+    expect(before['normalize1.num_batches_tracked']).toBe(0);
   });
 
   it('an infinite loss and a shape error end the stream naming where and why', async () => {

@@ -123,6 +123,13 @@ describe('modelTrainTest / trainTest$', () => {
     expect(() => trainTest$({ model: mlp('none'), train: undefined as any, test })).toThrow('train: expected a loader');
     expect(() => trainTest$({ model: mlp('none'), train, test, optimizer: 42 as any })).toThrow('optimizer: expected an optimizer');
   });
+
+  it('modelTrainTest rejects its Promise on bad options (the call itself never throws)', async () => {
+    const { train, test } = lesson(60);
+    await expect(modelTrainTest({ model: mlp('none'), train, test, epochs: -1 })).rejects.toThrow('epochs: expected a non-negative integer, got -1');
+    await expect(modelTrainTest({ model: mlp('none'), train, test: undefined as any })).rejects.toThrow('test: expected a loader');
+    await expect(modelTrainTest({ model: mlp('none'), train, test, optimizer: 42 as any })).rejects.toThrow('optimizer: expected an optimizer');
+  });
 });
 
 describe('modelComparison / compare$', () => {
@@ -170,6 +177,14 @@ describe('modelComparison / compare$', () => {
     expect(() => compare$({ models: [m, mlp('pre')], optimizer: new optim.SGD(m.parameters(), { lr: 1 }), train, test })).toThrow(
       'one instance cannot train several models',
     );
+  });
+
+  it('modelComparison rejects its Promise on bad options (the call itself never throws)', async () => {
+    const { train, test } = lesson(60);
+    await expect(modelComparison({ models: [], train, test })).rejects.toThrow('models: expected a non-empty array');
+    await expect(modelComparison({ models: undefined as any, train, test })).rejects.toThrow('models: expected a non-empty array');
+    await expect(modelComparison({ models: [mlp('none')], names: ['x', 'y'], train, test })).rejects.toThrow('names: expected 1 distinct names, got ["x","y"]');
+    await expect(modelComparison({ models: [mlp('none')], train, test, lr: -1 })).rejects.toThrow('lr: expected a number >= 0, got -1');
   });
 });
 
