@@ -30,7 +30,19 @@ export interface GradFn<G> {
    * the engine builds): the gradient is then dead afterwards unless it was passed on.
    */
   dropsGrad: boolean;
+  /**
+   * False for rules that keep none of the forward's tensors (add, sum, reshape, ...): such a
+   * node may run again after a backward, as in PyTorch. Any other node is marked `freed`
+   * by a backward that does not retain the graph, and a later sweep through it throws.
+   */
+  saves?: boolean;
+  freed?: boolean;
 }
+
+/** PyTorch's message for a second backward through freed saved tensors. */
+export const SECOND_BACKWARD = 'Trying to backward through the graph a second time (or directly access saved tensors '
+  + 'after they have already been freed). Saved intermediate values of the graph are freed when you call .backward(). '
+  + 'Specify retainGraph: true if you need to backward through the graph a second time.';
 
 /**
  * Called after each rule with the gradient it consumed and the gradients it returned,
@@ -45,13 +57,18 @@ let sweeps = 0;
  * Reverse-mode sweep from `root` seeded with `seed`: visits nodes in reverse
  * topological order so each node's gradient is complete (summed over every
  * consumer with `add`) before its rule runs. Runs without recording a graph.
+ * Unless `retainGraph`, the graph's saving nodes are freed afterwards, as PyTorch
+ * frees saved tensors; a sweep that would run a freed node throws before any
+ * gradient is written.
  */
-export function backward<G>(root: Variable<G>, seed: G, add: (a: G, b: G) => G, settle?: SettleGrads<G>): void {
+export function backward<G>(root: Variable<G>, seed: G, add: (a: G, b: G) => G, settle?: SettleGrads<G>,
+  retainGraph = false): void {
   if (!root.gradFn) {
     if (root.requiresGrad) root.accumulateGrad(seed);
     return;
   }
   const order = topologicalOrder(root.gradFn, ++sweeps);
+  for (let k = 0; k < order.length; k++) if (order[k].freed) throw new Error(SECOND_BACKWARD);
   root.gradFn.pending = seed;
   try {
     noGrad(() => {
@@ -77,6 +94,7 @@ export function backward<G>(root: Variable<G>, seed: G, add: (a: G, b: G) => G, 
     // A rule that threw leaves no gradient behind on the graph.
     for (let k = 0; k < order.length; k++) order[k].pending = undefined;
   }
+  if (!retainGraph) for (let k = 0; k < order.length; k++) if (order[k].saves !== false) order[k].freed = true;
 }
 
 /**

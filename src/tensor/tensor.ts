@@ -96,8 +96,10 @@ export class Tensor implements Variable<Tensor> {
   /**
    * Backpropagate from this tensor. Without `grad` the tensor must hold one
    * value (a loss), as in PyTorch; gradients accumulate into leaves' `.grad`.
+   * The graph is freed afterwards unless `retainGraph` (PyTorch's retain_graph):
+   * a second backward through it throws PyTorch's error.
    */
-  backward(grad?: Tensor): void {
+  backward(grad?: Tensor | null, opts: { retainGraph?: boolean } = {}): void {
     if (!this.requiresGrad) throw new Error('backward: tensor does not require grad and has no grad_fn');
     if (!grad && this.size !== 1) {
       throw new Error(`backward: grad can be implicitly created only for scalar outputs (shape ${formatShape(this.shape)})`);
@@ -108,7 +110,7 @@ export class Tensor implements Variable<Tensor> {
     // A gradient the caller passes in stays the caller's: never kept by a leaf nor recycled.
     if (grad) grad.ownedGrad = false;
     const seed = grad ?? wrap(Float32Array.of(1), this.shape);
-    runBackward<Tensor>(this, seed, ew.add, settleGrads);
+    runBackward<Tensor>(this, seed, ew.add, settleGrads, opts.retainGraph === true);
   }
 
   /** A tensor sharing data but cut from the graph. */
@@ -175,16 +177,17 @@ export class Tensor implements Variable<Tensor> {
 
 /**
  * Builds an op's output. The node is recorded only when grad mode is on and an
- * input requires grad, so inference under noGrad allocates no graph.
+ * input requires grad, so inference under noGrad allocates no graph. `saves`
+ * false marks a rule that keeps none of the forward's tensors (see GradFn.saves).
  */
 export function result(data: Float32Array, shape: readonly number[], name: string,
-  inputs: readonly Tensor[], backward: (g: Tensor) => readonly (Tensor | null)[]): Tensor {
+  inputs: readonly Tensor[], backward: (g: Tensor) => readonly (Tensor | null)[], saves = true): Tensor {
   const out = wrap(data, shape);
   if (isGradEnabled()) {
     for (let i = 0; i < inputs.length; i++) {
       if (inputs[i].requiresGrad) {
         out.requiresGrad = true;
-        out.gradFn = { name, inputs, backward, mark: 0, pending: undefined, dropsGrad: true };
+        out.gradFn = { name, inputs, backward, mark: 0, pending: undefined, dropsGrad: true, saves, freed: false };
         break;
       }
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { manualSeed, nn, optim, tensor, zeros } from '../../src';
+import { cat, manualSeed, nn, optim, tensor, zeros } from '../../src';
+import { ops } from '../../src/tensor';
 
 describe('nn.Module', () => {
   const net = () => { manualSeed(24); return new nn.MLP({ bn: 'pre', hidden: [4, 3] }); };
@@ -130,5 +131,32 @@ describe('losses and SGD', () => {
     expect(() => new optim.SGD(p, { lr: -1 })).toThrow('SGD: Invalid learning rate: -1');
     expect(() => new optim.SGD(p, { lr: 0.1, momentum: -0.5 })).toThrow('Invalid momentum value: -0.5');
     expect(() => new optim.SGD([], { lr: 0.1 })).toThrow('empty parameter list');
+  });
+});
+
+describe('backward frees the graph, as PyTorch does', () => {
+  it('a second backward through a node that saved tensors throws PyTorch\'s error and changes nothing', () => {
+    const x = tensor([2], { requiresGrad: true });
+    const y = x.mul(x).sum();
+    y.backward();
+    expect(Array.from(x.grad!.data)).toEqual([4]);
+    expect(() => y.backward()).toThrow(/Trying to backward through the graph a second time/);
+    expect(Array.from(x.grad!.data)).toEqual([4]);
+  });
+
+  it('retainGraph keeps it: the second backward accumulates', () => {
+    const x = tensor([2], { requiresGrad: true });
+    const y = x.mul(x).sum();
+    y.backward(null, { retainGraph: true });
+    y.backward();
+    expect(Array.from(x.grad!.data)).toEqual([8]);
+  });
+
+  it('graphs of rules that save nothing (add, sub, neg, sum, mean, reshape, expand, cat, clone, permute) may run again, as in PyTorch', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = cat([ops.expand(x.add(1).neg().reshape(2, 1).T.clone(), [3, 2]).sub(1).reshape(6), x]).mean();
+    y.backward();
+    y.backward();
+    expect(Array.from(x.grad!.data)).toEqual([-0.5, -0.5]); // PyTorch 1.13: tensor([-0.5000, -0.5000])
   });
 });

@@ -20,30 +20,31 @@ function outShape(a: readonly number[], b: readonly number[]): readonly number[]
   return broadcastShapes(a, b);
 }
 
+/** `saves`: whether the rule keeps a forward tensor (mul, div, pow do; add and sub do not). */
 function binary(op: BinaryOp, name: string, a: Tensor, b: Tensor,
-  backward: (g: Tensor) => [Tensor | null, Tensor | null]): Tensor {
+  backward: (g: Tensor) => [Tensor | null, Tensor | null], saves = true): Tensor {
   const shape = outShape(a.shape, b.shape);
   const data = K.binary(op, a.data, a.shape, b.data, b.shape, shape);
   return result(data, shape, name, [a, b], (g) => {
     const [ga, gb] = backward(g);
     return [ga && a.requiresGrad ? sumToShape(ga, a.shape) : null,
       gb && b.requiresGrad ? sumToShape(gb, b.shape) : null];
-  });
+  }, saves);
 }
 
-function unary(op: UnaryOp, name: string, x: Tensor, backward: (g: Tensor, out: Tensor) => Tensor): Tensor {
-  const out: Tensor = result(K.unary(op, x.data), x.shape, name, [x], (g) => [backward(g, out)]);
+function unary(op: UnaryOp, name: string, x: Tensor, backward: (g: Tensor, out: Tensor) => Tensor, saves = true): Tensor {
+  const out: Tensor = result(K.unary(op, x.data), x.shape, name, [x], (g) => [backward(g, out)], saves);
   return out;
 }
 
 // d(a + b) = g, g
 export function add(x: Operand, y: Operand): Tensor {
-  return binary('add', 'AddBackward0', asTensor(x), asTensor(y), (g) => [g, g]);
+  return binary('add', 'AddBackward0', asTensor(x), asTensor(y), (g) => [g, g], false);
 }
 
 // d(a - b) = g, -g
 export function sub(x: Operand, y: Operand): Tensor {
-  return binary('sub', 'SubBackward0', asTensor(x), asTensor(y), (g) => [g, neg(g)]);
+  return binary('sub', 'SubBackward0', asTensor(x), asTensor(y), (g) => [g, neg(g)], false);
 }
 
 // d(a * b) = g * b, g * a
@@ -73,7 +74,7 @@ export function gt(x: Operand, y: Operand): Tensor {
 
 // d(-x) = -g
 export function neg(x: Tensor): Tensor {
-  return unary('neg', 'NegBackward0', x, (g) => neg(g));
+  return unary('neg', 'NegBackward0', x, (g) => neg(g), false);
 }
 
 // d(exp x) = g * exp(x)

@@ -15,7 +15,7 @@ export function sum(x: Tensor, dim?: number | number[], keepdim = false): Tensor
   const axes = normalizeDims(dim, x.ndim, 'sum');
   const keep = reducedShape(x.shape, axes, true);
   return result(K.reduce('sum', x.data, x.shape, axes), reducedShape(x.shape, axes, keepdim),
-    dim === undefined ? 'SumBackward0' : 'SumBackward1', [x], (g) => [expand(reshapeGrad(g, keep), x.shape)]);
+    dim === undefined ? 'SumBackward0' : 'SumBackward1', [x], (g) => [expand(reshapeGrad(g, keep), x.shape)], false);
 }
 
 // mean x = (sum x) / n;  d = g / n broadcast back
@@ -26,7 +26,7 @@ export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tenso
   const s = K.reduce('sum', x.data, x.shape, axes);
   for (let i = 0; i < s.length; i++) s[i] /= n;
   return result(s, reducedShape(x.shape, axes, keepdim), dim === undefined ? 'MeanBackward0' : 'MeanBackward1',
-    [x], (g) => [expand(div(reshapeGrad(g, keep), n), x.shape)]);
+    [x], (g) => [expand(div(reshapeGrad(g, keep), n), x.shape)], false);
 }
 
 /**

@@ -12,7 +12,7 @@ import { sumToShape } from './reduce';
  */
 export function reshape(x: Tensor, shape: readonly number[], name = 'ReshapeAliasBackward0'): Tensor {
   const target = inferShape(shape, x.size, x.shape);
-  return result(x.data, target, name, [x], (g) => [reshapeGrad(g, x.shape)]);
+  return result(x.data, target, name, [x], (g) => [reshapeGrad(g, x.shape)], false);
 }
 
 /** torch.Tensor.view: reshape under PyTorch's other node name. */
@@ -49,7 +49,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   }
   const zero = new Float32Array(1);
   return result(K.binary('add', x.data, x.shape, zero, [], shape), shape, 'ExpandBackward0', [x],
-    (g) => [sumToShape(g, x.shape)]);
+    (g) => [sumToShape(g, x.shape)], false);
 }
 
 // permute reorders axes; d = g permuted by the inverse permutation
@@ -61,7 +61,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const inverse = new Array<number>(perm.length);
   perm.forEach((p, i) => { inverse[p] = i; });
   return result(K.permute(x.data, x.shape, perm), perm.map((p) => x.shape[p]), 'PermuteBackward0', [x],
-    (g) => [permute(g, inverse)]);
+    (g) => [permute(g, inverse)], false);
 }
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
@@ -129,9 +129,9 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
       off += widths[i];
       return new Tensor(part, t.shape);
     });
-  });
+  }, false);
 }
 
 export function clone(x: Tensor): Tensor {
-  return result(x.data.slice(), x.shape, 'CloneBackward0', [x], (g) => [g]);
+  return result(x.data.slice(), x.shape, 'CloneBackward0', [x], (g) => [g], false);
 }
