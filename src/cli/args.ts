@@ -11,7 +11,8 @@ export interface BackendChoice {
 export interface RunArgs {
   pipeline: string;
   epochs?: number;
-  seed?: number;
+  /** A number where it is a safe integer, a bigint beyond (manualSeed takes both). */
+  seed?: number | bigint;
   lr?: number;
   batchSize?: number;
   backend?: BackendChoice;
@@ -58,6 +59,12 @@ function positiveInt(flag: string, raw: string): number {
   return n;
 }
 
+/** manualSeed's range: [-(2^63), 2^64 - 1]. */
+const SEED_MIN = -(2n ** 63n);
+const SEED_MAX = 2n ** 64n - 1n;
+/** A plain decimal number: Number() also takes surrounding spaces, hex ('0x10' is 16), binary, octal and 'Infinity'. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 function parseValue(flag: string, raw: string): Partial<RunArgs> {
   switch (flag) {
     case '--epochs':
@@ -65,15 +72,16 @@ function parseValue(flag: string, raw: string): Partial<RunArgs> {
     case '--batch-size':
       return { batchSize: positiveInt(flag, raw) };
     case '--seed': {
-      const n = Number(raw);
-      if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(n)) {
-        throw new UsageError(`rxnn: --seed must be an integer, got '${raw}'`);
+      const n = /^[+-]?\d+$/.test(raw) ? BigInt(raw) : undefined;
+      if (n === undefined || n < SEED_MIN || n > SEED_MAX) {
+        throw new UsageError(`rxnn: --seed must be an integer from -(2^63) to 2^64-1, got '${raw}'`);
       }
-      return { seed: n };
+      // A number where exact, so checkpoints (JSON) and the pipelines' defaults compare as before.
+      return { seed: Number.isSafeInteger(Number(n)) ? Number(n) : n };
     }
     case '--lr': {
       const x = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(x) || x <= 0) {
+      if (!DECIMAL.test(raw) || !Number.isFinite(x) || x <= 0) {
         throw new UsageError(`rxnn: --lr must be a positive number, got '${raw}'`);
       }
       return { lr: x };
@@ -126,6 +134,8 @@ export function parseArgs(argv: readonly string[], pipelines: readonly string[])
     }
     const raw = eq >= 0 ? arg.slice(eq + 1) : rest[++i];
     if (raw === undefined) throw new UsageError(`rxnn: ${flag} needs a value`);
+    // `--out --json` would make a folder named --json, `--out=` write into the current one.
+    if (raw.trim() === '' || raw.startsWith('--')) throw new UsageError(`rxnn: ${flag} needs a value, got '${raw}'`);
     Object.assign(args, parseValue(flag, raw));
   }
   if (!args.pipeline) throw new UsageError(`rxnn: run needs a pipeline; expected one of ${list([...pipelines])}`);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GeneratorState } from '../random/generator';
 import { UsageError } from './args';
-import { writeFileAtomic } from './atomic';
+import { writeOutput } from './atomic';
 import type { EpochEvent } from '../rx/events';
 import type { StateDictJSON } from './statedict';
 
@@ -28,8 +28,9 @@ export interface Checkpoint {
 
 export const CHECKPOINT = 'checkpoint.json';
 
+/** A seed beyond 2^53 is a bigint, which JSON lacks: it is stored as a decimal string and read back as a bigint. */
 export function writeCheckpoint(dir: string, cp: Checkpoint): void {
-  writeFileAtomic(join(dir, CHECKPOINT), JSON.stringify(cp));
+  writeOutput(join(dir, CHECKPOINT), JSON.stringify(cp, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
 }
 
 /** Reads `dir`'s checkpoint; a missing or unreadable one is a usage error naming the path. */
@@ -45,6 +46,8 @@ export function readCheckpoint(dir: string): Checkpoint {
   if (cp?.version !== 1 || !cp.next || !cp.rng || !cp.models || !Array.isArray(cp.epochs)) {
     throw new UsageError(`rxnn: --resume ${dir}: ${CHECKPOINT} is not an rxnn checkpoint (version 1)`);
   }
+  const seed = cp.params?.seed;
+  if (typeof seed === 'string' && /^-?\d+$/.test(seed)) cp.params.seed = BigInt(seed);
   return cp;
 }
 

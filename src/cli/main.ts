@@ -1,10 +1,28 @@
-import { registry } from '../../pipelines';
+import type { Pipeline } from '../../pipelines/pipeline';
 import { parseArgs, USAGE, UsageError } from './args';
-import { runCommand } from './run';
 import { table } from './terminal';
+import { WriteError } from './atomic';
+
+type RunCommand = typeof import('./run').runCommand;
+
+/**
+ * Loads the pipelines and the runner, and with them src/backend, with
+ * RXNN_BACKEND set aside: src/backend applies it on import and throws a raw
+ * error at a bad value, which would break even --help. chooseBackend applies
+ * it afterwards as a usage error, unless --backend overrides it.
+ */
+function load(): { registry: Record<string, Pipeline<any>>; runCommand: RunCommand } {
+  const env = process.env.RXNN_BACKEND;
+  delete process.env.RXNN_BACKEND;
+  try {
+    return { registry: require('../../pipelines').registry, runCommand: require('./run').runCommand };
+  } finally {
+    if (env !== undefined) process.env.RXNN_BACKEND = env;
+  }
+}
 
 /** `rxnn list`: the pipelines with their defaults. */
-function listPipelines(): string {
+function listPipelines(registry: Record<string, Pipeline<any>>): string {
   const rows = Object.values(registry).map((p) => [
     p.name,
     p.summary,
@@ -16,13 +34,14 @@ function listPipelines(): string {
 /** The command: parses, dispatches, and resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
+    const { registry, runCommand } = load();
     const cmd = parseArgs(argv, Object.keys(registry));
     if (cmd.command === 'help') {
       process.stdout.write(`${USAGE}\n\npipelines: ${Object.keys(registry).join(', ')}\n`);
       return 0;
     }
     if (cmd.command === 'list') {
-      process.stdout.write(listPipelines() + '\n');
+      process.stdout.write(listPipelines(registry) + '\n');
       return 0;
     }
     return await runCommand(cmd, registry);
@@ -30,6 +49,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       process.stderr.write(err.message + '\n');
       return err.exitCode;
+    }
+    if (err instanceof WriteError) {
+      process.stderr.write(`rxnn: ${err.message}\n`);
+      return 1;
     }
     process.stderr.write(`rxnn: ${(err as Error)?.stack ?? err}\n`);
     return 1;

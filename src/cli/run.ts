@@ -7,8 +7,8 @@ import type { TrainEvent } from '../rx/events';
 import { Optimizer, resolveOptimizer } from '../rx/options';
 import { modelNames, type Experiment, type Pipeline } from '../../pipelines/pipeline';
 import type { RunArgs } from './args';
-import { chooseBackend, paramsFor, stepsPerEpoch } from './setup';
-import { writeFileAtomic } from './atomic';
+import { chooseBackend, paramsFor, prepareOut, stepsPerEpoch } from './setup';
+import { WriteError, writeOutput } from './atomic';
 import { Checkpoint, readCheckpoint, readEvents, writeCheckpoint } from './checkpoint';
 import { curvePoints, emptyRecords, eventsJsonl, metricsCsv, record, Records } from './records';
 import { renderSvg, reportSpec } from './report';
@@ -38,7 +38,7 @@ export async function runCommand(args: RunArgs, registry: Record<string, Pipelin
   const backend = chooseBackend(args);
   const cp = args.resume ? readCheckpoint(args.resume) : undefined;
   const params = paramsFor(pipeline, args, cp);
-  const out = args.out ?? args.resume ?? 'out';
+  const out = prepareOut(args);
   const view: View = args.json ? jsonView() : isTTY ? ttyView() : plainView();
 
   const experiments: Experiment[] = await pipeline.setup(params as any);
@@ -81,16 +81,22 @@ export async function runCommand(args: RunArgs, registry: Record<string, Pipelin
   };
   /** State dicts, events and metrics up to the snapshot, then the checkpoint that points at them: each atomic. */
   const writeSnapshot = (all = false): void => {
-    for (const [name, sd] of Object.entries(snap.models)) writeFileAtomic(join(out, 'state', `${fileName(name)}.json`), JSON.stringify(sd));
+    for (const [name, sd] of Object.entries(snap.models)) writeOutput(join(out, 'state', `${fileName(name)}.json`), JSON.stringify(sd));
     const upTo: Records = all ? rec : { epochs: snap.epochs, events: rec.events.slice(0, snap.eventCount) };
-    writeFileAtomic(join(out, 'metrics.csv'), metricsCsv(upTo, pipeline.metric.toLowerCase()));
-    writeFileAtomic(join(out, 'events.jsonl'), eventsJsonl(upTo));
+    writeOutput(join(out, 'metrics.csv'), metricsCsv(upTo, pipeline.metric.toLowerCase()));
+    writeOutput(join(out, 'events.jsonl'), eventsJsonl(upTo));
     writeCheckpoint(out, snap);
     written = Date.now();
   };
   const writeReport = async (): Promise<void> => {
     const spec = reportSpec(curvePoints(rec), { title: `${pipeline.name}: ${pipeline.summary}`, metric: pipeline.metric });
-    writeFileAtomic(join(out, 'report.svg'), await renderSvg(spec));
+    let svg: string;
+    try {
+      svg = await renderSvg(spec);
+    } catch (err) {
+      throw new WriteError(`could not render ${join(out, 'report.svg')}: ${(err as Error).message}`, { cause: err });
+    }
+    writeOutput(join(out, 'report.svg'), svg);
   };
   snapshot();
   if (!cp) writeSnapshot();
@@ -125,43 +131,61 @@ export async function runCommand(args: RunArgs, registry: Record<string, Pipelin
 
   return new Promise<number>((resolve) => {
     let sub: Subscription | undefined;
+    let finishing = false;
+    // A second Ctrl-C while the files are written must not kill the process half way (files, resume hint).
+    const onLateSigint = (): void => view.note('rxnn: finishing: writing the files first');
     const finish = async (status: 'done' | 'failed' | 'interrupted', error?: unknown): Promise<void> => {
+      if (finishing) return;
+      finishing = true;
+      sub?.unsubscribe();
       process.removeListener('SIGINT', onSigint);
+      process.on('SIGINT', onLateSigint);
+      const errors = error === undefined ? [] : [String((error as Error)?.message ?? error)];
+      const failedBefore = errors.length;
       try {
         writeSnapshot(true);
         await writeReport();
       } catch (err) {
-        view.note(`rxnn: could not write the report: ${(err as Error).message}`);
+        // A file not written fails the run, whatever it was going to end with: nothing claims it was written.
+        const message = String((err as Error)?.message ?? err);
+        if (!errors.includes(message)) errors.push(message);
+        status = 'failed';
       }
-      view.finish(rec, { status, out, ...(error ? { error: String((error as Error).message ?? error) } : {}) });
+      view.finish(rec, { status, out, ...(errors.length ? { error: errors.join('; ') } : {}) });
       if (status === 'interrupted') {
         view.note(`interrupted: metrics, events and report.svg so far, and a checkpoint to resume from ${where(snap.next)}, are in ${out}/; continue with: rxnn run ${pipeline.name} --resume ${out}`);
       } else if (status === 'failed') {
-        view.note(`rxnn: ${(error as Error).message ?? error}\nwhat was gathered is in ${out}/`);
+        const gathered = errors.length === failedBefore ? [`what was gathered is in ${out}/`] : [];
+        view.note([...errors.map((e) => `rxnn: ${e}`), ...gathered].join('\n'));
       } else {
         view.note(`wrote metrics.csv, events.jsonl, report.svg, state/*.json and checkpoint.json to ${out}/`);
       }
+      process.removeListener('SIGINT', onLateSigint);
       resolve(status === 'done' ? 0 : status === 'failed' ? 1 : 130);
     };
     // Training yields to the event loop between batches, so this runs between two steps.
-    const onSigint = (): void => {
-      sub?.unsubscribe();
-      void finish('interrupted');
-    };
+    const onSigint = (): void => void finish('interrupted');
     process.once('SIGINT', onSigint);
     sub = stream.subscribe({
       next: (ev: TrainEvent) => {
-        record(rec, ev);
-        view.event(ev);
-        if (ev.kind !== 'epoch') return;
-        const run = runs.find((r) => r.name === ev.model)!;
-        if (!run.last) return;
-        next = ev.epoch < params.epochs ? { experiment: run.experiment, epoch: ev.epoch + 1 } : { experiment: run.experiment + 1, epoch: 1 };
-        snapshot();
-        if (Date.now() - written >= CHECKPOINT_MS) writeSnapshot();
+        if (finishing) return;
+        // An error here (a checkpoint that cannot be written) would escape RxJS as an uncaught exception.
+        try {
+          record(rec, ev);
+          view.event(ev);
+          if (ev.kind !== 'epoch') return;
+          const run = runs.find((r) => r.name === ev.model)!;
+          if (!run.last) return;
+          next = ev.epoch < params.epochs ? { experiment: run.experiment, epoch: ev.epoch + 1 } : { experiment: run.experiment + 1, epoch: 1 };
+          snapshot();
+          if (Date.now() - written >= CHECKPOINT_MS) writeSnapshot();
+        } catch (err) {
+          void finish('failed', err);
+        }
       },
       error: (err) => void finish('failed', err),
       complete: () => void finish('done'),
     });
+    if (finishing) sub.unsubscribe();
   });
 }

@@ -1,4 +1,6 @@
+import { mkdirSync, statSync } from 'node:fs';
 import { getBackend, setBackend } from '../backend';
+import { applyBackendEnv } from '../backend/env';
 import type { Pipeline } from '../../pipelines/pipeline';
 import { RunArgs, UsageError } from './args';
 import type { Checkpoint } from './checkpoint';
@@ -6,14 +8,14 @@ import type { Checkpoint } from './checkpoint';
 const PARAM_FLAGS = { epochs: '--epochs', seed: '--seed', lr: '--lr', batchSize: '--batch-size' } as const;
 /**
  * Switches backend as asked (--backend, else RXNN_BACKEND); one that cannot run
- * here is a usage error saying why. The gpu backend (gpu.js) is loaded only
- * when asked for: it is heavy, and the js one needs none of it.
+ * here is a usage error saying why. main loads src/backend with RXNN_BACKEND set
+ * aside (it would throw on import), so the variable is applied here, after --backend.
  */
-export function chooseBackend(args: RunArgs): string {
+export function chooseBackend(args: RunArgs, env = process.env.RXNN_BACKEND): string {
   if (args.backend?.name === 'gpu') require('../backend/gpu');
-  if (!args.backend && process.env.RXNN_BACKEND?.trim()) {
+  if (!args.backend && env?.trim()) {
     try {
-      require('../backend/env'); // applies RXNN_BACKEND on import
+      applyBackendEnv(env);
     } catch (err) {
       throw new UsageError(`rxnn: ${(err as Error).message}`);
     }
@@ -29,6 +31,24 @@ export function chooseBackend(args: RunArgs): string {
   const b = getBackend();
   if (!b.mode) return b.name;
   return b.device ? `${b.name} (${b.mode}, ${b.device})` : `${b.name} (${b.mode})`;
+}
+
+/**
+ * The output folder, made up front: a file in its place (ENOTDIR, EEXIST) or a
+ * folder that cannot be made is one usage line naming the flag and the path.
+ */
+export function prepareOut(args: RunArgs): string {
+  const out = args.out ?? args.resume ?? 'out';
+  const flag = args.out !== undefined ? '--out' : args.resume !== undefined ? '--resume' : '--out (default)';
+  try {
+    mkdirSync(out, { recursive: true });
+    if (!statSync(out).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'a file is in the way' : `cannot make it (${e.code ?? e.message})`;
+    throw new UsageError(`rxnn: ${flag} ${out}: ${why}; expected a folder to write the results to`);
+  }
+  return out;
 }
 
 /** The run's parameters: the pipeline's defaults and the flags, or the checkpoint's (which flags may not contradict). */

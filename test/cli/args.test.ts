@@ -47,11 +47,45 @@ describe('rxnn arguments', () => {
     expect(fails(['run', 'bn-placement', '--epochs', '2.5']).message).toBe("rxnn: --epochs must be a positive integer, got '2.5'");
     expect(fails(['run', 'bn-placement', '--batch-size=ten']).message).toBe("rxnn: --batch-size must be a positive integer, got 'ten'");
     expect(fails(['run', 'bn-placement', '--lr', '-1']).message).toBe("rxnn: --lr must be a positive number, got '-1'");
-    expect(fails(['run', 'bn-placement', '--seed', '1e3']).message).toBe("rxnn: --seed must be an integer, got '1e3'");
+    expect(fails(['run', 'bn-placement', '--seed', '1e3']).message).toBe("rxnn: --seed must be an integer from -(2^63) to 2^64-1, got '1e3'");
     expect(fails(['run', 'bn-placement', '--backend', 'cuda']).message).toBe("rxnn: --backend must be one of js, gpu, gpu:<mode>, got 'cuda'");
     expect(fails(['run', 'bn-placement', '--backend', 'js:cpu']).message).toContain("got 'js:cpu'");
     expect(fails(['run', 'bn-placement', '--out']).message).toBe('rxnn: --out needs a value');
     expect(fails(['run', 'bn-placement', '--json=1']).message).toBe("rxnn: --json takes no value, got '1'");
     expect(fails(['run', 'bn-placement', 'extra']).message).toBe("rxnn: unexpected argument 'extra' after pipeline 'bn-placement'");
+  });
+
+  it('a value flag refuses an empty value and the next option as its value', () => {
+    expect(fails(['run', 'bn-placement', '--out', '--json']).message).toBe("rxnn: --out needs a value, got '--json'");
+    expect(fails(['run', 'bn-placement', '--out=']).message).toBe("rxnn: --out needs a value, got ''");
+    expect(fails(['run', 'bn-placement', '--out=--json']).message).toBe("rxnn: --out needs a value, got '--json'");
+    expect(fails(['run', 'bn-placement', '--resume', '--out', 'o']).message).toBe("rxnn: --resume needs a value, got '--out'");
+    expect(fails(['run', 'bn-placement', '--resume=', '--json']).message).toBe("rxnn: --resume needs a value, got ''");
+    for (const flag of ['--epochs', '--seed', '--lr', '--batch-size', '--backend']) {
+      expect(fails(['run', 'bn-placement', flag, '--json']).message).toBe(`rxnn: ${flag} needs a value, got '--json'`);
+      expect(fails(['run', 'bn-placement', `${flag}=`]).message).toBe(`rxnn: ${flag} needs a value, got ''`);
+    }
+    // One dash is a value (a negative seed, a folder named '-').
+    expect(parseArgs(['run', 'bn-placement', '--seed', '-5', '--out', '-'], P)).toMatchObject({ seed: -5, out: '-' });
+  });
+
+  it('--seed takes any integer manualSeed takes, up to 2^64-1, as a bigint beyond 2^53', () => {
+    const seed = (s: string) => (parseArgs(['run', 'bn-placement', '--seed', s], P) as { seed?: number | bigint }).seed;
+    expect(seed('18446744073709551615')).toBe(18446744073709551615n);
+    expect(seed('9007199254740993')).toBe(9007199254740993n);
+    expect(seed('9007199254740991')).toBe(9007199254740991);
+    expect(seed('-9223372036854775808')).toBe(-9223372036854775808n);
+    expect(seed('+42')).toBe(42);
+    for (const bad of ['18446744073709551616', '-9223372036854775809', '0x10', ' 7 ', '7.0']) {
+      expect(fails(['run', 'bn-placement', '--seed', bad]).message).toBe(`rxnn: --seed must be an integer from -(2^63) to 2^64-1, got '${bad}'`);
+    }
+  });
+
+  it('--lr is a plain decimal number: no spaces, hex, binary or Infinity', () => {
+    const lr = (s: string) => (parseArgs(['run', 'bn-placement', '--lr', s], P) as { lr?: number }).lr;
+    expect([lr('0.5'), lr('.5'), lr('5.'), lr('1e-3'), lr('+2E+1')]).toEqual([0.5, 0.5, 5, 0.001, 20]);
+    for (const bad of [' 0x10 ', '0x10', '0b11', ' 1', 'Infinity', '1e999', '0']) {
+      expect(fails(['run', 'bn-placement', '--lr', bad]).message).toBe(`rxnn: --lr must be a positive number, got '${bad}'`);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { filter, lastValueFrom, toArray } from 'rxjs';
@@ -9,11 +9,12 @@ import { bnPlacement, run$ } from '../../pipelines';
 import { curvePaths, parseSvg } from './svg';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'rxnn.js');
-const rxnn = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+const rxnn = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
 const tmp = () => mkdtempSync(join(tmpdir(), 'rxnn-cli-'));
 
-/** Runs rxnn until `ready(stdout)` holds, then sends SIGINT; resolves with the exit code and output. */
-function interrupt(args: string[], ready: (out: string) => boolean): Promise<{ code: number | null; out: string; err: string }> {
+/** Runs rxnn until `ready(stdout)` holds, then sends SIGINT (`again`: a second one 100 ms later); resolves with the exit code and output. */
+function interrupt(args: string[], ready: (out: string) => boolean, again = false): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -24,6 +25,7 @@ function interrupt(args: string[], ready: (out: string) => boolean): Promise<{ c
       if (!sent && ready(out)) {
         sent = true;
         child.kill('SIGINT');
+        if (again) setTimeout(() => child.kill('SIGINT'), 100);
       }
     });
     child.stderr.on('data', (d) => (err += d));
@@ -116,5 +118,59 @@ describe('rxnn command', () => {
     const mismatch = rxnn(['run', 'bn-placement', '--resume', dir, '--lr', '0.5']);
     expect(mismatch.status).toBe(2);
     expect(mismatch.stderr).toBe("rxnn: --lr 0.5 differs from the checkpoint's 0.03; a resumed run keeps its settings\n");
+  });
+
+  it('a bad RXNN_BACKEND is one usage line for run, --help still works and --backend overrides it', () => {
+    const env = { RXNN_BACKEND: 'foo' };
+    const help = rxnn(['--help'], env);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: rxnn run <pipeline>/);
+    const bad = rxnn(['run', 'bn-placement', '--out', tmp()], env);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe("rxnn: RXNN_BACKEND='foo': unknown backend 'foo'; expected one of js, gpu\n");
+    // Also a seed beyond 2^53 (README: up to 2^64-1) runs and is kept exactly in the checkpoint.
+    const dir = tmp();
+    const ok = rxnn(['run', 'bn-placement', '--epochs', '1', '--json', '--backend', 'js', '--seed', '18446744073709551615', '--out', dir], env);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout.split('\n')[0])).toMatchObject({ kind: 'start', backend: 'js' });
+    expect(JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')).params.seed).toBe('18446744073709551615');
+  });
+
+  it('--out on a file is one usage line naming --out and the path', () => {
+    const file = join(tmp(), 'file');
+    writeFileSync(file, 'keep');
+    for (const out of [file, join(file, 'sub')]) {
+      const r = rxnn(['run', 'bn-placement', '--out', out]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`rxnn: --out ${out}: a file is in the way; expected a folder to write the results to\n`);
+    }
+    expect(readFileSync(file, 'utf8')).toBe('keep');
+  });
+
+  it('a file that cannot be written fails the run (exit 1) naming it, and nothing claims it was written', () => {
+    // report.svg, written last, cannot replace a folder.
+    const dir = tmp();
+    mkdirSync(join(dir, 'report.svg', 'x'), { recursive: true });
+    const r = rxnn(['run', 'bn-placement', '--epochs', '1', '--json', '--out', dir]);
+    expect(r.status).toBe(1);
+    const end = JSON.parse(r.stdout.trimEnd().split('\n').pop()!);
+    expect(end).toMatchObject({ kind: 'end', status: 'failed', out: dir });
+    expect(end.error).toMatch(new RegExp(`^could not write ${join(dir, 'report.svg')}: EISDIR`));
+    expect(r.stderr).toMatch(new RegExp(`^rxnn: could not write ${join(dir, 'report.svg')}: EISDIR[^\n]*\n$`));
+    // state/ is a file: the first files cannot be written; one line, no stack.
+    const early = tmp();
+    writeFileSync(join(early, 'state'), '');
+    const e = rxnn(['run', 'bn-placement', '--epochs', '1', '--out', early]);
+    expect(e.status).toBe(1);
+    expect(e.stderr).toMatch(new RegExp(`^rxnn: could not write ${join(early, 'state', 'none.json')}: EEXIST[^\n]*\n$`));
+    expect(e.stdout).toBe('');
+  });
+
+  it('a second Ctrl-C while the files are written does not cut them short', async () => {
+    const dir = tmp();
+    const r = await interrupt(['run', 'bn-placement', '--epochs', '40', '--batch-size', '2', '--out', dir], (out) => /post +epoch +1\/40/.test(out), true);
+    expect(r.code).toBe(130);
+    expect(r.out).toContain(`continue with: rxnn run bn-placement --resume ${dir}`);
+    expect(checkFiles(dir).paths.length).toBeGreaterThanOrEqual(6);
   });
 });
