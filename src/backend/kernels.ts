@@ -18,7 +18,7 @@
 export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'relu' | 'sigmoid' | 'tanh';
 /**
  * Binary ops. `reluGrad` is ReLU's backward in one pass (PyTorch's threshold_backward):
- * a where b > 0, else a * 0, with a the incoming gradient and b ReLU's input.
+ * b <= 0 ? 0 : a, with a the incoming gradient and b ReLU's input (so a NaN b passes a on).
  */
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'gt' | 'reluGrad';
 export type ReduceOp = 'sum' | 'max' | 'argmax';
@@ -57,7 +57,8 @@ export interface Kernels {
    * out[m, n] = sum_k A[m, k] * B[k, n], where A is stored [k, m] when transA
    * and B is stored [n, k] when transB. With `bias` (length n) it is PyTorch's
    * addmm: out[m, n] = f32(f32(sum) + bias[n]), the sum rounded to float32 first,
-   * so the same bits as matmul followed by a broadcast binary add, in one output buffer.
+   * so the same bits as matmul followed by a broadcast binary add, in one output buffer;
+   * with k = 0 (no products) it is the bias as it is, a -0 included, as PyTorch gives it.
    */
   matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number,
     transA: boolean, transB: boolean, bias?: Float32Array | null): Float32Array;

@@ -94,7 +94,7 @@ function binaryRef(op: BinaryOp, a: number, b: number): number {
     case 'div': return a / b;
     case 'pow': return a ** b;
     case 'gt': return a > b ? 1 : 0;
-    case 'reluGrad': return b > 0 ? a : a * 0;
+    case 'reluGrad': return b <= 0 ? 0 : a; // PyTorch's threshold_backward
   }
 }
 
@@ -279,9 +279,9 @@ describe.each(backends)('kernels on $label', ({ name, options, label }) => {
           .toEqual(new Uint32Array(want.buffer));
       }
     }
-    // An empty sum is +0: a -0 bias comes out +0, as 0 + bias.
+    // No products (k = 0): the bias as it is, -0 included (PyTorch: F.linear(zeros(2, 0), zeros(2, 0), tensor([-0., 1.5])) -> [[-0., 1.5], ...]).
     const got = K.matmul(new Float32Array(0), new Float32Array(0), 2, 0, 2, false, false, f32([-0, 1.5]));
-    expect(Array.from(got, (v) => Object.is(v, -0) ? '-0' : v)).toEqual([0, 1.5, 0, 1.5]);
+    expect(Array.from(got, (v) => Object.is(v, -0) ? '-0' : v)).toEqual(['-0', 1.5, '-0', 1.5]);
   });
 
   it('release: results stay correct and live arrays untouched whatever is handed back', () => {
@@ -424,6 +424,37 @@ describe.each(backends)('kernels on $label', ({ name, options, label }) => {
         }
       }
     }
+  });
+
+  it('reluGrad keeps PyTorch\'s threshold_backward on specials: x <= 0 gives 0, a NaN x passes g', () => {
+    // torch: x = [nan, -1, -1, 0, -0, 2], g = [5, -3, inf, -2, 7, -0] -> [5., 0., 0., 0., 0., -0.]
+    const x = f32([NaN, -1, -1, 0, -0, 2]), g = f32([5, -3, Infinity, -2, 7, -0]);
+    const sign = (a: ArrayLike<number>) => Array.from(a, (v) => (Object.is(v, -0) ? '-0' : v));
+    expect(sign(K.binary('reluGrad', g, [6], x, [6], [6]))).toEqual([5, 0, 0, 0, 0, '-0']);
+    // The same past the wasm threshold.
+    const big = (v: Float32Array) => Float32Array.from({ length: 1200 }, (_, i) => v[i % 6]);
+    expect(sign(K.binary('reluGrad', big(g), [1200], big(x), [1200], [1200]).subarray(0, 6))).toEqual([5, 0, 0, 0, 0, '-0']);
+  });
+
+  it('batchNormStats keeps NaN and Inf as PyTorch does (a GPU\'s shader need not)', () => {
+    // [N = 3, C = 2]; channel 0 holds a NaN, an Inf in the middle, or an Inf first. torch: mean nan/inf/inf, var nan.
+    for (const [ch0, mean0] of [[[NaN, 2, 4], NaN], [[1, Infinity, 4], Infinity], [[Infinity, 2, 4], Infinity]] as const) {
+      const x = f32([ch0[0], 1, ch0[1], 3, ch0[2], 5]);
+      const { mean, varBiased } = K.batchNormStats(x, 3, 2, 1);
+      expect(mean[0], `mean of ${ch0}`).toBe(mean0);
+      expect(varBiased[0], `variance of ${ch0}`).toBeNaN();
+      expect(mean[1]).toBe(3);
+      expect(varBiased[1]).toBeCloseTo(8 / 3, 6);
+    }
+  });
+
+  it('BatchNorm kernels on empty tensors give empty results (gpu.js cannot make a 0-length output)', () => {
+    const none = new Float32Array(0), c3 = f32([0, 0, 0]), one3 = f32([1, 1, 1]);
+    expect(K.batchNormForward(none, 0, 3, 1, c3, one3, one3, c3)).toHaveLength(0);
+    const g = K.batchNormBackward(none, none, 0, 3, 1, c3, one3, one3, false, true);
+    expect(g.gradInput).toHaveLength(0);
+    expect(Array.from(g.gradWeight!)).toEqual([0, 0, 0]);
+    expect(K.batchNormStats(none, 4, 0, 1).mean).toHaveLength(0);
   });
 
   it('sgdUpdate: plain, weight decay, momentum (first and later steps), dampening, nesterov', () => {

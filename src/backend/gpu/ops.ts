@@ -1,5 +1,7 @@
 import type { BatchNormGrads, BatchNormStats, Kernels } from '../kernels';
 import type { Runner } from './runner';
+import * as js from '../js/batchnorm';
+import { emptyProduct } from '../js/matmul';
 
 /**
  * The gpu backend's own kernels (matmul and BatchNorm), each a gpu.js kernel
@@ -43,6 +45,7 @@ function product(a: Float32Array, b: Float32Array, m: number, k: number, n: numb
 
 /** The product on the device; an addmm bias is added here on the host, to the float32 result (the runner's array is fresh). */
 export const matmul: Kernels['matmul'] = (a, b, m, k, n, transA, transB, bias) => {
+  if (k === 0) return emptyProduct(m, n, bias);
   const out = product(a, b, m, k, n, transA, transB);
   if (bias) {
     for (let i = 0; i < m; i++) {
@@ -53,21 +56,33 @@ export const matmul: Kernels['matmul'] = (a, b, m, k, n, transA, transB, bias) =
   return out;
 };
 
+/**
+ * Per-channel statistics on the device. GPUs need not keep IEEE NaN and Inf through a
+ * shader (WGSL and GLSL ES leave them to the implementation: max(0, NaN) came out 0), so a
+ * channel whose result is not finite is computed again by the js loops, which give PyTorch's
+ * NaN or Inf. Empty tensors go to the js loops too (gpu.js cannot make a 0-length output).
+ */
 export const batchNormStats: Kernels['batchNormStats'] = (x, n, c, s): BatchNormStats => {
   const m = n * s;
+  if (m * c === 0) return js.batchNormStats(x, n, c, s);
   const r = activeRunner().run({
     source: 'bnStats', key: `bnStats:${n}x${c}x${s}`, constants: { c, s, m }, output: 2 * c, loopMax: m,
   }, [x]);
-  return { mean: r.slice(0, c), varBiased: r.slice(c) };
+  const stats = { mean: r.slice(0, c), varBiased: r.slice(c) };
+  for (let ch = 0; ch < c; ch++) {
+    if (!Number.isFinite(stats.mean[ch]) || !Number.isFinite(stats.varBiased[ch])) return js.batchNormStats(x, n, c, s);
+  }
+  return stats;
 };
 
 export const batchNormForward: Kernels['batchNormForward'] = (x, n, c, s, mean, invstd, weight, bias) =>
-  activeRunner().run({
+  n * c * s === 0 ? js.batchNormForward(x, n, c, s, mean, invstd, weight, bias) : activeRunner().run({
     source: 'bnForward', key: `bnForward:${n}x${c}x${s}`, constants: { c, s }, output: n * c * s, loopMax: 1,
   }, [x, mean, invstd, weight ?? ones(c), bias ?? zeros(c)]);
 
 export const batchNormBackward: Kernels['batchNormBackward'] = (gy, x, n, c, s, mean, invstd, weight,
   batchStats, needWeightGrads): BatchNormGrads => {
+  if (n * c * s === 0) return js.batchNormBackward(gy, x, n, c, s, mean, invstd, weight, batchStats, needWeightGrads);
   const R = activeRunner();
   const m = n * s;
   const w = weight ?? ones(c);

@@ -26,7 +26,10 @@ export const SOURCES = {
   /** out[ch] = mean, out[C + ch] = biased variance, by the shifted sums above. */
   bnStats: `function (x) {
     const ch = this.thread.x % this.constants.c;
-    const x0 = x[ch * this.constants.s];
+    // The shift (for a stable one-pass variance) must be finite: an Inf first sample would
+    // turn every difference into Inf - Inf = NaN, where the mean is Inf.
+    const first = x[ch * this.constants.s];
+    const x0 = first - first === 0 ? first : 0;
     let s1 = 0;
     let s2 = 0;
     for (let t = 0; t < this.constants.m; t++) {
@@ -38,7 +41,9 @@ export const SOURCES = {
     if (this.thread.x < this.constants.c) {
       return x0 + s1 / this.constants.m;
     }
-    return Math.max(0, (s2 - s1 * s1 / this.constants.m) / this.constants.m);
+    // Clamp rounding's small negatives to 0, but let NaN through (max(0, NaN) is 0 on GPUs).
+    const v = (s2 - s1 * s1 / this.constants.m) / this.constants.m;
+    return v < 0 ? 0 : v;
   }`,
   /** y = (x - mean[ch]) * invstd[ch] * w[ch] + bias[ch]. */
   bnForward: `function (x, mean, invstd, w, bias) {

@@ -36,7 +36,6 @@ const BINARY_EXPR: Record<BinaryOp, string> = {
   // PyTorch's pow with a scalar exponent special-cases these, in float32 (x*x*x rounds twice).
   pow: 'b === 2 ? a * a : b === 3 ? Math.fround(a * a) * a : b === 0.5 ? Math.sqrt(a) : b === -1 ? 1 / a : b === -2 ? 1 / Math.fround(a * a) : Math.pow(a, b)',
   gt: 'a > b ? 1 : 0',
-  // a * 0, not 0: the same bits as a * (b > 0 ? 1 : 0), the two-op form it fuses (-0 for a < 0, NaN for NaN).
   // PyTorch's threshold_backward(g, x, 0): x <= 0 ? 0 : g (a NaN input passes its gradient).
   reluGrad: 'b <= 0 ? 0 : a',
 };

@@ -16,8 +16,16 @@ export const WASM_MIN_MACS = Number(process.env.RXNN_WASM_MIN_MACS) || 1024;
  */
 export function matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number,
   transA: boolean, transB: boolean, bias?: Float32Array | null): Float32Array {
+  if (k === 0) return emptyProduct(m, n, bias);
   if (m * k * n >= WASM_MIN_MACS) return gemm(a, b, m, k, n, transA, transB, undefined, bias);
   return matmulLoop(a, b, m, k, n, transA, transB, bias);
+}
+
+/** A product over k = 0: zeros, or with a bias the bias in every row as it is (a -0 stays -0), as PyTorch's addmm. */
+export function emptyProduct(m: number, n: number, bias?: Float32Array | null): Float32Array {
+  const out = new Float32Array(m * n);
+  if (bias) for (let i = 0; i < m; i++) out.set(bias.subarray(0, n), i * n);
+  return out;
 }
 
 /**

@@ -104,8 +104,8 @@ export function gemm(a: Float32Array, b: Float32Array, m: number, k: number, n: 
   transA: boolean, transB: boolean, parallel?: boolean, bias?: Float32Array | null): Float32Array {
   if (m === 0 || n === 0 || k === 0) {
     const out = new Float32Array(m * n);
-    // An empty sum is +0, and +0 + bias[j] (which turns a -0 bias into +0).
-    if (bias) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] = 0 + bias[j];
+    // No products: the bias as it is (a -0 stays -0), as PyTorch's addmm gives it.
+    if (bias) for (let i = 0; i < m; i++) out.set(bias.subarray(0, n), i * n);
     return out;
   }
   const s = (state ??= init());
