@@ -22,7 +22,6 @@ import { K, getBackend, setBackend } from '../src/backend';
 import { availableBackends } from '../src/backend/available';
 import { gemmConfig } from '../src/backend/wasm/gemm';
 import { data, fit, manualSeed, nn, optim, randn } from '../src';
-import { trainBatch } from '../src/train';
 import { tfjsInfo, tfjsMatmulMs, tfjsW1MsPerEpoch, tfjsW2SamplesPerS } from './peers/tfjs';
 import { fmt, gflops, medianMs } from './stats';
 
@@ -95,9 +94,9 @@ async function w2Measure(be: { name: string; options?: { mode: string } }): Prom
   const optimizer = new optim.SGD(model.parameters(), { lr: 0.03 });
   const criterion = new nn.MSELoss();
   // js: ~80 ms per rep; the first two epochs still run V8's and the pool's warm-up, then the median of 7.
-  const ms = await medianMs(() => {
-    for (const [xb, yb] of loader) trainBatch(model, criterion, optimizer, xb, yb);
-  }, { budgetMs: 0, minReps: be.name === 'gpu' ? 1 : 7, warmup: be.name === 'gpu' ? 1 : 3 });
+  // fit, as users train (its steps reuse their buffers: src/train/recycle.ts).
+  const ms = await medianMs(() => fit({ model, criterion, optimizer, loader, epochs: 1 }),
+    { budgetMs: 0, minReps: be.name === 'gpu' ? 1 : 7, warmup: be.name === 'gpu' ? 1 : 3 });
   return { sps: rows / (ms / 1000), steps: steps + 1 };
 }
 

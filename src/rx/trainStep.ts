@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import { BatchNorm, type Module } from '../nn';
 import type { Tensor } from '../tensor';
+import { StepRecycler } from '../train/recycle';
 import { TrainingError } from './errors';
 import { named } from './named';
 import type { BatchEvent, PipelineEvent, StepEvent } from './events';
@@ -40,6 +41,8 @@ export function trainStep<E extends PipelineEvent<Tensor, Tensor>>(
   return operate((source, out) => {
     // Found once per run; each step copies only their few per-channel numbers.
     const norms = model.modules().filter((m): m is BatchNorm => m instanceof BatchNorm);
+    // The step's activations go back to the backend after the update (src/train/recycle.ts).
+    const recycler = new StepRecycler(model, criterion, optimizer);
     return source.subscribe(
       relay(out, (ev) => {
         if (ev.kind !== 'batch') return out.next(ev as Exclude<E, BatchEvent<Tensor, Tensor>>);
@@ -59,9 +62,11 @@ export function trainStep<E extends PipelineEvent<Tensor, Tensor>>(
             restore();
             throw err;
           }
+          const dead = recycler.collect(out);
           optimizer.zeroGrad();
           out.backward();
           optimizer.step();
+          recycler.release(dead, ev.X, ev.y);
           return value;
         });
         out.next({ kind: 'step', ...named(name), epoch: ev.epoch, step: ev.step, loss, batchSize: ev.X.shape[0] });

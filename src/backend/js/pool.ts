@@ -12,14 +12,17 @@
  * Arrays from take() hold stale values: callers write every element.
  * Only whole, unshared, non-shared-memory arrays over 16 floats are kept (smaller
  * ones live on V8's heap and cost about as much as a lookup), at most
- * PER_LENGTH per length and MAX_BYTES in all.
+ * PER_LENGTH per length (a training step's activations of one shape: src/train/recycle.ts)
+ * and MAX_BYTES in all.
  */
 const MIN_LENGTH = 17;
-const PER_LENGTH = 4;
+const PER_LENGTH = 16;
 const MAX_BYTES = 32 * 1024 * 1024;
 
 const free = new Map<number, Float32Array[]>();
 let bytes = 0;
+/** Arrays of MIN_LENGTH floats or more that take() had to allocate (none to reuse): a steady state adds none. */
+let allocated = 0;
 
 /** A Float32Array of length n: a recycled one when there is one (stale contents), else a fresh one. */
 export function take(n: number): Float32Array {
@@ -30,6 +33,7 @@ export function take(n: number): Float32Array {
       return list.pop() as Float32Array;
     }
   }
+  if (n >= MIN_LENGTH) allocated++;
   return new Float32Array(n);
 }
 
@@ -51,9 +55,9 @@ export function clearPool(): void {
   bytes = 0;
 }
 
-/** Arrays and bytes kept now. */
-export function poolStats(): { arrays: number; bytes: number } {
+/** Arrays and bytes kept now, and how many arrays take() has allocated so far. */
+export function poolStats(): { arrays: number; bytes: number; allocated: number } {
   let arrays = 0;
   for (const l of free.values()) arrays += l.length;
-  return { arrays, bytes };
+  return { arrays, bytes, allocated };
 }
