@@ -3,7 +3,8 @@
  * activation, trained on the lesson's quadratic regression data.
  * Run: npx ts-node examples/02-net-class1-training.ts
  * The same lines in PyTorch are tools/lesson_example02.py (Debian's PyTorch 1.13);
- * both outputs are quoted in docs/data-and-seeds.md and agree to every printed digit,
+ * both outputs are quoted in README.md (PyTorch's in test/fixtures/examples-pytorch.json, checked by
+ * test/train/examples.test.ts) and agree to every printed digit,
  * because the seeds give the very same data, split, batch order and initial weights.
  */
 import { data, fit, manualSeed, mseCal, nn, optim } from '../src';
