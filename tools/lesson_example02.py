@@ -2,7 +2,7 @@
 """PyTorch side of examples/02-net-class1-training.ts: the same cells, the same prints.
 
 Run: /usr/bin/python3 tools/lesson_example02.py
-(Debian's python3-torch; its output is quoted in docs/data-and-seeds.md next to rxnn's.)
+(Debian's python3-torch; its output is in test/fixtures/examples-pytorch.json, quoted in README.md next to rxnn's.)
 """
 import os, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

@@ -13,8 +13,15 @@ export interface CurvePoint {
   value: number;
 }
 
-/** The vega-lite spec: x epoch, y metric, colour per model, dash per split: one line per (model, split). */
+/**
+ * The vega-lite spec: x epoch, y metric, colour per model, dash per split: one line per (model, split).
+ * A positive metric spanning a factor of 10 or more (a loss that spikes, or falls by decades) gets a
+ * log axis, so that the other curves are not flattened against zero.
+ */
 export function reportSpec(points: CurvePoint[], options: { title: string; metric: string }): Record<string, unknown> {
+  const values = points.map((p) => p.value).filter(Number.isFinite);
+  const lo = Math.min(...values), hi = Math.max(...values);
+  const log = values.length > 0 && lo > 0 && hi / lo >= 10;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: options.title,
@@ -24,7 +31,9 @@ export function reportSpec(points: CurvePoint[], options: { title: string; metri
     mark: { type: 'line', point: false, strokeWidth: 2 },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
-      y: { field: 'value', type: 'quantitative', title: options.metric, scale: { zero: false } },
+      y: log
+        ? { field: 'value', type: 'quantitative', title: `${options.metric} (log scale)`, scale: { type: 'log' } }
+        : { field: 'value', type: 'quantitative', title: options.metric, scale: { zero: false } },
       color: { field: 'model', type: 'nominal', title: 'model' },
       strokeDash: { field: 'split', type: 'nominal', title: 'data', sort: ['train', 'test'] },
       order: { field: 'epoch', type: 'quantitative' },
