@@ -63,6 +63,11 @@ export abstract class Module {
     return out;
   }
 
+  /** Every registration in order, a module registered under two names twice (Sequential runs them all). */
+  protected registeredModules(): Module[] {
+    return [...this.children_.values()];
+  }
+
   /** Direct submodules, in registration order, each once. */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);

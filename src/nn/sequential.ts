@@ -11,7 +11,8 @@ export class Sequential extends Module {
     });
   }
 
+  /** Every registered module in order, a repeated one each time (children() lists it once), as PyTorch. */
   forward(x: Tensor): Tensor {
-    return this.children().reduce((h, m) => m.forward(h), x);
+    return this.registeredModules().reduce((h, m) => m.forward(h), x);
   }
 }

@@ -58,7 +58,6 @@ export class SGD {
         g.gradFn = null;
         g.requiresGrad = false;
         g.data.fill(0);
-        g.zeroFilled = true;
       }
     }
   }

@@ -28,7 +28,8 @@ export interface TrainStepOptions {
  * before backward, so the stream errors with a TrainingError (epoch, step,
  * cause) and the weights stay as they were. So do the BatchNorm running
  * statistics, which the forward pass had already moved: they are put back, as
- * they are when the forward pass or the criterion throws.
+ * they are when the forward pass, the criterion, backward or the optimizer throws
+ * (gradients zeroed by then stay zeroed).
  *
  * @example
  * batches(train).pipe(epochs(20), trainStep({ model, criterion: new nn.MSELoss(), optimizer }))
@@ -49,25 +50,25 @@ export function trainStep<E extends PipelineEvent<Tensor, Tensor>>(
         const where = { epoch: ev.epoch, step: ev.step, model: name };
         const loss = TrainingError.wrap(where, () => {
           const restore = saveRunningStats(norms);
-          let out: Tensor;
-          let value: number;
           try {
             const yhat = model.forward(ev.X);
-            out = criterion.forward(yhat, cla ? ev.y.flatten() : ev.y);
-            value = out.item();
+            const out = criterion.forward(yhat, cla ? ev.y.flatten() : ev.y);
+            const value = out.item();
             if (!Number.isFinite(value)) {
               throw new TrainingError(where, `loss is ${value}; stopped before the update, the weights are unchanged`);
             }
+            const dead = recycler.collect(out, [ev.X, ev.y]);
+            optimizer.zeroGrad();
+            out.backward();
+            optimizer.step();
+            recycler.release(dead, ev.X, ev.y);
+            return value;
           } catch (err) {
+            // Whatever failed (forward, loss, backward, or a step that refused its gradients
+            // before writing), the running statistics go back to where the step found them.
             restore();
             throw err;
           }
-          const dead = recycler.collect(out);
-          optimizer.zeroGrad();
-          out.backward();
-          optimizer.step();
-          recycler.release(dead, ev.X, ev.y);
-          return value;
         });
         out.next({ kind: 'step', ...named(name), epoch: ev.epoch, step: ev.step, loss, batchSize: ev.X.shape[0] });
       }),

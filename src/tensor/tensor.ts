@@ -33,13 +33,6 @@ export class Tensor implements Variable<Tensor> {
    */
   ownedGrad = false;
 
-  /**
-   * Set by an optimizer's zeroGrad on the gradient it has just filled with zeros: the next
-   * accumulateGrad adds into it in place (no allocation, as PyTorch 1.13 does); other
-   * gradients are added to out of place.
-   */
-  zeroFilled = false;
-
   constructor(data: Float32Array, shape: readonly number[], requiresGrad = false) {
     if (trustedShape) {
       // From wrap(): the engine vouches that shape fits and is never written to.
@@ -82,10 +75,11 @@ export class Tensor implements Variable<Tensor> {
 
   accumulateGrad(g: Tensor): void {
     const old = this.grad_;
-    if (old && old.zeroFilled) {
-      // Into the gradient zeroGrad zeroed, in place, as PyTorch 1.13's += (0 + g turns a -0
-      // into +0): the array stays the parameter's from step to step. From 1024 values the
-      // backend's add (SIMD) into a recycled array and a copy beat a JS loop 4x; below, the loop wins.
+    if (old) {
+      // In place, as PyTorch 1.13 does (variable.grad += new_grad, grad mode being off): a
+      // reference to .grad sees the sum, and after zeroGrad nothing is allocated (0 + g also
+      // turns a -0 into +0, as there). From 1024 values the backend's add (SIMD) into a
+      // recycled array and a copy beat a JS loop 4x; below, the loop wins.
       const d = old.data, s = g.data;
       if (d.length < 1024) {
         for (let i = 0; i < d.length; i++) d[i] += s[i];
@@ -94,14 +88,10 @@ export class Tensor implements Variable<Tensor> {
         d.set(sum);
         K.release(sum);
       }
-      old.zeroFilled = false;
-      if (g.ownedGrad && g.requiresGrad === false && g.gradFn === null) {
+      if (s !== d && g.ownedGrad && g.requiresGrad === false && g.gradFn === null) {
         g.ownedGrad = false;
         K.release(s);
       }
-    } else if (old) {
-      // Out of place, as PyTorch does whenever the old gradient may be referenced elsewhere.
-      this.grad_ = ew.add(old, g);
     } else if (g.ownedGrad && g.requiresGrad === false && g.gradFn === null) {
       g.ownedGrad = false;
       this.grad_ = g;
@@ -116,7 +106,14 @@ export class Tensor implements Variable<Tensor> {
    * The graph is freed afterwards unless `retainGraph` (PyTorch's retain_graph):
    * a second backward through it throws PyTorch's error.
    */
-  backward(grad?: Tensor | null, opts: { retainGraph?: boolean } = {}): void {
+  backward(grad?: Tensor | null | { retainGraph?: boolean }, opts: { retainGraph?: boolean } = {}): void {
+    // backward({ retainGraph: true }) reads as backward(undefined, { retainGraph: true }).
+    if (grad != null && !(grad instanceof Tensor)) {
+      if (typeof grad !== 'object' || Array.isArray(grad)) {
+        throw new Error(`backward: grad must be a Tensor of shape ${formatShape(this.shape)} (or options), got ${typeof grad}`);
+      }
+      return this.backward(undefined, grad);
+    }
     if (!this.requiresGrad) throw new Error('backward: tensor does not require grad and has no grad_fn');
     if (!grad && this.size !== 1) {
       throw new Error(`backward: grad can be implicitly created only for scalar outputs (shape ${formatShape(this.shape)})`);

@@ -49,7 +49,7 @@ const NO_RECYCLING = { collect: () => [] as Float32Array[], release: () => undef
 export function step(recycler: Pick<StepRecycler, 'collect' | 'release'>, model: Module, criterion: Criterion,
   optimizer: Optimizer, x: Tensor, y: Tensor): Tensor {
   const loss = criterion.forward(model.forward(x), y);
-  const dead = recycler.collect(loss);
+  const dead = recycler.collect(loss, [x, y]);
   optimizer.zeroGrad();
   loss.backward();
   optimizer.step();

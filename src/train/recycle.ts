@@ -15,24 +15,31 @@ import type { Tensor } from '../tensor';
  */
 const KEEPS_NO_TENSORS = new Set<unknown>([Linear, BatchNorm1d, BatchNorm2d, ReLU, Sigmoid, Tanh, Sequential, MLP]);
 
-/** Whether every part of a step is one of rxnn's own classes (exactly: a subclass may keep tensors). */
+/**
+ * Whether every part of a step is one of rxnn's own classes, exactly (a subclass may keep
+ * tensors) and unpatched (an instance's own `forward`, as a stand-in for a hook, may too).
+ */
 export function recyclable(model: Module, criterion: unknown, optimizer: unknown): boolean {
   const c = (criterion as object | null)?.constructor, o = (optimizer as object | null)?.constructor;
-  if ((c !== MSELoss && c !== CrossEntropyLoss) || o !== SGD) return false;
-  return model.modules().every((m) => KEEPS_NO_TENSORS.has(m.constructor)
+  if ((c !== MSELoss && c !== CrossEntropyLoss) || o !== SGD || ownForward(criterion)) return false;
+  return model.modules().every((m) => KEEPS_NO_TENSORS.has(m.constructor) && !ownForward(m)
     && !(m instanceof MLP && typeof m.options.activation === 'function'));
 }
 
+const ownForward = (o: unknown) => Object.prototype.hasOwnProperty.call(o, 'forward');
+
 /**
  * The data arrays of the op outputs in `loss`'s graph, collected before backward:
- * every input of a node that was itself made by an op. Arrays shared with a leaf
- * (a view of the input batch, say) are left out, and so is the loss's own. Plain
- * arrays, not Sets: a step's graph has tens of nodes, and this runs every step.
+ * every input of a node that was itself made by an op. The step's `batch` (its inputs
+ * and targets) count as leaves even when an op made them: the caller holds them, and
+ * the graph above them is not the step's. Arrays shared with a leaf (a view of the input
+ * batch, say) are left out, and so is the loss's own. Plain arrays, not Sets: a step's
+ * graph has tens of nodes, and this runs every step.
  */
-export function stepIntermediates(loss: Tensor): Float32Array[] {
+export function stepIntermediates(loss: Tensor, batch: readonly Tensor[]): Float32Array[] {
   const root = loss.gradFn;
   if (!root) return [];
-  const made: Float32Array[] = [], leaves: Float32Array[] = [loss.data];
+  const made: Float32Array[] = [], leaves: Float32Array[] = [loss.data, ...batch.map((t) => t.data)];
   const stack: GradFn<Tensor>[] = [root], seen: GradFn<Tensor>[] = [root];
   while (stack.length) {
     const inputs = (stack.pop() as GradFn<Tensor>).inputs;
@@ -40,7 +47,7 @@ export function stepIntermediates(loss: Tensor): Float32Array[] {
       const t = inputs[i] as Tensor | null;
       if (!t) continue;
       const fn = t.gradFn;
-      if (!fn) {
+      if (!fn || batch.includes(t)) {
         leaves.push(t.data);
       } else {
         if (!made.includes(t.data)) made.push(t.data);
@@ -68,8 +75,9 @@ export class StepRecycler {
     if (this.enabled) for (const v of Object.values(model.stateDict())) if (typeof v !== 'number') this.held.add(v.data);
   }
 
-  collect(loss: Tensor): Float32Array[] {
-    return this.enabled ? stepIntermediates(loss) : [];
+  /** Before backward: the arrays `loss`'s graph made from the step's `inputs` (batch and targets). */
+  collect(loss: Tensor, inputs: readonly Tensor[]): Float32Array[] {
+    return this.enabled ? stepIntermediates(loss, inputs) : [];
   }
 
   /** Hands `arrays` back to the backend, except any a gradient now holds (of a parameter, or of x or y). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cat, manualSeed, nn, optim, tensor, zeros } from '../../src';
+import { cat, manualSeed, nn, optim, randn, tensor, zeros } from '../../src';
 import { ops } from '../../src/tensor';
 
 describe('nn.Module', () => {
@@ -10,6 +10,16 @@ describe('nn.Module', () => {
     expect(seq.modules().map((m) => m.constructor.name)).toEqual(['Sequential', 'Linear', 'Sequential', 'ReLU', 'Linear']);
     expect(seq.namedModules().map(([n]) => n)).toEqual(['', '0', '1', '1.0', '1.1']);
     expect(seq.children().map((m) => m.constructor.name)).toEqual(['Linear', 'Sequential']);
+  });
+
+  it('Sequential runs a module registered twice twice (PyTorch: Sequential(lin, lin)(x) is lin(lin(x)))', () => {
+    // torch.manual_seed(0); lin = nn.Linear(3, 3); x = torch.randn(2, 3); nn.Sequential(lin, lin)(x)[0]
+    manualSeed(0);
+    const lin = new nn.Linear(3, 3);
+    const x = randn(2, 3);
+    const y = new nn.Sequential(lin, lin).forward(x);
+    expect(Array.from(y.data.slice(0, 3), (v) => v.toFixed(5))).toEqual(['-0.19349', '-0.30423', '-0.43220']);
+    expect(Array.from(y.data)).toEqual(Array.from(lin.forward(lin.forward(x)).data));
   });
 
   it('a module used twice is listed once (PyTorch 1.13: 0.weight,0.bias,3.weight,3.bias; 4 modules; 1 child)', () => {
@@ -144,12 +154,24 @@ describe('backward frees the graph, as PyTorch does', () => {
     expect(Array.from(x.grad!.data)).toEqual([4]);
   });
 
-  it('retainGraph keeps it: the second backward accumulates', () => {
+  it('retainGraph keeps it: the second backward accumulates; the options may come first', () => {
     const x = tensor([2], { requiresGrad: true });
     const y = x.mul(x).sum();
     y.backward(null, { retainGraph: true });
+    y.backward({ retainGraph: true });
     y.backward();
-    expect(Array.from(x.grad!.data)).toEqual([8]);
+    expect(Array.from(x.grad!.data)).toEqual([12]);
+    expect(() => y.backward(3 as never)).toThrow(/grad must be a Tensor of shape \[\] \(or options\), got number/);
+  });
+
+  it('mean over dims keeps its input, as PyTorch 1.13 (a second backward throws); mean of all does not', () => {
+    const w = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+    const all = w.mean();
+    all.backward();
+    expect(() => all.backward()).not.toThrow();
+    const rows = w.mean(1).sum();
+    rows.backward();
+    expect(() => rows.backward()).toThrow(/backward through the graph a second time/);
   });
 
   it('graphs of rules that save nothing (add, sub, neg, sum, mean, reshape, expand, cat, clone, permute) may run again, as in PyTorch', () => {

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ones, optim, randn, tensor, Tensor } from '../../src';
+import { ones, optim, randn, tensor, Tensor, zeros } from '../../src';
 import { forEachBackend } from '../helpers/backends';
 
 interface Step { grad: number[]; gradQ: number[] | null; param: number[]; paramQ: number[]; buf: number[] | null }
@@ -83,5 +83,56 @@ describe('SGD and gradients: what PyTorch refuses', () => {
     expect(Array.from(a.grad!.data)).toEqual([2, 4]);
     a.mul(a).sum().backward(); // no zeroGrad: accumulates, as in PyTorch
     expect(Array.from(a.grad!.data)).toEqual([4, 8]);
+  });
+});
+
+describe('gradient accumulation, as PyTorch 1.13 (in place: a held .grad sees the sum)', () => {
+  // The lines below are what PyTorch 1.13 prints for the same calls (tools/grad_accumulation.py)
+  // (p, q zeros; c = [-0, 0.5, ...], d = [2, -0, ...]; rounded to 6 decimals, '-0' marked).
+  const torchSays = [
+    'A first -0,0.5', 'A accum true -0,1 -0,1', 'B zero true 0,0', 'B zero+bw true 0,0.5 0,0.5',
+    'B twice true 0,1 0,1', 'C shared true 2,0.5 2,0.5', 'C second true 4,1 4,1', 'E none null', 'E after -0,0.5',
+    'F held 2,0 2,0 -1.122,0',
+  ];
+  const fmt = (t: Tensor) => Array.from(t.data.slice(0, 2)).map((v) => (Object.is(v, -0) ? '-0' : Math.round(v * 1e6) / 1e6)).join(',');
+  it.each([2, 1100])('%i values (the JS loop and the backend\'s add)', (n) => {
+    const lines: string[] = [];
+    const p = zeros(n).requiresGrad_(), q = zeros(n).requiresGrad_();
+    const c = tensor(Array.from({ length: n }, (_, i) => (i % 2 ? 0.5 : -0)));
+    const d = tensor(Array.from({ length: n }, (_, i) => (i % 2 ? -0 : 2)));
+    let opt = new optim.SGD([p, q], { lr: 0.1 });
+    p.mul(c).sum().backward();
+    let g = p.grad!;
+    lines.push(`A first ${fmt(p.grad!)}`);
+    p.mul(c).sum().backward();
+    lines.push(`A accum ${g === p.grad} ${fmt(g)} ${fmt(p.grad!)}`);
+    opt.zeroGrad();
+    lines.push(`B zero ${g === p.grad} ${fmt(g)}`);
+    p.mul(c).sum().backward();
+    lines.push(`B zero+bw ${g === p.grad} ${fmt(g)} ${fmt(p.grad!)}`);
+    p.mul(c).sum().backward();
+    lines.push(`B twice ${g === p.grad} ${fmt(g)} ${fmt(p.grad!)}`);
+    opt.zeroGrad({ setToNone: true });
+    p.mul(c).sum().add(q.mul(d).sum()).backward();
+    q.grad = p.grad;
+    opt.zeroGrad();
+    p.mul(c).sum().add(q.mul(d).sum()).backward();
+    lines.push(`C shared ${p.grad === q.grad} ${fmt(p.grad!)} ${fmt(q.grad!)}`);
+    p.mul(c).sum().add(q.mul(d).sum()).backward();
+    lines.push(`C second ${p.grad === q.grad} ${fmt(p.grad!)} ${fmt(q.grad!)}`);
+    opt.zeroGrad({ setToNone: true });
+    lines.push(`E none ${p.grad}`);
+    p.mul(c).sum().backward();
+    lines.push(`E after ${fmt(p.grad!)}`);
+    opt = new optim.SGD([p], { lr: 0.1, momentum: 0.9 });
+    p.grad = null;
+    for (let i = 0; i < 3; i++) {
+      opt.zeroGrad();
+      p.mul(p).mul(c).add(p.mul(d)).sum().backward();
+      if (i === 0) g = p.grad!;
+      opt.step();
+    }
+    lines.push(`F held ${fmt(g)} ${fmt(p.grad!)} ${fmt(p.detach())}`);
+    expect(lines).toEqual(torchSays);
   });
 });

@@ -59,6 +59,17 @@ describe('training steps reuse their buffers (js backend)', () => {
     expect(poolStats().allocated - before).toBe(2 * 3);
   });
 
+  it('a batch that an op made (not a leaf) is the caller\'s: fit never hands it back (PyTorch leaves X as it was)', async () => {
+    manualSeed(5);
+    const raw = randn(32, 16).requiresGrad_();
+    const X = raw.sub(1); // SubBackward0 saves nothing: PyTorch lets the graph above X run again
+    const y = randn(32, 1);
+    const before = Array.from(X.data);
+    const { model, optimizer, criterion } = problem(6);
+    await fit({ model, optimizer, criterion, loader: [[X, y]], epochs: 3 });
+    expect(Array.from(X.data)).toEqual(before);
+  });
+
   it('is off for anything that might keep a tensor: custom modules, subclasses, activation functions, criteria, optimizers', () => {
     const { model, optimizer, criterion } = problem(4);
     expect(recyclable(model, criterion, optimizer)).toBe(true);
@@ -67,5 +78,14 @@ describe('training steps reuse their buffers (js backend)', () => {
     expect(recyclable(new nn.MLP({ activation: (t) => t.relu() }), criterion, optimizer)).toBe(false);
     expect(recyclable(model, { forward: criterion.forward.bind(criterion) }, optimizer)).toBe(false);
     expect(recyclable(model, criterion, { zeroGrad() {}, step() {} })).toBe(false);
+    // An instance's own forward (a stand-in for a hook that keeps activations).
+    const patched = new nn.MLP({ bn: 'pre' });
+    const relu = new nn.ReLU();
+    const kept: Tensor[] = [];
+    relu.forward = (x: Tensor) => { const out = x.relu(); kept.push(out); return out; };
+    expect(recyclable(new nn.Sequential(new nn.Linear(2, 2), relu), criterion, optimizer)).toBe(false);
+    const mse = new nn.MSELoss();
+    mse.forward = (a: Tensor, b: Tensor) => new nn.MSELoss().forward(a, b);
+    expect(recyclable(patched, mse, optimizer)).toBe(false);
   });
 });

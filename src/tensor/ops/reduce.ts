@@ -26,7 +26,8 @@ export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tenso
   const s = K.reduce('sum', x.data, x.shape, axes);
   for (let i = 0; i < s.length; i++) s[i] /= n;
   return result(s, reducedShape(x.shape, axes, keepdim), dim === undefined ? 'MeanBackward0' : 'MeanBackward1',
-    [x], (g) => [expand(div(reshapeGrad(g, keep), n), x.shape)], false);
+    // PyTorch 1.13's MeanBackward1 (over dims) keeps the input for a second backward, MeanBackward0 not.
+    [x], (g) => [expand(div(reshapeGrad(g, keep), n), x.shape)], dim !== undefined);
 }
 
 /**
