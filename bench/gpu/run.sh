@@ -38,8 +38,10 @@ ONLY_RXNN_GPU=1 RXNN_BUILD="$G/build" NODE_PATH="$G/node_modules" timeout 90 /tm
 say "tiled WGSL matmul in rxnn's gpu backend (webgpu): checks and timings, in a process of its own"
 RXNN_BUILD="$G/build" NODE_PATH="$G/node_modules" timeout 60 /tmp/node bench/gpu/wgsl-check.cjs "$SIZES" 2>&1 | tee "$OUT/wgsl-check.log"
 
-say "W2 training steps on js vs gpu:webgpu"
+say "W2 training steps and fit epochs on js vs gpu:webgpu (tensors resident on the device)"
 RXNN_BUILD="$G/build" NODE_PATH="$G/node_modules" timeout 120 /tmp/node bench/gpu/w2-gpu.cjs "$OUT/w2-gpu.json" 24 2>&1 | tee "$OUT/w2-gpu.log"
+say "W2 on gpu:webgpu copying every operand per kernel call (the mode before residency), for comparison"
+ONLY_GPU=1 RXNN_WEBGPU_RESIDENT=0 RXNN_BUILD="$G/build" NODE_PATH="$G/node_modules" timeout 60 /tmp/node bench/gpu/w2-gpu.cjs "$OUT/w2-gpu-copy.json" 8 2>&1 | tee "$OUT/w2-gpu-copy.log"
 
 if timeout 30 python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
   say "PyTorch CUDA"

@@ -15,7 +15,8 @@
  *   and round once to float32.
  * - BatchNorm views its input as [N, C, S] (S = product of spatial sizes, 1 for [N, C]).
  */
-export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'relu' | 'sigmoid' | 'tanh';
+/** `copy` is the identity, bit for bit (clone, and saving state a step may have to put back). */
+export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'relu' | 'sigmoid' | 'tanh' | 'copy';
 /**
  * Binary ops. `reluGrad` is ReLU's backward in one pass (PyTorch's threshold_backward):
  * b <= 0 ? 0 : a, with a the incoming gradient and b ReLU's input (so a NaN b passes a on).
@@ -28,7 +29,12 @@ export interface BatchNormStats {
   mean: Float32Array;
   /** Per-channel biased variance: sum((x - mean)^2) / (N * S), two-pass in float64. */
   varBiased: Float32Array;
+  /** Per-channel 1 / sqrt(varBiased + eps), computed in float64 from the float32 varBiased, rounded once. */
+  invstd: Float32Array;
 }
+
+/** What the statistics sweeps compute; the kernel adds invstd (BatchNormStats). */
+export type BatchNormMoments = Pick<BatchNormStats, 'mean' | 'varBiased'>;
 
 export interface BatchNormGrads {
   gradInput: Float32Array;
@@ -68,8 +74,15 @@ export interface Kernels {
   gatherRows(x: Float32Array, rowSize: number, index: readonly number[]): Float32Array;
   /** out (numRows rows) with out[index[r]] += g[r]: the adjoint of gatherRows. */
   scatterAddRows(g: Float32Array, rowSize: number, index: readonly number[], numRows: number): Float32Array;
-  /** Mean and biased variance per channel of x viewed as [N, C, S]. */
-  batchNormStats(x: Float32Array, n: number, c: number, s: number): BatchNormStats;
+  /** Mean, biased variance and invstd per channel of x viewed as [N, C, S]. */
+  batchNormStats(x: Float32Array, n: number, c: number, s: number, eps: number): BatchNormStats;
+  /**
+   * In place, each statistic given (PyTorch's running-statistics update, M = N * S):
+   *   runningMean = (1 - momentum) * runningMean + momentum * mean
+   *   runningVar  = (1 - momentum) * runningVar  + momentum * varBiased * M / (M - 1)
+   */
+  batchNormUpdateStats(runningMean: Float32Array | null, runningVar: Float32Array | null,
+    mean: Float32Array, varBiased: Float32Array, momentum: number, m: number): void;
   /** y = (x - mean[c]) * invstd[c] * weight[c] + bias[c] (weight/bias null: 1 and 0). */
   batchNormForward(x: Float32Array, n: number, c: number, s: number, mean: Float32Array,
     invstd: Float32Array, weight: Float32Array | null, bias: Float32Array | null): Float32Array;
@@ -96,6 +109,16 @@ export interface Kernels {
   sgdUpdate(param: Float32Array, grad: Float32Array, buf: Float32Array | null, opts: {
     lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; first: boolean;
   }): void;
+  /** In place: dst[i] += src[i] (same length), as PyTorch's add_ (0 + -0 is +0). */
+  accumulate(dst: Float32Array, src: Float32Array): void;
+  /** In place: every element of dst becomes `value`. */
+  fill(dst: Float32Array, value: number): void;
+  /**
+   * Makes buf's values current on the host (a device backend reads them back; the
+   * host array may be written afterwards, so the device's copy is then out of date).
+   * Does nothing where the values already are on the host (js).
+   */
+  sync(buf: Float32Array): void;
   /**
    * A hint that the engine will never read or write `buf` again: a result of
    * these kernels that it has proven dead (a gradient that its consuming backward

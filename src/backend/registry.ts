@@ -21,6 +21,16 @@ export interface BackendDefinition<O = unknown> {
   parent?: string;
   /** Prepares the backend for `options`; throws (saying why and what is available) if it cannot run here. */
   setup?(options: O | undefined): BackendInfo;
+  /**
+   * Kernels of the mode that setup() chose, over the backend's registered ones (the gpu
+   * backend's webgpu mode runs every kernel on its device); undefined for none.
+   */
+  modeKernels?(info: BackendInfo): Partial<Kernels> | undefined;
+  /**
+   * Called before another backend or mode takes over: a backend whose arrays may live on a
+   * device brings them to the host here, so that the next backend reads current values.
+   */
+  deactivate?(info: BackendInfo): void;
 }
 
 const backends = new Map<string, BackendDefinition<any>>();
@@ -53,6 +63,7 @@ function bind(name: string): void {
   const chain: string[] = [];
   for (let b: string | undefined = name; b; b = backends.get(b)?.parent) chain.unshift(b);
   for (const b of chain) Object.assign(resolved, registry.get(b));
+  if (current.name === name) Object.assign(resolved, backends.get(name)?.modeKernels?.(current));
   Object.assign(K, resolved);
 }
 
@@ -70,9 +81,11 @@ export function setBackend<O>(name: string, options?: O): BackendInfo {
   if (!def) {
     throw new Error(`setBackend: unknown backend '${name}'; expected one of ${listBackends().map((b) => `'${b}'`).join(', ')}`);
   }
-  const info = def.setup ? def.setup(options) : { name };
   const missing = missingKernels(name);
   if (missing.length) throw new Error(`setBackend: backend '${name}' lacks kernels ${missing.join(', ')}`);
+  // Whatever the next backend is, it must find current values on the host (it may be this one in another mode).
+  backends.get(current.name)?.deactivate?.(current);
+  const info = def.setup ? def.setup(options) : { name };
   current = info;
   bind(name);
   return info;
@@ -93,5 +106,6 @@ function missingKernels(name: string): string[] {
 
 export const KERNEL_NAMES: readonly KernelName[] = [
   'unary', 'binary', 'reduce', 'variance', 'matmul', 'permute', 'gatherRows', 'scatterAddRows',
-  'batchNormStats', 'batchNormForward', 'batchNormBackward', 'sgdUpdate', 'release',
+  'batchNormStats', 'batchNormUpdateStats', 'batchNormForward', 'batchNormBackward', 'sgdUpdate',
+  'accumulate', 'fill', 'sync', 'release',
 ];

@@ -37,31 +37,25 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   if (!(eps > 0) || !(momentum >= 0 && momentum <= 1)) {
     throw new Error(`batchNorm: expected eps > 0 and 0 <= momentum <= 1, got eps=${eps}, momentum=${momentum}`);
   }
-  let mean: Float32Array;
-  let invstd = new Float32Array(c);
+  let mean: Float32Array, invstd: Float32Array;
   if (training) {
-    const stats = K.batchNormStats(input.data, n, c, s);
+    const stats = K.batchNormStats(input.storage, n, c, s, eps);
     mean = stats.mean;
-    const m = n * s;
-    for (let ch = 0; ch < c; ch++) invstd[ch] = 1 / Math.sqrt(stats.varBiased[ch] + eps);
+    invstd = stats.invstd;
     // Each running statistic given is updated, the other may be absent (as in PyTorch).
-    if (runningMean) {
-      const rm = runningMean.data;
-      for (let ch = 0; ch < c; ch++) rm[ch] = (1 - momentum) * rm[ch] + momentum * mean[ch];
-    }
-    if (runningVar) {
-      const rv = runningVar.data;
-      for (let ch = 0; ch < c; ch++) rv[ch] = (1 - momentum) * rv[ch] + momentum * stats.varBiased[ch] * (m / (m - 1));
+    if (runningMean || runningVar) {
+      K.batchNormUpdateStats(runningMean?.storage ?? null, runningVar?.storage ?? null, mean, stats.varBiased, momentum, n * s);
     }
   } else {
+    // Eval: the running statistics are constants of this call, copied (the module may update them later).
     mean = Float32Array.from(runningMean!.data);
     invstd = Float32Array.from(runningVar!.data, (v) => 1 / Math.sqrt(v + eps));
   }
-  const y = K.batchNormForward(input.data, n, c, s, mean, invstd, weight?.data ?? null, bias?.data ?? null);
+  const y = K.batchNormForward(input.storage, n, c, s, mean, invstd, weight?.storage ?? null, bias?.storage ?? null);
   const inputs = weight && bias ? [input, weight, bias] : weight ? [input, weight] : bias ? [input, bias] : [input];
   return result(y, input.shape, 'NativeBatchNormBackward0', inputs, (g) => {
     const needAffine = !!(weight?.requiresGrad || bias?.requiresGrad);
-    const grads = K.batchNormBackward(g.data, input.data, n, c, s, mean, invstd, weight?.data ?? null, training, needAffine);
+    const grads = K.batchNormBackward(g.storage, input.storage, n, c, s, mean, invstd, weight?.storage ?? null, training, needAffine);
     const out: (Tensor | null)[] = [ownedGrad(grads.gradInput, input.shape)];
     if (weight) out.push(grads.gradWeight ? ownedGrad(grads.gradWeight, weight.shape) : null);
     if (bias) out.push(grads.gradBias ? ownedGrad(grads.gradBias, bias.shape) : null);

@@ -34,13 +34,13 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   const n = input.ndim === 2 ? input.shape[0] : 1;
   const shape = input.ndim === 2 ? [n, outF] : [outF];
   // addmm: the bias is added to the float32 product inside the matmul kernel, in its output buffer.
-  const y = K.matmul(input.data, weight.data, n, inF, outF, false, true, bias ? bias.data : null);
+  const y = K.matmul(input.storage, weight.storage, n, inF, outF, false, true, bias ? bias.storage : null);
   const inputs = bias ? [input, weight, bias] : [input, weight];
   // PyTorch's node names: addmm / mm for a batch; for one vector, matmul then add (or a squeeze).
   const name = input.ndim === 2 ? (bias ? 'AddmmBackward0' : 'MmBackward0') : bias ? 'AddBackward0' : 'SqueezeBackward3';
   return result(y, shape, name, inputs, (g) => [
-    input.requiresGrad ? ownedGrad(K.matmul(g.data, weight.data, n, outF, inF, false, false), input.shape) : null,
-    weight.requiresGrad ? ownedGrad(K.matmul(g.data, input.data, outF, n, inF, true, false), weight.shape) : null,
-    bias?.requiresGrad ? ownedGrad(K.reduce('sum', g.data, [n, outF], SUM_ROWS), bias.shape) : null,
+    input.requiresGrad ? ownedGrad(K.matmul(g.storage, weight.storage, n, outF, inF, false, false), input.shape) : null,
+    weight.requiresGrad ? ownedGrad(K.matmul(g.storage, input.storage, outF, n, inF, true, false), weight.shape) : null,
+    bias?.requiresGrad ? ownedGrad(K.reduce('sum', g.storage, [n, outF], SUM_ROWS), bias.shape) : null,
   ]);
 }

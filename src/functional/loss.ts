@@ -21,11 +21,13 @@ export function mseLoss(input: Tensor, target: Tensor): Tensor {
     throw new Error(`mseLoss: input shape ${formatShape(input.shape)} and target shape ${formatShape(target.shape)} must match`);
   }
   const n = input.size;
-  const diff = K.binary('sub', input.data, input.shape, target.data, target.shape, input.shape);
+  const diff = K.binary('sub', input.storage, input.shape, target.storage, target.shape, input.shape);
   const sq = K.binary('mul', diff, input.shape, diff, input.shape, input.shape);
-  const loss = K.reduce('sum', sq, [n], [0]);
-  K.release(sq); // a temporary of this op only
-  loss[0] /= n;
+  const sum = K.reduce('sum', sq, [n], [0]);
+  K.release(sq); // temporaries of this op only
+  // Over n as a float32 scalar (PyTorch's mean reduction), as a kernel: a sum on a device stays there.
+  const loss = K.binary('div', sum, SCALAR, Float32Array.of(n), SCALAR, SCALAR);
+  K.release(sum);
   return result(loss, [], 'MseLossBackward0', [input, target], (g) => {
     const scale = Float32Array.of((2 * g.data[0]) / n);
     const gi = ownedGrad(K.binary('mul', diff, input.shape, scale, SCALAR, input.shape), input.shape);

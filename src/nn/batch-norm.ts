@@ -1,3 +1,4 @@
+import { K } from '../backend/registry';
 import { batchNorm } from '../functional/batch-norm';
 import { full, Tensor } from '../tensor';
 import { Module } from './module';
@@ -63,8 +64,8 @@ export abstract class BatchNorm extends Module {
   /** Running statistics back to mean 0, variance 1, count 0 (PyTorch's reset_running_stats). */
   resetRunningStats(): void {
     if (!this.trackRunningStats) return;
-    this.runningMean!.data.fill(0);
-    this.runningVar!.data.fill(1);
+    K.fill(this.runningMean!.storage, 0);
+    K.fill(this.runningVar!.storage, 1);
     this.numBatchesTracked = 0;
   }
 

@@ -57,7 +57,7 @@ export class SGD {
       } else {
         g.gradFn = null;
         g.requiresGrad = false;
-        g.data.fill(0);
+        K.fill(g.storage, 0);
       }
     }
   }
@@ -74,7 +74,7 @@ export class SGD {
       let buf = this.buffers.get(p) ?? null;
       const first = this.momentum !== 0 && !buf;
       if (first) this.buffers.set(p, (buf = new Float32Array(p.size)));
-      K.sgdUpdate(p.data, p.grad.data, buf, {
+      K.sgdUpdate(p.storage, p.grad.storage, buf, {
         lr: this.lr, momentum: this.momentum, dampening: this.dampening,
         weightDecay: this.weightDecay, nesterov: this.nesterov, first,
       });
@@ -83,7 +83,15 @@ export class SGD {
 
   /** Momentum buffers in parameter order (null where none yet), JSON-serialisable for checkpoints. */
   stateDict(): { lr: number; momentumBuffers: (number[] | null)[] } {
-    return { lr: this.lr, momentumBuffers: this.params.map((p) => (this.buffers.has(p) ? Array.from(this.buffers.get(p)!) : null)) };
+    return {
+      lr: this.lr,
+      momentumBuffers: this.params.map((p) => {
+        const b = this.buffers.get(p);
+        if (!b) return null;
+        K.sync(b); // a device backend keeps the buffers there
+        return Array.from(b);
+      }),
+    };
   }
 
   loadStateDict(sd: { lr: number; momentumBuffers: (number[] | null)[] }): void {

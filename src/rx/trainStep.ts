@@ -1,4 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
+import { K } from '../backend/registry';
 import { BatchNorm, type Module } from '../nn';
 import type { Tensor } from '../tensor';
 import { StepRecycler } from '../train/recycle';
@@ -49,7 +50,7 @@ export function trainStep<E extends PipelineEvent<Tensor, Tensor>>(
         if (ev.kind !== 'batch') return out.next(ev as Exclude<E, BatchEvent<Tensor, Tensor>>);
         const where = { epoch: ev.epoch, step: ev.step, model: name };
         const loss = TrainingError.wrap(where, () => {
-          const restore = saveRunningStats(norms);
+          const saved = saveRunningStats(norms);
           try {
             const yhat = model.forward(ev.X);
             const out = criterion.forward(yhat, cla ? ev.y.flatten() : ev.y);
@@ -62,11 +63,12 @@ export function trainStep<E extends PipelineEvent<Tensor, Tensor>>(
             out.backward();
             optimizer.step();
             recycler.release(dead, ev.X, ev.y);
+            saved.discard();
             return value;
           } catch (err) {
             // Whatever failed (forward, loss, backward, or a step that refused its gradients
             // before writing), the running statistics go back to where the step found them.
-            restore();
+            saved.restore();
             throw err;
           }
         });
@@ -76,19 +78,32 @@ export function trainStep<E extends PipelineEvent<Tensor, Tensor>>(
   });
 }
 
-/** Copies the running statistics of `norms` and returns a function that writes the copies back. */
-function saveRunningStats(norms: BatchNorm[]): () => void {
-  const saved = norms.map((bn) => ({
-    bn,
-    mean: bn.runningMean?.data.slice(),
-    variance: bn.runningVar?.data.slice(),
-    count: bn.numBatchesTracked,
-  }));
-  return () => {
-    for (const { bn, mean, variance, count } of saved) {
-      if (mean) bn.runningMean?.data.set(mean);
-      if (variance) bn.runningVar?.data.set(variance);
-      bn.numBatchesTracked = count;
-    }
+/**
+ * Copies the running statistics of `norms` (by kernel: on a device backend the copies stay
+ * on the device, so a step reads back nothing but its loss). `restore` writes them back,
+ * `discard` hands the copies to the backend.
+ */
+function saveRunningStats(norms: BatchNorm[]): { restore(): void; discard(): void } {
+  const copy = (t: Tensor | null) => (t ? K.unary('copy', t.storage) : null);
+  const saved = norms.map((bn) => ({ bn, mean: copy(bn.runningMean), variance: copy(bn.runningVar), count: bn.numBatchesTracked }));
+  const put = (t: Tensor | null, v: Float32Array | null) => {
+    if (!t || !v) return;
+    K.sync(v);
+    t.data.set(v);
+  };
+  return {
+    restore() {
+      for (const { bn, mean, variance, count } of saved) {
+        put(bn.runningMean, mean);
+        put(bn.runningVar, variance);
+        bn.numBatchesTracked = count;
+      }
+    },
+    discard() {
+      for (const { mean, variance } of saved) {
+        if (mean) K.release(mean);
+        if (variance) K.release(variance);
+      }
+    },
   };
 }

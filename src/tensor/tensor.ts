@@ -15,9 +15,16 @@ export type Operand = Tensor | number;
 /**
  * A float32, row-major, contiguous tensor. `data` always holds exactly
  * `size` values in row-major order; views (reshape) share it.
+ *
+ * `storage` is the same array as the backend holds it: on a device backend
+ * (gpu in webgpu mode) its values may live on the device only. Reading `data`
+ * brings them to the host first (K.sync, one readback when they were on the
+ * device), so `data` is always current when read; hold the tensor, not its
+ * array, across operations that a device backend runs.
  */
 export class Tensor implements Variable<Tensor> {
-  readonly data: Float32Array;
+  /** The backend's array: identity and kernel arguments. Its values are current only after K.sync (see `data`). */
+  readonly storage: Float32Array;
   readonly shape: readonly number[];
   requiresGrad: boolean;
   private grad_: Tensor | null = null;
@@ -47,7 +54,7 @@ export class Tensor implements Variable<Tensor> {
       // A private copy (callers may reuse their array); readonly in the type, not frozen: freezing costs on every op.
       this.shape = shape.slice();
     }
-    this.data = data;
+    this.storage = data;
     this.requiresGrad = requiresGrad;
   }
 
@@ -61,7 +68,13 @@ export class Tensor implements Variable<Tensor> {
     this.grad_ = g;
   }
 
-  get size(): number { return this.data.length; }
+  /** The values, on the host: a device backend reads them back first (and may then be written to). */
+  get data(): Float32Array {
+    K.sync(this.storage);
+    return this.storage;
+  }
+
+  get size(): number { return this.storage.length; }
   get ndim(): number { return this.shape.length; }
   /** True for tensors created by the user (no recorded history), as PyTorch's is_leaf. */
   get isLeaf(): boolean { return this.gradFn === null; }
@@ -78,16 +91,9 @@ export class Tensor implements Variable<Tensor> {
     if (old) {
       // In place, as PyTorch 1.13 does (variable.grad += new_grad, grad mode being off): a
       // reference to .grad sees the sum, and after zeroGrad nothing is allocated (0 + g also
-      // turns a -0 into +0, as there). From 1024 values the backend's add (SIMD) into a
-      // recycled array and a copy beat a JS loop 4x; below, the loop wins.
-      const d = old.data, s = g.data;
-      if (d.length < 1024) {
-        for (let i = 0; i < d.length; i++) d[i] += s[i];
-      } else {
-        const sum = K.binary('add', d, old.shape, s, g.shape, old.shape);
-        d.set(sum);
-        K.release(sum);
-      }
+      // turns a -0 into +0, as there).
+      const d = old.storage, s = g.storage;
+      K.accumulate(d, s);
       if (s !== d && g.ownedGrad && g.requiresGrad === false && g.gradFn === null) {
         g.ownedGrad = false;
         K.release(s);
@@ -96,7 +102,7 @@ export class Tensor implements Variable<Tensor> {
       g.ownedGrad = false;
       this.grad_ = g;
     } else {
-      this.grad_ = wrap(g.data.slice(), g.shape);
+      this.grad_ = wrap(K.unary('copy', g.storage), g.shape);
     }
   }
 
@@ -128,7 +134,7 @@ export class Tensor implements Variable<Tensor> {
   }
 
   /** A tensor sharing data but cut from the graph. */
-  detach(): Tensor { return wrap(this.data, this.shape); }
+  detach(): Tensor { return wrap(this.storage, this.shape); }
   clone(): Tensor { return sh.clone(this); }
 
   item(): number {
@@ -138,8 +144,9 @@ export class Tensor implements Variable<Tensor> {
 
   /** Nested arrays (a number for a 0-d tensor). */
   toArray(): any {
+    const d = this.data;
     const build = (dim: number, offset: number): any => {
-      if (dim === this.shape.length) return this.data[offset];
+      if (dim === this.shape.length) return d[offset];
       const stride = sizeOf(this.shape.slice(dim + 1));
       return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, offset + i * stride));
     };
@@ -216,7 +223,7 @@ export function result(data: Float32Array, shape: readonly number[], name: strin
  * to it (`dropped`) and nothing returned shares its array, is dead: its array goes back to
  * the backend for reuse (K.release). A `g` passed on as is keeps its flag: its one holder
  * is now the next node. The engine's rules share arrays only as whole objects (views are
- * `result(x.data, ...)`, never subarrays), so identity of `data` decides; comparing
+ * `result(x.storage, ...)`, never subarrays), so identity of `storage` decides; comparing
  * `.buffer` would also make V8 move every small on-heap array off its heap. Gradients from
  * rules the engine did not build (`!dropped`) keep no ownership at all.
  */
@@ -227,15 +234,15 @@ function settleGrads(g: Tensor, grads: readonly (Tensor | null | undefined)[], d
     return;
   }
   let recycle = g.ownedGrad;
-  const gData = g.data;
+  const gData = g.storage;
   for (let i = 0; i < grads.length; i++) {
     const gi = grads[i];
     if (!gi) continue;
-    const d = gi.data;
+    const d = gi.storage;
     if (d === gData) recycle = false;
     for (let j = 0; j < i; j++) {
       const gj = grads[j];
-      if (gj && gj.data === d) { gi.ownedGrad = false; gj.ownedGrad = false; }
+      if (gj && gj.storage === d) { gi.ownedGrad = false; gj.ownedGrad = false; }
     }
   }
   if (recycle) {

@@ -39,7 +39,7 @@ const ownForward = (o: unknown) => Object.prototype.hasOwnProperty.call(o, 'forw
 export function stepIntermediates(loss: Tensor, batch: readonly Tensor[]): Float32Array[] {
   const root = loss.gradFn;
   if (!root) return [];
-  const made: Float32Array[] = [], leaves: Float32Array[] = [loss.data, ...batch.map((t) => t.data)];
+  const made: Float32Array[] = [], leaves: Float32Array[] = [loss.storage, ...batch.map((t) => t.storage)];
   const stack: GradFn<Tensor>[] = [root], seen: GradFn<Tensor>[] = [root];
   while (stack.length) {
     const inputs = (stack.pop() as GradFn<Tensor>).inputs;
@@ -48,9 +48,9 @@ export function stepIntermediates(loss: Tensor, batch: readonly Tensor[]): Float
       if (!t) continue;
       const fn = t.gradFn;
       if (!fn || batch.includes(t)) {
-        leaves.push(t.data);
+        leaves.push(t.storage);
       } else {
-        if (!made.includes(t.data)) made.push(t.data);
+        if (!made.includes(t.storage)) made.push(t.storage);
         if (!seen.includes(fn)) { seen.push(fn); stack.push(fn); }
       }
     }
@@ -72,7 +72,7 @@ export class StepRecycler {
     this.enabled = recyclable(model, criterion, optimizer);
     this.params = this.enabled ? model.parameters() : [];
     // Parameters are updated in place and buffers (running statistics) too: their arrays stay.
-    if (this.enabled) for (const v of Object.values(model.stateDict())) if (typeof v !== 'number') this.held.add(v.data);
+    if (this.enabled) for (const v of Object.values(model.stateDict())) if (typeof v !== 'number') this.held.add(v.storage);
   }
 
   /** Before backward: the arrays `loss`'s graph made from the step's `inputs` (batch and targets). */
@@ -84,9 +84,9 @@ export class StepRecycler {
   release(arrays: readonly Float32Array[], x: Tensor, y: Tensor): void {
     for (let i = 0; i < arrays.length; i++) {
       const d = arrays[i];
-      if (this.held.has(d) || x.grad?.data === d || y.grad?.data === d) continue;
+      if (this.held.has(d) || x.grad?.storage === d || y.grad?.storage === d) continue;
       let isGrad = false;
-      for (let j = 0; j < this.params.length && !isGrad; j++) isGrad = this.params[j].grad?.data === d;
+      for (let j = 0; j < this.params.length && !isGrad; j++) isGrad = this.params[j].grad?.storage === d;
       if (!isGrad) K.release(d);
     }
   }

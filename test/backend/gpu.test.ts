@@ -29,8 +29,9 @@ describe('gpu backend', () => {
   it.each(runnable)('mode %s is honoured and reported', (mode) => {
     expect(setBackend('gpu', { mode })).toEqual(info(mode));
     expect(getBackend()).toEqual(info(mode));
-    expect(Array.from(K.matmul(new Float32Array([1, 2, 3, 4]), new Float32Array([5, 6, 7, 8]), 2, 2, 2, false, false)))
-      .toEqual([19, 22, 43, 50]);
+    const out = K.matmul(new Float32Array([1, 2, 3, 4]), new Float32Array([5, 6, 7, 8]), 2, 2, 2, false, false);
+    K.sync(out); // webgpu: the result lives on the device until read
+    expect(Array.from(out)).toEqual([19, 22, 43, 50]);
   });
 
   it('a mode that cannot run here throws why and what runs, and keeps the previous backend', () => {

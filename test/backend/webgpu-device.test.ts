@@ -6,10 +6,16 @@
  * transpose combinations at shapes that leave partial tiles on every edge,
  * with and without a bias (addmm), against a float64 product.
  *
+ * It also holds the resident mode to its point: a training step on the device
+ * reads back nothing but what the program reads (the loss), and values come
+ * back whole when another backend takes over.
+ *
  * Where no WebGPU adapter answers, the suite is reported as skipped, with the
  * reason in its title: never counted as passed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { filter, lastValueFrom, toArray } from 'rxjs';
+import { data, fit, manualSeed, nn, optim, randn, rx } from '../../src';
 import { K, getBackend, setBackend } from '../../src/backend';
 import { probeMode } from '../../src/backend/gpu/modes';
 import { activeRunner } from '../../src/backend/gpu/ops';
@@ -23,6 +29,12 @@ function rand(len: number, seed: number): Float32Array {
   const out = new Float32Array(len);
   for (let i = 0; i < len; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; out[i] = s / 2 ** 31 - 1; }
   return out;
+}
+
+/** A kernel's result on the host (in resident mode it may live on the device only). */
+function host<T extends Float32Array>(a: T): T {
+  K.sync(a);
+  return a;
 }
 
 const SHAPES: [number, number, number][] = [[1, 1, 1], [7, 13, 5], [65, 33, 129], [130, 257, 67]];
@@ -53,7 +65,7 @@ describe.skipIf(!probe.ok)(`webgpu on this machine's device${probe.ok ? '' : ` (
     for (const [transA, transB] of TRANSPOSES) {
       it(`${m}x${k}x${n} transA=${transA} transB=${transB}: within the float32 bound of a float64 product`, () => {
         const a = rand(m * k, m * 7 + k), b = rand(k * n, n * 13 + k);
-        const got = K.matmul(a, b, m, k, n, transA, transB);
+        const got = host(K.matmul(a, b, m, k, n, transA, transB));
         expect(got.length).toBe(m * n);
         const { worst, at } = errorVsBound(got, referenceMatmul(a, b, { m, k, n, transA, transB }), k);
         expect(worst, `worst error / bound at ${at}`).toBeLessThanOrEqual(1);
@@ -64,26 +76,77 @@ describe.skipIf(!probe.ok)(`webgpu on this machine's device${probe.ok ? '' : ` (
   it('addmm: adds the bias to the float32 sum, every row', () => {
     const [m, k, n] = [65, 33, 129];
     const a = rand(m * k, 1), b = rand(k * n, 2), bias = rand(n, 3);
-    const plain = K.matmul(a, b, m, k, n, false, true);
-    const withBias = K.matmul(a, b, m, k, n, false, true, bias);
+    const plain = host(K.matmul(a, b, m, k, n, false, true));
+    const withBias = host(K.matmul(a, b, m, k, n, false, true, bias));
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) expect(withBias[i * n + j]).toBe(Math.fround(plain[i * n + j] + bias[j]));
     }
   });
 
-  it('BatchNorm (gpu.js) and matmul (WGSL) share the device: BN then matmul agree with js', () => {
+  it('BatchNorm then matmul on the device agree with js', () => {
     const [rows, c] = [40, 24];
     const x = rand(rows * c, 9), w = rand(c, 10), bia = rand(c, 11);
-    const st = K.batchNormStats(x, rows, c, 1);
-    const invstd = st.varBiased.map((v) => 1 / Math.sqrt(v + 1e-5));
-    const y = K.batchNormForward(x, rows, c, 1, st.mean, invstd, w, bia);
-    const out = K.matmul(y, rand(c * 8, 12), rows, c, 8, false, false);
+    const st = K.batchNormStats(x, rows, c, 1, 1e-5);
+    const y = K.batchNormForward(x, rows, c, 1, st.mean, st.invstd, w, bia);
+    const out = host(K.matmul(y, rand(c * 8, 12), rows, c, 8, false, false));
+    host(y);
     setBackend('js');
-    const stJ = K.batchNormStats(x, rows, c, 1);
-    const yJ = K.batchNormForward(x, rows, c, 1, stJ.mean, stJ.varBiased.map((v) => 1 / Math.sqrt(v + 1e-5)), w, bia);
+    const stJ = K.batchNormStats(x, rows, c, 1, 1e-5);
+    const yJ = K.batchNormForward(x, rows, c, 1, stJ.mean, stJ.invstd, w, bia);
     const outJ = K.matmul(yJ, rand(c * 8, 12), rows, c, 8, false, false);
     setBackend('gpu', { mode: 'webgpu' });
     for (let i = 0; i < y.length; i++) expect(Math.abs(y[i] - yJ[i])).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(yJ[i]));
     for (let i = 0; i < out.length; i++) expect(Math.abs(out[i] - outJ[i])).toBeLessThanOrEqual(1e-4 + 1e-5 * Math.abs(outJ[i]));
+  });
+
+  /** A W2-shaped problem, small: [*, 8] inputs, batch 32, BN + ReLU hidden layers, MSE, SGD with momentum. */
+  function problem(seed: number) {
+    manualSeed(seed);
+    const x = randn(128, 8);
+    const y = x.matmul(randn(8, 1)).mul(0.5);
+    const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 32, shuffle: true });
+    const model = new nn.MLP({ inFeatures: 8, hidden: [16, 16], outFeatures: 1, bn: 'pre' });
+    const optimizer = new optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+    return { loader, model, optimizer, criterion: new nn.MSELoss() };
+  }
+
+  it('resident: a training step reads back only its loss (rx trainStep), fit reads back nothing', async () => {
+    const runner = activeRunner() as BridgeRunner;
+    const res = runner.residency!;
+    expect(res).not.toBeNull();
+    const p = problem(3);
+    await fit({ ...p, epochs: 1 }); // warm: every array the loop uses now lives on the device
+    let reads = res.reads;
+    await fit({ ...p, epochs: 2 });
+    expect(res.reads - reads).toBe(0);
+    const steps = 2 * p.loader.length;
+    reads = res.reads;
+    const events = await lastValueFrom(rx.batches(p.loader, { scheduler: null }).pipe(rx.epochs(2),
+      rx.trainStep({ model: p.model, criterion: p.criterion, optimizer: p.optimizer }),
+      filter((e) => e.kind === 'step'), toArray()));
+    expect(events).toHaveLength(steps);
+    expect(res.reads - reads).toBe(steps);
+    expect(events.every((e) => e.kind === 'step' && Number.isFinite(e.loss))).toBe(true);
+  });
+
+  it('resident: the same training as js, within float32 accumulation, and js reads current values afterwards', async () => {
+    const train = async (backend: () => void) => {
+      backend();
+      const p = problem(11);
+      await fit({ ...p, epochs: 3 });
+      setBackend('js'); // from webgpu: every value on the device comes back first
+      return p.model.stateDict();
+    };
+    const onDevice = await train(() => setBackend('gpu', { mode: 'webgpu' }));
+    const onJs = await train(() => setBackend('js'));
+    setBackend('gpu', { mode: 'webgpu' });
+    expect(Object.keys(onDevice)).toEqual(Object.keys(onJs));
+    for (const [key, v] of Object.entries(onJs)) {
+      const d = onDevice[key];
+      if (typeof v === 'number') { expect(d, key).toBe(v); continue; }
+      const a = Array.from((d as typeof v).data), b = Array.from(v.data);
+      const worst = Math.max(...a.map((x, i) => Math.abs(x - b[i]) / (1e-4 + 1e-3 * Math.abs(b[i]))));
+      expect(worst, `${key}: worst |device - js| / (1e-4 + 1e-3 |js|)`).toBeLessThanOrEqual(1);
+    }
   });
 });

@@ -21,8 +21,48 @@ const fromBits = (bits: number[]) => new Float32Array(Int32Array.from(bits).buff
 const toBits = (f: Float32Array) => Array.from(new Int32Array(Float32Array.from(f).buffer));
 const leaf = (bits: number[]) => new Tensor(fromBits(bits), [bits.length], true);
 
-forEachBackend(() => {
-  describe('SGD against PyTorch 1.13, bit for bit', () => {
+/** Backends whose SGD kernel runs on a device (the others run js's: src/backend/js/sgd.ts). */
+const onDevice = (label: string) => label === 'gpu:webgpu';
+
+/**
+ * The update rule of kernels.ts with every multiply-add rounded twice (product, then sum): what
+ * a device computes where WGSL's fma rounds its product, as the spec allows and lavapipe does.
+ * (A GPU that fuses gives PyTorch's bits, the fixture's.)
+ */
+function unfusedChain(c: Case, opts: { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean }) {
+  const f = Math.fround;
+  const lr = f(opts.lr), wd = f(opts.weightDecay), mom = f(opts.momentum), keep = f(1 - opts.dampening);
+  const p = [fromBits(c.init[0]), fromBits(c.init[1])];
+  const bufs: (Float32Array | null)[] = [null, null];
+  return c.steps.map((s) => {
+    [s.grad, s.gradQ ?? new Array(s.grad.length).fill(0)].forEach((gBits, j) => {
+      const g = fromBits(gBits), x = p[j];
+      const first = mom !== 0 && !bufs[j];
+      if (mom !== 0 && !bufs[j]) bufs[j] = new Float32Array(x.length);
+      const buf = bufs[j];
+      for (let i = 0; i < x.length; i++) {
+        let d = wd !== 0 ? f(f(wd * x[i]) + g[i]) : g[i];
+        if (mom !== 0 && buf) {
+          buf[i] = first ? d : f(f(keep * d) + f(mom * buf[i]));
+          d = opts.nesterov ? f(f(mom * buf[i]) + d) : buf[i];
+        }
+        x[i] = f(f(-lr * d) + x[i]);
+      }
+    });
+    return { param: toBits(p[0]), paramQ: toBits(p[1]), buf: bufs[0] ? toBits(bufs[0]) : null };
+  });
+}
+
+/** PyTorch's bits; on a device, each element either those or the twice-rounded rule's (never anything else). */
+function expectBits(got: Float32Array, fused: number[], unfused: number[] | null, what: string): void {
+  const g = toBits(got);
+  if (!unfused) { expect(g, what).toEqual(fused); return; }
+  const off = g.map((b, i) => [i, b, fused[i], unfused[i]]).filter(([, b, x, y]) => b !== x && b !== y);
+  expect(off, `${what}: [index, got, PyTorch's bits, twice-rounded bits]`).toEqual([]);
+}
+
+forEachBackend((label) => {
+  describe('SGD against PyTorch 1.13, bit for bit (on a device: or its twice-rounded multiply-adds)', () => {
     it('covers every case of the fixture', () => { expect(fixture.cases).toHaveLength(10); });
     for (const c of fixture.cases) {
       const o = c.options;
@@ -31,15 +71,16 @@ forEachBackend(() => {
       it(`${c.n} parameters, ${JSON.stringify(o)}`, () => {
         const p = leaf(c.init[0]), q = leaf(c.init[1]);
         const opt = new optim.SGD([p, q], opts);
+        const twice = onDevice(label) ? unfusedChain(c, opts) : null;
         c.steps.forEach((s, k) => {
           opt.zeroGrad();
           p.grad = tensor(fromBits(s.grad));
           if (s.gradQ) q.grad = tensor(fromBits(s.gradQ));
           opt.step();
-          expect(toBits(p.data), `param after step ${k + 1}`).toEqual(s.param);
-          expect(toBits(q.data), `unused-on-step-2 param after step ${k + 1}`).toEqual(s.paramQ);
+          expectBits(p.data, s.param, twice?.[k].param ?? null, `param after step ${k + 1}`);
+          expectBits(q.data, s.paramQ, twice?.[k].paramQ ?? null, `unused-on-step-2 param after step ${k + 1}`);
           const buf = opt.stateDict().momentumBuffers[0];
-          if (s.buf) expect(toBits(Float32Array.from(buf!)), `momentum buffer after step ${k + 1}`).toEqual(s.buf);
+          if (s.buf) expectBits(Float32Array.from(buf!), s.buf, twice?.[k].buf ?? null, `momentum buffer after step ${k + 1}`);
         });
       });
     }

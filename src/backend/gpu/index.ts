@@ -4,11 +4,14 @@ import { GPU_MODES, GpuMode, describeModes, probeMode, runnableModes } from './m
 import { batchNormBackward, batchNormForward, batchNormStats, matmul, setRunner } from './ops';
 import { InProcessRunner, Runner } from './runner';
 import { BridgeRunner, webgpuBridge } from './webgpu';
+import { deviceKernels } from './device-kernels';
+import type { Residency } from './resident';
 
 /**
  * Backend 'gpu': gpu.js kernels for matmul and BatchNorm (and a release that
  * keeps nothing); every other kernel comes from its parent 'js' (declared, not
- * a silent fallback).
+ * a silent fallback). In webgpu mode every kernel runs on the device instead and
+ * tensors stay there between kernels (device-kernels.ts, resident.ts).
  *
  *   setBackend('gpu')                      best mode that runs here: webgpu, headlessgl, webasm, cpu
  *   setBackend('gpu', { mode: 'webasm' })  exactly that mode, or an error saying why not and what runs
@@ -58,7 +61,30 @@ function setup(options: GpuOptions | undefined): BackendInfo {
   return device ? { name: 'gpu', mode, device } : { name: 'gpu', mode };
 }
 
-registerBackend<GpuOptions>({ name: 'gpu', parent: 'js', setup });
+/** The resident bridge of the active mode, if it keeps tensors on its device (webgpu). */
+function residentRunner(info: BackendInfo): BridgeRunner | null {
+  const r = info.mode ? runners.get(info.mode as GpuMode) : undefined;
+  return r instanceof BridgeRunner && r.residency ? r : null;
+}
+const deviceTables = new WeakMap<BridgeRunner, Kernels>();
+
+registerBackend<GpuOptions>({
+  name: 'gpu',
+  parent: 'js',
+  setup,
+  // webgpu: every kernel on the device, tensors resident there (device-kernels.ts).
+  modeKernels(info) {
+    const r = residentRunner(info);
+    if (!r) return undefined;
+    let table = deviceTables.get(r);
+    if (!table) deviceTables.set(r, (table = deviceKernels(r.residency as Residency, r.link)));
+    return table;
+  },
+  // Leaving webgpu (for js or another mode): every value on the device comes back first.
+  deactivate(info) {
+    residentRunner(info)?.residency?.drain();
+  },
+});
 /**
  * The engine's recycling hint is ignored here: this backend's own results are arrays that
  * gpu.js (or the webgpu bridge) allocates per call, and keeping them out of the js kernels'

@@ -62,17 +62,17 @@ export const matmul: Kernels['matmul'] = (a, b, m, k, n, transA, transB, bias) =
  * channel whose result is not finite is computed again by the js loops, which give PyTorch's
  * NaN or Inf. Empty tensors go to the js loops too (gpu.js cannot make a 0-length output).
  */
-export const batchNormStats: Kernels['batchNormStats'] = (x, n, c, s): BatchNormStats => {
+export const batchNormStats: Kernels['batchNormStats'] = (x, n, c, s, eps): BatchNormStats => {
   const m = n * s;
-  if (m * c === 0) return js.batchNormStats(x, n, c, s);
+  if (m * c === 0) return js.batchNormStats(x, n, c, s, eps);
   const r = activeRunner().run({
     source: 'bnStats', key: `bnStats:${n}x${c}x${s}`, constants: { c, s, m }, output: 2 * c, loopMax: m,
   }, [x]);
-  const stats = { mean: r.slice(0, c), varBiased: r.slice(c) };
+  const moments = { mean: r.slice(0, c), varBiased: r.slice(c) };
   for (let ch = 0; ch < c; ch++) {
-    if (!Number.isFinite(stats.mean[ch]) || !Number.isFinite(stats.varBiased[ch])) return js.batchNormStats(x, n, c, s);
+    if (!Number.isFinite(moments.mean[ch]) || !Number.isFinite(moments.varBiased[ch])) return js.batchNormStats(x, n, c, s, eps);
   }
-  return stats;
+  return js.withInvstd(moments, eps);
 };
 
 export const batchNormForward: Kernels['batchNormForward'] = (x, n, c, s, mean, invstd, weight, bias) =>

@@ -5,6 +5,9 @@ import { GpuMode, ModeProbe, dawnLoadError, probeMode, registerWebGPUProber } fr
 import type { Runner } from './runner';
 import { KernelSpec, SOURCES } from './sources';
 import { decodeMatmulSpec, variantKey, wgslHostSource, wgslMatmulSources } from './wgsl-matmul';
+import { DeviceLink, Residency } from './resident';
+import { deviceKernelSources } from './wgsl/kernels';
+import { deviceRuntimeSource, type KernelCall } from './wgsl/runtime';
 
 /**
  * gpu.js's WebGPU kernels return Promises (readback is `mapAsync`), while the
@@ -30,7 +33,14 @@ import { decodeMatmulSpec, variantKey, wgslHostSource, wgslMatmulSources } from 
  * device). The worker checks it on small odd shapes at start-up, and webgpu
  * mode fails to start, saying why, if that check fails. RXNN_WEBGPU_MATMUL=gpujs
  * selects gpu.js's kernel instead (the BridgeRunner's `matmulEngine` says
- * which one runs). BatchNorm stays on gpu.js.
+ * which one runs).
+ *
+ * Resident mode (the default with the WGSL matmul): the worker also runs a
+ * DeviceRuntime (wgsl/runtime.ts) holding buffers by id, and the engine's
+ * kernels (device-kernels.ts) post calls on ids instead of copying arrays:
+ * calls queue here and go over in batches, and only a read (K.sync of a
+ * device-resident array, resident.ts) blocks for an answer. The copy per call
+ * described above then remains only for `run()` (benchmarks, RXNN_WEBGPU_RESIDENT=0).
  */
 const req = createRequire(__filename);
 
@@ -38,14 +48,19 @@ const req = createRequire(__filename);
 const CTL_INTS = 4;
 const MSG_BYTES = 4096;
 
-function workerSource(): string {
+function workerSource(resident: boolean): string {
   return `
 const { workerData, parentPort } = require('worker_threads');
-const { ctl, msg, mode, gpuJsPath, webgpuUrl, sources, wgslOn, wgslSources, wgslDevice } = workerData;
+const { ctl, msg, mode, gpuJsPath, webgpuUrl, sources, wgslOn, wgslSources, wgslDevice, residentOn, residentSources } = workerData;
 let data = workerData.data;
 const kernels = new Map();
 let gpu = null;
 let wgsl = null;
+let rt = null;
+let rtError = null;
+let wgslDev = null;
+// ---- wgsl/runtime.ts's DeviceRuntime (createDeviceRuntime and what it calls)
+${resident ? deviceRuntimeSource() : ''}
 let adapterName = '';
 // ---- wgsl-matmul.ts's host functions (createWgslMatmul, wgslSelfTest and what they call)
 ${wgslHostSource()}
@@ -99,14 +114,46 @@ async function init() {
   const r = await k(new Float32Array([1, 2, 3]));
   if (!(r[0] === 3 && r[1] === 5 && r[2] === 7)) throw new Error('a test kernel answered ' + Array.from(r).join(', '));
   if (wgslOn) {
-    wgsl = createWgslMatmul(await wgslDeviceHere(), { sources: wgslSources });
+    const device = wgslDev = await wgslDeviceHere();
+    wgsl = createWgslMatmul(device, { sources: wgslSources });
     await wgslSelfTest(wgsl);
+    if (residentOn) {
+      rt = createDeviceRuntime(device, { sources: residentSources });
+      rt.upload(1, new Float32Array(1)); // the fence's buffer (Residency's ids start at 2)
+    }
   }
+}
+// Resident mode: calls arrive in order, in batches; only a read answers. A call that throws
+// is remembered and reported by the next read, as a device reports an asynchronous error.
+function residentCall(m) {
+  try {
+    if (m.rt === 'upload') rt.upload(m.id, m.values);
+    else if (m.rt === 'run') rt.run(m.call);
+    else if (m.rt === 'free') for (const id of m.ids) rt.free(id);
+  } catch (e) {
+    if (!rtError) rtError = e;
+  }
+}
+function residentRead(job) {
+  if (rtError) { const e = rtError; rtError = null; signal(2, e && e.stack || e); return; }
+  rt.read(job.id, data, 0).then(() => signal(1), (e) => signal(2, e && e.stack || e));
 }
 init().then(() => signal(1, adapterName), (e) => signal(2, e && e.message || e));
 parentPort.on('message', async (job) => {
   try {
+    if (job.close) {
+      // The process is exiting: Dawn may abort at exit while a device that ran work is alive.
+      try { if (rt) rt.destroy(); } catch (e) { /* exiting anyway */ }
+      try { if (wgslDev && wgslDev.destroy) wgslDev.destroy(); } catch (e) { /* exiting anyway */ }
+      signal(1);
+      return;
+    }
     if (job.data) data = job.data;
+    if (job.batch) {
+      for (const m of job.batch) residentCall(m);
+      if (job.read) residentRead(job.read);
+      return;
+    }
     if (job.wgsl) {
       const [a, b] = job.args.map(([off, len]) => data.slice(off, off + len));
       await wgsl.run(a, b, job.wgsl, data, job.outOffset);
@@ -131,10 +178,23 @@ parentPort.on('message', async (job) => {
 });`;
 }
 
+/** RXNN_WEBGPU_RESIDENT: '1' (default) keeps tensors on the device in webgpu mode, '0' copies per call. */
+export function webgpuResident(env = process.env.RXNN_WEBGPU_RESIDENT): boolean {
+  if (env === undefined || env === '' || env === '1') return true;
+  if (env === '0') return false;
+  throw new Error(`RXNN_WEBGPU_RESIDENT='${env}': expected '1' (tensors stay on the device, the default) or '0' (copied per kernel call)`);
+}
+
 /** Which kernel runs matmul in a BridgeRunner. */
 export type MatmulEngine = 'wgsl' | 'gpujs';
 
 export interface BridgeOptions {
+  /**
+   * Tensors stay on the device (resident.ts, device-kernels.ts): the default in webgpu mode
+   * with the WGSL matmul; RXNN_WEBGPU_RESIDENT=0 turns it off (every kernel call then copies
+   * its operands in and its result out, as before).
+   */
+  resident?: boolean;
   /**
    * Tests only: a module exporting `createDevice(): Promise<device>`, a stand-in
    * WebGPU device on which matmul runs the WGSL host code in any mode.
@@ -161,21 +221,102 @@ export class BridgeRunner implements Runner {
   /** What runs matmul: the tiled WGSL kernel (webgpu mode) or gpu.js's kernel. */
   readonly matmulEngine: MatmulEngine;
 
+  /** Set when tensors stay on the device: what device-kernels.ts runs through. */
+  readonly residency: Residency | null = null;
+  private pending: object[] = [];
+  private transfers: ArrayBuffer[] = [];
+
   /** Starts the worker and blocks until it has a device and a test kernel answered (or throws why not). */
   constructor(readonly mode: GpuMode, timeoutMs = 30_000, opts: BridgeOptions = {}) {
     this.matmulEngine = opts.wgslDevice ? 'wgsl' : mode === 'webgpu' ? webgpuMatmulEngine() : 'gpujs';
     const wgslOn = this.matmulEngine === 'wgsl';
+    const resident = wgslOn && mode === 'webgpu' && !opts.wgslDevice && (opts.resident ?? webgpuResident());
     const webgpuUrl = mode === 'webgpu' ? pathToFileURL(req.resolve('webgpu')).href : '';
-    this.worker = new Worker(workerSource(), {
+    this.worker = new Worker(workerSource(resident), {
       eval: true,
       workerData: {
         ctl: this.ctl, msg: this.msg, mode, data: this.data, sources: SOURCES,
         gpuJsPath: req.resolve('gpu.js'), webgpuUrl,
         wgslOn, wgslSources: wgslOn ? wgslMatmulSources() : null, wgslDevice: opts.wgslDevice ?? '',
+        residentOn: resident, residentSources: resident ? deviceKernelSources() : null,
       },
     });
     this.worker.unref();
     this.adapter = this.wait(timeoutMs, 'start');
+    if (resident) this.residency = new Residency(this.link);
+    process.once('exit', () => this.close());
+  }
+
+  private closed = false;
+  /**
+   * Destroys the device before the process exits (Dawn was seen to abort at exit with a device
+   * that had run work still alive): waits up to a second for the worker to do it.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.worker.postMessage({ close: true });
+      this.wait(1000, 'close');
+    } catch { /* the worker is gone or stuck: exiting anyway */ }
+  }
+
+  /**
+   * The resident mode's channel to the worker's DeviceRuntime. Calls are queued and
+   * posted in batches (a message costs microseconds; a training step makes dozens of
+   * calls); read posts what is queued with the read and blocks for the answer.
+   */
+  readonly link: DeviceLink = {
+    upload: (id, values) => {
+      // Copied now (the caller may write its array next), handed over without a second copy.
+      const copy = values.slice();
+      this.transfers.push(copy.buffer as ArrayBuffer);
+      this.queue({ rt: 'upload', id, values: copy });
+    },
+    run: (call: KernelCall) => this.queue({ rt: 'run', call }),
+    free: (ids) => this.queue({ rt: 'free', ids }),
+    read: (id, into) => {
+      let fresh: Float32Array | undefined;
+      if (into.length > this.data.length) {
+        fresh = this.data = new Float32Array(new SharedArrayBuffer(Math.max(into.length, 2 * this.data.length) * 4));
+      }
+      this.postBatch({ read: { id }, data: fresh });
+      this.sinceRead = 0;
+      this.wait(600_000, `read of ${into.length} values`);
+      into.set(this.data.subarray(0, into.length));
+    },
+  };
+
+  /** Calls queued before this many are posted without waiting for a read. */
+  private static readonly BATCH = 64;
+  /**
+   * Calls posted since the last read after which the next batch waits for the device (a
+   * fence): a loop that never reads (fit) must not queue unbounded work and uploads.
+   */
+  private static readonly FENCE = 2048;
+  private sinceRead = 0;
+  /** Fences waited for so far (tests). */
+  fences = 0;
+
+  private queue(m: object): void {
+    this.pending.push(m);
+    if (this.pending.length < BridgeRunner.BATCH) return;
+    this.sinceRead += this.pending.length;
+    if (this.sinceRead < BridgeRunner.FENCE) {
+      this.postBatch({});
+      return;
+    }
+    this.postBatch({ read: { id: 1 } }); // buffer 1: the worker's one-float fence
+    this.sinceRead = 0;
+    this.wait(600_000, 'a fence');
+    this.fences++;
+  }
+
+  private postBatch(extra: { read?: { id: number }; data?: Float32Array }): void {
+    const batch = this.pending, transfers = this.transfers;
+    this.pending = [];
+    this.transfers = [];
+    this.worker.postMessage({ batch, ...extra }, transfers);
   }
 
   get cached(): number {
@@ -242,6 +383,7 @@ export class BridgeRunner implements Runner {
       return slot;
     });
     if (!this.keys.has(compileKey)) { this.keys.add(compileKey); this.compiles++; }
+    if (this.pending.length) this.postBatch({}); // resident calls queued before go first
     this.worker.postMessage(job(slots, off, fresh));
     this.wait(600_000, what);
     return this.data.slice(off, off + output);

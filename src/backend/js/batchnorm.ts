@@ -1,4 +1,4 @@
-import type { BatchNormGrads, BatchNormStats } from '../kernels';
+import type { BatchNormGrads, BatchNormMoments, BatchNormStats } from '../kernels';
 import { bnBackwardRows, bnForwardRows, bnStatsRows } from '../wasm/bn';
 import { WASM_MAX_ELEMENTS } from '../wasm/limits';
 import { take } from './pool';
@@ -13,12 +13,26 @@ import { take } from './pool';
 export const BN_WASM_MIN = Number(process.env.RXNN_BN_WASM_MIN) || 1024;
 
 /** x[b, ch, j] of a tensor viewed as [N, C, S] lives at (b * C + ch) * S + j. */
-export function batchNormStats(x: Float32Array, n: number, c: number, s: number): BatchNormStats {
-  if (s === 1 && n * c >= BN_WASM_MIN && n * c <= WASM_MAX_ELEMENTS) return bnStatsRows(x, n, c);
-  return batchNormStatsLoop(x, n, c, s);
+export function batchNormStats(x: Float32Array, n: number, c: number, s: number, eps: number): BatchNormStats {
+  const moments = s === 1 && n * c >= BN_WASM_MIN && n * c <= WASM_MAX_ELEMENTS ? bnStatsRows(x, n, c) : batchNormStatsLoop(x, n, c, s);
+  return withInvstd(moments, eps);
 }
 
-export function batchNormStatsLoop(x: Float32Array, n: number, c: number, s: number): BatchNormStats {
+/** invstd = 1 / sqrt(varBiased + eps) in float64, rounded once (PyTorch's CPU kernel computes it in double). */
+export function withInvstd(moments: BatchNormMoments, eps: number): BatchNormStats {
+  const c = moments.varBiased.length, invstd = new Float32Array(c);
+  for (let ch = 0; ch < c; ch++) invstd[ch] = 1 / Math.sqrt(moments.varBiased[ch] + eps);
+  return { mean: moments.mean, varBiased: moments.varBiased, invstd };
+}
+
+/** Kernels.batchNormUpdateStats, in float64 with one rounding per store. */
+export function batchNormUpdateStats(runningMean: Float32Array | null, runningVar: Float32Array | null,
+  mean: Float32Array, varBiased: Float32Array, momentum: number, m: number): void {
+  if (runningMean) for (let ch = 0; ch < runningMean.length; ch++) runningMean[ch] = (1 - momentum) * runningMean[ch] + momentum * mean[ch];
+  if (runningVar) for (let ch = 0; ch < runningVar.length; ch++) runningVar[ch] = (1 - momentum) * runningVar[ch] + momentum * varBiased[ch] * (m / (m - 1));
+}
+
+export function batchNormStatsLoop(x: Float32Array, n: number, c: number, s: number): BatchNormMoments {
   const mean = new Float32Array(c);
   const varBiased = new Float32Array(c);
   const count = n * s;

@@ -1,7 +1,7 @@
 import type { Kernels } from '../kernels';
 import { registerBackend, registerKernel } from '../registry';
-import { batchNormBackward, batchNormForward, batchNormStats } from './batchnorm';
-import { binary, unary } from './elementwise';
+import { batchNormBackward, batchNormForward, batchNormStats, batchNormUpdateStats } from './batchnorm';
+import { accumulate, binary, fill, sync, unary } from './elementwise';
 import { gatherRows, permute, scatterAddRows } from './layout';
 import { matmul } from './matmul';
 import { release } from './pool';
@@ -11,7 +11,8 @@ import { sgdUpdate } from './sgd';
 /** The reference backend: plain typed-array loops, every kernel. */
 export const jsKernels: Kernels = {
   unary, binary, reduce, variance, matmul, permute, gatherRows, scatterAddRows,
-  batchNormStats, batchNormForward, batchNormBackward, sgdUpdate, release,
+  batchNormStats, batchNormUpdateStats, batchNormForward, batchNormBackward, sgdUpdate,
+  accumulate, fill, sync, release,
 };
 
 registerBackend({ name: 'js', setup: () => ({ name: 'js' }) });

@@ -1,4 +1,4 @@
-import type { BatchNormGrads, BatchNormStats } from '../kernels';
+import type { BatchNormGrads, BatchNormMoments } from '../kernels';
 import { take } from '../js/pool';
 import { bnModuleBytes } from './bn-module';
 import { WA, type WasmMemory } from './api';
@@ -71,7 +71,7 @@ export function colSumRows(x: Float32Array, n: number, c: number): Float32Array 
   return out;
 }
 
-export function bnStatsRows(x: Float32Array, n: number, c: number): BatchNormStats {
+export function bnStatsRows(x: Float32Array, n: number, c: number): BatchNormMoments {
   const { t, ch: [sum, ss], f32, f64, ex: e } = layout(n, c, 1, 2);
   f32.set(x, t[0] / 4);
   e.colSum(t[0], n, c, sum);

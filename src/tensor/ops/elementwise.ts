@@ -24,7 +24,7 @@ function outShape(a: readonly number[], b: readonly number[]): readonly number[]
 function binary(op: BinaryOp, name: string, a: Tensor, b: Tensor,
   backward: (g: Tensor) => [Tensor | null, Tensor | null], saves = true): Tensor {
   const shape = outShape(a.shape, b.shape);
-  const data = K.binary(op, a.data, a.shape, b.data, b.shape, shape);
+  const data = K.binary(op, a.storage, a.shape, b.storage, b.shape, shape);
   return result(data, shape, name, [a, b], (g) => {
     const [ga, gb] = backward(g);
     return [ga && a.requiresGrad ? sumToShape(ga, a.shape) : null,
@@ -33,7 +33,7 @@ function binary(op: BinaryOp, name: string, a: Tensor, b: Tensor,
 }
 
 function unary(op: UnaryOp, name: string, x: Tensor, backward: (g: Tensor, out: Tensor) => Tensor, saves = true): Tensor {
-  const out: Tensor = result(K.unary(op, x.data), x.shape, name, [x], (g) => [backward(g, out)], saves);
+  const out: Tensor = result(K.unary(op, x.storage), x.shape, name, [x], (g) => [backward(g, out)], saves);
   return out;
 }
 
@@ -69,7 +69,7 @@ export function pow(x: Tensor, exponent: number): Tensor {
 export function gt(x: Operand, y: Operand): Tensor {
   const a = asTensor(x), b = asTensor(y);
   const shape = outShape(a.shape, b.shape);
-  return wrap(K.binary('gt', a.data, a.shape, b.data, b.shape, shape), shape);
+  return wrap(K.binary('gt', a.storage, a.shape, b.storage, b.shape, shape), shape);
 }
 
 // d(-x) = -g
@@ -95,7 +95,7 @@ export function sqrt(x: Tensor): Tensor {
 // d(relu x) = g where x > 0, else g * 0: one fused kernel pass, as PyTorch's threshold_backward
 // (g * 0 rather than 0 keeps the bits of the g * (x > 0) it replaces: -0 for negative g, NaN for NaN).
 export function relu(x: Tensor): Tensor {
-  return unary('relu', 'ReluBackward0', x, (g) => ownedGrad(K.binary('reluGrad', g.data, g.shape, x.data, x.shape, x.shape), x.shape));
+  return unary('relu', 'ReluBackward0', x, (g) => ownedGrad(K.binary('reluGrad', g.storage, g.shape, x.storage, x.shape, x.shape), x.shape));
 }
 
 // d(sigmoid x) = g * (1 - y) * y

@@ -19,8 +19,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const shape = [...(a.ndim === 2 ? [m] : []), ...(b.ndim === 2 ? [n] : [])];
   // PyTorch 1.13's node for each rank pair (1-D @ 2-D runs as unsqueeze, mm, squeeze).
   const name = a.ndim === 2 ? (b.ndim === 2 ? 'MmBackward0' : 'MvBackward0') : b.ndim === 2 ? 'SqueezeBackward3' : 'DotBackward0';
-  return result(K.matmul(a.data, b.data, m, k, n, false, false), shape, name, [a, b], (g) => [
-    a.requiresGrad ? ownedGrad(K.matmul(g.data, b.data, m, n, k, false, true), a.shape) : null,
-    b.requiresGrad ? ownedGrad(K.matmul(a.data, g.data, k, m, n, true, false), b.shape) : null,
+  return result(K.matmul(a.storage, b.storage, m, k, n, false, false), shape, name, [a, b], (g) => [
+    a.requiresGrad ? ownedGrad(K.matmul(g.storage, b.storage, m, n, k, false, true), a.shape) : null,
+    b.requiresGrad ? ownedGrad(K.matmul(a.storage, g.storage, k, m, n, true, false), b.shape) : null,
   ]);
 }

@@ -14,7 +14,7 @@ function count(shape: readonly number[], axes: readonly number[]): number {
 export function sum(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
   const axes = normalizeDims(dim, x.ndim, 'sum');
   const keep = reducedShape(x.shape, axes, true);
-  return result(K.reduce('sum', x.data, x.shape, axes), reducedShape(x.shape, axes, keepdim),
+  return result(K.reduce('sum', x.storage, x.shape, axes), reducedShape(x.shape, axes, keepdim),
     dim === undefined ? 'SumBackward0' : 'SumBackward1', [x], (g) => [expand(reshapeGrad(g, keep), x.shape)], false);
 }
 
@@ -23,8 +23,10 @@ export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tenso
   const axes = normalizeDims(dim, x.ndim, 'mean');
   const n = count(x.shape, axes);
   const keep = reducedShape(x.shape, axes, true);
-  const s = K.reduce('sum', x.data, x.shape, axes);
-  for (let i = 0; i < s.length; i++) s[i] /= n;
+  const sums = K.reduce('sum', x.storage, x.shape, axes);
+  // Divided by n as a float32 scalar, as PyTorch's sum(...).div_(n) does; as a kernel, so sums on a device stay there.
+  const s = K.binary('div', sums, [sums.length], Float32Array.of(n), [], [sums.length]);
+  K.release(sums);
   return result(s, reducedShape(x.shape, axes, keepdim), dim === undefined ? 'MeanBackward0' : 'MeanBackward1',
     // PyTorch 1.13's MeanBackward1 (over dims) keeps the input for a second backward, MeanBackward0 not.
     [x], (g) => [expand(div(reshapeGrad(g, keep), n), x.shape)], dim !== undefined);
@@ -39,7 +41,7 @@ export function variance(x: Tensor, dim: number | number[] | undefined, unbiased
   const correction = unbiased ? 1 : 0;
   const n = count(x.shape, axes);
   const keep = reducedShape(x.shape, axes, true);
-  return result(K.variance(x.data, x.shape, axes, correction), reducedShape(x.shape, axes, keepdim), 'VarBackward0',
+  return result(K.variance(x.storage, x.shape, axes, correction), reducedShape(x.shape, axes, keepdim), 'VarBackward0',
     [x], (g) => {
       const centered = sub(x, mean(x, axes, true));
       return [mul(centered, div(reshapeGrad(g, keep), (n - correction) / 2))];
@@ -58,7 +60,7 @@ function selection(op: 'max' | 'argmax', x: Tensor, dim: number | undefined, kee
   }
   const empty = axes.find((a) => x.shape[a] === 0);
   if (empty !== undefined) throw new Error(`${op}: Expected reduction dim ${empty} to have non-zero size (input shape ${formatShape(x.shape)})`);
-  return new Tensor(K.reduce(op, x.data, x.shape, axes), reducedShape(x.shape, axes, keepdim));
+  return new Tensor(K.reduce(op, x.storage, x.shape, axes), reducedShape(x.shape, axes, keepdim));
 }
 
 export function max(x: Tensor, dim?: number, keepdim = false): Tensor {

@@ -12,7 +12,7 @@ import { sumToShape } from './reduce';
  */
 export function reshape(x: Tensor, shape: readonly number[], name = 'ReshapeAliasBackward0'): Tensor {
   const target = inferShape(shape, x.size, x.shape);
-  return result(x.data, target, name, [x], (g) => [reshapeGrad(g, x.shape)], false);
+  return result(x.storage, target, name, [x], (g) => [reshapeGrad(g, x.shape)], false);
 }
 
 /** torch.Tensor.view: reshape under PyTorch's other node name. */
@@ -48,7 +48,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
     throw new Error(`expand: tensor of shape ${formatShape(x.shape)} cannot be expanded to shape ${formatShape(shape)}`);
   }
   const zero = new Float32Array(1);
-  return result(K.binary('add', x.data, x.shape, zero, [], shape), shape, 'ExpandBackward0', [x],
+  return result(K.binary('add', x.storage, x.shape, zero, [], shape), shape, 'ExpandBackward0', [x],
     (g) => [sumToShape(g, x.shape)], false);
 }
 
@@ -60,7 +60,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   }
   const inverse = new Array<number>(perm.length);
   perm.forEach((p, i) => { inverse[p] = i; });
-  return result(K.permute(x.data, x.shape, perm), perm.map((p) => x.shape[p]), 'PermuteBackward0', [x],
+  return result(K.permute(x.storage, x.shape, perm), perm.map((p) => x.shape[p]), 'PermuteBackward0', [x],
     (g) => [permute(g, inverse)], false);
 }
 
@@ -86,12 +86,12 @@ export function indexSelect(x: Tensor, index: readonly number[]): Tensor {
   const rowSize = rows === 0 ? 0 : x.size / rows;
   const shape = x.shape.slice();
   shape[0] = index.length;
-  const data = K.gatherRows(x.data, rowSize, index);
+  const data = K.gatherRows(x.storage, rowSize, index);
   // Batching data (no grad) records nothing; otherwise backward keeps its own copy of the index.
   if (!(x.requiresGrad && isGradEnabled())) return wrap(data, shape);
   const idx = index.slice();
   return result(data, shape, 'IndexSelectBackward0', [x],
-    (g) => [ownedGrad(K.scatterAddRows(g.data, rowSize, idx, rows), x.shape)]);
+    (g) => [ownedGrad(K.scatterAddRows(g.storage, rowSize, idx, rows), x.shape)]);
 }
 
 /** Concatenate along `dim`; every other dim must match. d = the matching slice of g for each input. */
@@ -118,14 +118,16 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   // Each input contributes a block of widths[i] values to every outer row.
   let offset = 0;
   tensors.forEach((t, i) => {
-    for (let o = 0; o < outer; o++) out.set(t.data.subarray(o * widths[i], (o + 1) * widths[i]), o * total + offset);
+    const d = t.data;
+    for (let o = 0; o < outer; o++) out.set(d.subarray(o * widths[i], (o + 1) * widths[i]), o * total + offset);
     offset += widths[i];
   });
   return result(out, shape, 'CatBackward0', tensors, (g) => {
     let off = 0;
+    const gd = g.data;
     return tensors.map((t, i) => {
       const part = new Float32Array(t.size);
-      for (let o = 0; o < outer; o++) part.set(g.data.subarray(o * total + off, o * total + off + widths[i]), o * widths[i]);
+      for (let o = 0; o < outer; o++) part.set(gd.subarray(o * total + off, o * total + off + widths[i]), o * widths[i]);
       off += widths[i];
       return new Tensor(part, t.shape);
     });
@@ -133,5 +135,5 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
 }
 
 export function clone(x: Tensor): Tensor {
-  return result(x.data.slice(), x.shape, 'CloneBackward0', [x], (g) => [g], false);
+  return result(K.unary('copy', x.storage), x.shape, 'CloneBackward0', [x], (g) => [g], false);
 }
