@@ -97,6 +97,10 @@ export class Code {
   v128Bitselect() { return this.simd(0x52); }
   f32x4Splat() { return this.simd(0x13); }
   f32x4Mul() { return this.simd(0xe6); }
+  /** i8x16.shuffle by float lanes: lanes 0-3 from the first operand, 4-7 from the second. */
+  f32x4Shuffle(l0: number, l1: number, l2: number, l3: number) {
+    return this.simd(0x0d, ...[l0, l1, l2, l3].flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
+  }
   /** Relaxed SIMD a * b + c (fused where the CPU has FMA). */
   f32x4RelaxedMadd() { return this.simd(0x105); }
   /** local[i] += delta (i32). */

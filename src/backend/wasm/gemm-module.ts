@@ -30,22 +30,60 @@ export function gemmModuleBytes({ mr, nv, unroll = 1, fma = false }: GemmShape, 
 
 function packA(mr: number): FuncDef {
   const [src, rs, cs, rowsValid, kc, rowBlocks, dst] = [0, 1, 2, 3, 4, 5, 6];
-  const [ir, p, s, d, rows, sr] = [7, 8, 9, 10, 11, 12];
+  const [ir, p, s, d, rows, sr, kc4] = [7, 8, 9, 10, 11, 12, 13];
+  const v = [14, 15, 16, 17], t = [18, 19, 20, 21];
   const c = new Code();
+  /** One column p of a full block, a float at a time: d[r] = A[s + r*rs]. */
+  const scalarColumn = () => {
+    c.get(s).set(sr);
+    for (let r = 0; r < mr; r++) {
+      c.get(d).get(sr).f32Load().f32Store(r * 4);
+      if (r < mr - 1) c.inc(sr, () => c.get(rs));
+    }
+    c.inc(s, () => c.get(cs)).inc(d, mr * 4);
+  };
+  c.get(kc).i32(-4).and_().set(kc4);
   c.for(ir, () => c.i32(0), () => c.get(rowBlocks), 1, () => {
     // rows = rowsValid - ir*MR; s = src + ir*MR*rs; d = dst + ir*kc*MR*4
     c.get(rowsValid).get(ir).i32(mr).mul().sub().set(rows);
     c.get(src).get(ir).i32(mr).mul().get(rs).mul().add().set(s);
     c.get(dst).get(ir).get(kc).mul().i32(mr * 4).mul().add().set(d);
     c.get(rows).i32(mr).geS().if_();
-    c.for(p, () => c.i32(0), () => c.get(kc), 1, () => {
-      c.get(s).set(sr);
-      for (let r = 0; r < mr; r++) {
-        c.get(d).get(sr).f32Load().f32Store(r * 4);
-        if (r < mr - 1) c.inc(sr, () => c.get(rs));
-      }
-      c.inc(s, () => c.get(cs)).inc(d, mr * 4);
-    });
+    if (mr === 4) {
+      // A^T stored [k, m] (rs = 4 bytes): a column's 4 rows are adjacent, one v128 each.
+      c.get(rs).i32(4).eq().if_();
+      c.for(p, () => c.i32(0), () => c.get(kc), 1, () => {
+        c.get(d).get(s).v128Load().v128Store();
+        c.inc(s, () => c.get(cs)).inc(d, 16);
+      });
+      c.else_();
+      // A stored [m, k] (cs = 4 bytes): 4 rows x 4 columns loaded as 4 v128, transposed in registers.
+      c.get(cs).i32(4).eq().if_();
+      c.for(p, () => c.i32(0), () => c.get(kc4), 4, () => {
+        c.get(s).set(sr);
+        for (let r = 0; r < 4; r++) {
+          c.get(sr).v128Load().set(v[r]);
+          if (r < 3) c.inc(sr, () => c.get(rs));
+        }
+        // t0 = (v0.0 v1.0 v0.1 v1.1), t1 = (v2.0 v3.0 v2.1 v3.1), t2, t3 the same for lanes 2 and 3.
+        c.get(v[0]).get(v[1]).f32x4Shuffle(0, 4, 1, 5).set(t[0]);
+        c.get(v[2]).get(v[3]).f32x4Shuffle(0, 4, 1, 5).set(t[1]);
+        c.get(v[0]).get(v[1]).f32x4Shuffle(2, 6, 3, 7).set(t[2]);
+        c.get(v[2]).get(v[3]).f32x4Shuffle(2, 6, 3, 7).set(t[3]);
+        c.get(d).get(t[0]).get(t[1]).f32x4Shuffle(0, 1, 4, 5).v128Store(0);
+        c.get(d).get(t[0]).get(t[1]).f32x4Shuffle(2, 3, 6, 7).v128Store(16);
+        c.get(d).get(t[2]).get(t[3]).f32x4Shuffle(0, 1, 4, 5).v128Store(32);
+        c.get(d).get(t[2]).get(t[3]).f32x4Shuffle(2, 3, 6, 7).v128Store(48);
+        c.inc(s, 16).inc(d, 64);
+      });
+      c.for(p, () => c.get(kc4), () => c.get(kc), 1, scalarColumn);
+      c.else_();
+      c.for(p, () => c.i32(0), () => c.get(kc), 1, scalarColumn);
+      c.end();
+      c.end();
+    } else {
+      c.for(p, () => c.i32(0), () => c.get(kc), 1, scalarColumn);
+    }
     c.else_();
     // Last, partial block: rows >= `rows` are zeros.
     c.for(p, () => c.i32(0), () => c.get(kc), 1, () => {
@@ -61,7 +99,7 @@ function packA(mr: number): FuncDef {
     });
     c.end();
   });
-  return { name: 'packA', params: 7, locals: [[6, I32]], code: c };
+  return { name: 'packA', params: 7, locals: [[7, I32], [8, V128]], code: c };
 }
 
 function packB(nr: number): FuncDef {
