@@ -50,7 +50,9 @@ async function w3(): Promise<void> {
     for (const be of rxnnBackends) {
       use(be);
       const slow = be.name === 'gpu'; // gpu.js's one-output-per-thread kernel: ~0.5 s at 1024
-      const ms = await medianMs(() => K.matmul(a, b, n, n, n, false, false),
+      // End to end: the operands go in and the product comes back to the host (on webgpu the
+      // result otherwise stays on the device, and the call returns before the device has run it).
+      const ms = await medianMs(() => K.sync(K.matmul(a, b, n, n, n, false, false)),
         { budgetMs: slow ? 0 : 1500, minReps: slow ? 3 : 5, warmup: 1 });
       rows.push({ peer: `rxnn ${be.label}`, value: gflops(n, ms) });
       log(`W3 ${n} rxnn ${be.label}: ${fmt(gflops(n, ms))} GFLOP/s`);
@@ -74,7 +76,8 @@ async function w1Measure(be: { name: string; options?: { mode: string } }): Prom
   const model = new nn.MLP({ inFeatures: 2, hidden: [4], outFeatures: 1, bn: 'pre' });
   const optimizer = new optim.SGD(model.parameters(), { lr: 0.03 });
   const criterion = new nn.MSELoss();
-  const epoch = () => fit({ model, criterion, optimizer, loader: train, epochs: 1 });
+  // Each timed epoch ends with a read of a weight: on webgpu fit returns before the device has run it all.
+  const epoch = async () => { await fit({ model, criterion, optimizer, loader: train, epochs: 1 }); void model.parameters()[0].data[0]; };
   // V8 needs a few hundred steps to optimise the engine's code paths. webgpu goes through its
   // worker bridge on every kernel call (about a second per epoch on a software adapter): a few epochs.
   const bridged = be.options?.mode === 'webgpu';
@@ -95,7 +98,7 @@ async function w2Measure(be: { name: string; options?: { mode: string } }): Prom
   const criterion = new nn.MSELoss();
   // js: ~80 ms per rep; the first two epochs still run V8's and the pool's warm-up, then the median of 7.
   // fit, as users train (its steps reuse their buffers: src/train/recycle.ts).
-  const ms = await medianMs(() => fit({ model, criterion, optimizer, loader, epochs: 1 }),
+  const ms = await medianMs(async () => { await fit({ model, criterion, optimizer, loader, epochs: 1 }); void model.parameters()[0].data[0]; },
     { budgetMs: 0, minReps: be.name === 'gpu' ? 1 : 7, warmup: be.name === 'gpu' ? 1 : 3 });
   return { sps: rows / (ms / 1000), steps: steps + 1 };
 }

@@ -44,7 +44,7 @@ import { deviceRuntimeSource, type KernelCall } from './wgsl/runtime';
  */
 const req = createRequire(__filename);
 
-/** ctl[0]: 0 pending, 1 done, 2 failed; ctl[1]: message length in bytes. */
+/** ctl[0]: 0 pending, 1 done, 2 failed; ctl[1]: message length in bytes; ctl[2]: 1 once closing. */
 const CTL_INTS = 4;
 const MSG_BYTES = 4096;
 
@@ -142,13 +142,19 @@ init().then(() => signal(1, adapterName), (e) => signal(2, e && e.message || e))
 parentPort.on('message', async (job) => {
   try {
     if (job.close) {
-      // The process is exiting: Dawn may abort at exit while a device that ran work is alive.
-      try { if (rt) rt.destroy(); } catch (e) { /* exiting anyway */ }
+      // The process is exiting: Dawn aborts at exit while a device that ran work is alive, or
+      // while a promise of its own (an error scope's pop) is pending: a read settles them all first.
+      try { if (rt) { await rt.read(1, new Float32Array(1), 0).catch(() => undefined); rt.destroy(); } } catch (e) { /* exiting anyway */ }
       try { if (wgslDev && wgslDev.destroy) wgslDev.destroy(); } catch (e) { /* exiting anyway */ }
       signal(1);
+      // Never back to this thread's event loop: Dawn's binding would tick the destroyed device
+      // there (a fatal napi_throw was seen). The process's exit ends the thread.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
       return;
     }
     if (job.data) data = job.data;
+    // Closing (ctl[2] set): the process is exiting, so queued work is dropped, not run.
+    if (job.batch && Atomics.load(ctl, 2)) return;
     if (job.batch) {
       for (const m of job.batch) residentCall(m);
       if (job.read) residentRead(job.read);
@@ -250,14 +256,17 @@ export class BridgeRunner implements Runner {
   private closed = false;
   /**
    * Destroys the device before the process exits (Dawn was seen to abort at exit with a device
-   * that had run work still alive): waits up to a second for the worker to do it.
+   * that had run work still alive, or with work still queued): the worker drops what is queued,
+   * waits for what the device already has, and destroys it; this waits up to 60 s for that.
    */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     try {
+      Atomics.store(this.ctl, 2, 1); // the worker drops what is still queued
       this.worker.postMessage({ close: true });
-      this.wait(1000, 'close');
+      // Work the device already has must finish first (as a GPU context's teardown waits for it).
+      this.wait(60_000, 'close');
     } catch { /* the worker is gone or stuck: exiting anyway */ }
   }
 
