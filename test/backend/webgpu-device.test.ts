@@ -14,6 +14,10 @@
  * reason in its title: never counted as passed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { filter, lastValueFrom, toArray } from 'rxjs';
 import { data, fit, manualSeed, nn, optim, randn, rx } from '../../src';
 import { K, getBackend, setBackend } from '../../src/backend';
@@ -149,4 +153,24 @@ describe.skipIf(!probe.ok)(`webgpu on this machine's device${probe.ok ? '' : ` (
       expect(worst, `${key}: worst |device - js| / (1e-4 + 1e-3 |js|)`).toBeLessThanOrEqual(1);
     }
   });
+
+  it('a process that exits with device work queued or running exits cleanly (Dawn aborted it before)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rxnn-exit-'));
+    const script = join(dir, 'exit.ts');
+    writeFileSync(script, [
+      `import { K, setBackend } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'backend'))};`,
+      "setBackend('gpu', { mode: 'webgpu' });",
+      'const a = new Float32Array(128 * 128).fill(0.5);',
+      'let x = K.matmul(a, a, 128, 128, 128, false, false);',
+      // More calls than one batch: some submitted to the device, some still queued at exit.
+      'for (let i = 0; i < 100; i++) x = K.unary(\'relu\', K.matmul(x, a, 128, 128, 128, false, false));',
+      "process.stdout.write('queued\\n');",
+      'process.exit(0);',
+    ].join('\n'));
+    // execFileSync throws on a non-zero exit or a signal (SIGABRT), with the child's output.
+    const out = execFileSync(process.execPath, ['-r', 'ts-node/register', script], {
+      encoding: 'utf8', cwd: join(__dirname, '..', '..'), timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(out).toBe('queued\n');
+  }, 130_000);
 });
