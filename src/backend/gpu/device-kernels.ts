@@ -25,6 +25,11 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
     return f(...args);
   };
   const opt = (a: Float32Array | null | undefined) => (a ? res.input(a) : undefined);
+  // The js kernels that run here on host values, wrapped once.
+  const host = {
+    binary: onHost(jsKernels.binary), reduce: onHost(jsKernels.reduce), batchNormStats: onHost(jsKernels.batchNormStats),
+    batchNormForward: onHost(jsKernels.batchNormForward), batchNormBackward: onHost(jsKernels.batchNormBackward),
+  };
 
   const kernels: Kernels = {
     unary(op, x) {
@@ -37,7 +42,7 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
 
     binary(op, a, aShape, b, bShape, outShape) {
       const size = outShape.reduce((p, d) => p * d, 1);
-      if (op === 'pow' || size === 0) return onHost(jsKernels.binary)(op, a, aShape, b, bShape, outShape);
+      if (op === 'pow' || size === 0) return host.binary(op, a, aShape, b, bShape, outShape);
       const ai = res.input(a), bi = b === a ? ai : res.input(b);
       const out = res.output(size);
       link.run({ kernel: 'binary', op, a: ai, aShape: [...aShape], b: bi, bShape: [...bShape], outShape: [...outShape], out: out.id });
@@ -46,7 +51,7 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
 
     reduce(op, x, shape, axes) {
       const kept = shape.reduce((p, d, i) => (axes.includes(i) ? p : p * d), 1);
-      if (op !== 'sum' || kept === 0) return onHost(jsKernels.reduce)(op, x, shape, axes);
+      if (op !== 'sum' || kept === 0) return host.reduce(op, x, shape, axes);
       const xi = res.input(x);
       const out = res.output(kept);
       link.run({ kernel: 'reduceSum', x: xi, shape: [...shape], axes: [...axes], out: out.id });
@@ -86,7 +91,7 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
     scatterAddRows: onHost(jsKernels.scatterAddRows),
 
     batchNormStats(x, n, c, s, eps) {
-      if (n * c * s === 0) return onHost(jsKernels.batchNormStats)(x, n, c, s, eps);
+      if (n * c * s === 0) return host.batchNormStats(x, n, c, s, eps);
       const xi = res.input(x);
       const mean = res.output(c), varBiased = res.output(c), invstd = res.output(c);
       link.run({ kernel: 'bnStats', x: xi, n, c, s, eps, mean: mean.id, varBiased: varBiased.id, invstd: invstd.id });
@@ -104,7 +109,7 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
     },
 
     batchNormForward(x, n, c, s, mean, invstd, weight, bias) {
-      if (n * c * s === 0) return onHost(jsKernels.batchNormForward)(x, n, c, s, mean, invstd, weight, bias);
+      if (n * c * s === 0) return host.batchNormForward(x, n, c, s, mean, invstd, weight, bias);
       const xi = res.input(x), mi = res.input(mean), ii = res.input(invstd), wi = opt(weight), bi = opt(bias);
       const out = res.output(x.length);
       link.run({
@@ -115,7 +120,7 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
     },
 
     batchNormBackward(gy, x, n, c, s, mean, invstd, weight, batchStats, needWeightGrads) {
-      if (n * c * s === 0) return onHost(jsKernels.batchNormBackward)(gy, x, n, c, s, mean, invstd, weight, batchStats, needWeightGrads);
+      if (n * c * s === 0) return host.batchNormBackward(gy, x, n, c, s, mean, invstd, weight, batchStats, needWeightGrads);
       const gi = res.input(gy), xi = gy === x ? gi : res.input(x), mi = res.input(mean), ii = res.input(invstd), wi = opt(weight);
       const gradInput = res.output(x.length);
       const gradWeight = needWeightGrads ? res.output(c) : null, gradBias = needWeightGrads ? res.output(c) : null;

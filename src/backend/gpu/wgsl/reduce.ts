@@ -38,26 +38,21 @@ export function packReduce(u: Uint32Array, w: number, outCount: number, r: numbe
   for (let g = 0; g < rd.length; g++) { u[w + 16 + g] = rd[g]; u[w + 20 + g] = rs[g]; }
 }
 
-/** Offset of a flat index over up to 4 grouped dims (innermost last). */
-const OFFSETS = `
-fn keptOffset(o : u32) -> u32 {
+/**
+ * fn name(o): the offset of flat index o over up to 4 grouped dims (innermost last), with
+ * P[count] of them, sizes P[dims] and strides P[strides]: one for the kept dims, one for the reduced.
+ */
+const offsetFn = (name: string, count: string, dims: string, strides: string) => `
+fn ${name}(o : u32) -> u32 {
   var rem = o;
   var off = 0u;
-  for (var g = i32(P.nKept) - 1; g >= 0; g = g - 1) {
-    off = off + (rem % P.kd[g]) * P.ks[g];
-    rem = rem / P.kd[g];
-  }
-  return off;
-}
-fn redOffset(r : u32) -> u32 {
-  var rem = r;
-  var off = 0u;
-  for (var g = i32(P.nRed) - 1; g >= 0; g = g - 1) {
-    off = off + (rem % P.rd[g]) * P.rs[g];
-    rem = rem / P.rd[g];
+  for (var g = i32(P.${count}) - 1; g >= 0; g = g - 1) {
+    off = off + (rem % P.${dims}[g]) * P.${strides}[g];
+    rem = rem / P.${dims}[g];
   }
   return off;
 }`;
+const OFFSETS = offsetFn('keptOffset', 'nKept', 'kd', 'ks') + offsetFn('redOffset', 'nRed', 'rd', 'rs');
 
 /** The strided accumulation loop over r = start, start + step, ... < P.r; one stride when one reduced dim. */
 function sumLoop(start: string, step: string): string[] {
