@@ -250,6 +250,10 @@ describe.each(backends)('kernels on $label', ({ name, options, label }) => {
       const want = Float32Array.from(d, (v, i) => v + src[i]);
       KH.accumulate(d, src);
       expect(Array.from(d, (v) => (Object.is(v, -0) ? '-0' : v)), `accumulate ${len}`).toEqual(Array.from(want, (v) => (Object.is(v, -0) ? '-0' : v)));
+      // src aliasing dst: both are read before dst is written (d += d doubles it).
+      const twice = Float32Array.from(d, (v) => v + v);
+      KH.accumulate(d, d);
+      expect(Array.from(d), `accumulate into itself ${len}`).toEqual(Array.from(twice));
       KH.fill(d, -0);
       expect(Array.from(d, (v) => Object.is(v, -0)), `fill -0 ${len}`).toEqual(new Array(len).fill(true));
       KH.fill(d, 2.5);

@@ -2,7 +2,7 @@ import type { BinaryOp, UnaryOp } from '../kernels';
 import { broadcastIndexer } from '../shape';
 import { WASM_BINARY, WASM_UNARY, wasmBinary, wasmUnary } from '../wasm/elementwise';
 import { WASM_MAX_ELEMENTS } from '../wasm/limits';
-import { release, take } from './pool';
+import { take } from './pool';
 
 /**
  * Elements at or above which add, sub, mul, div, gt, relu and neg run as
@@ -143,8 +143,8 @@ export function binary(op: BinaryOp, a: Float32Array, aShape: readonly number[],
 }
 
 /**
- * Kernels.accumulate: dst += src in place. From 1024 values the SIMD add into a
- * recycled array and a copy back beat the JS loop 4x; below it the loop wins.
+ * Kernels.accumulate: dst += src in place. From 1024 values the SIMD add (both
+ * copied in, the sum copied straight back into dst) beats the JS loop 4x; below it the loop wins.
  */
 export function accumulate(dst: Float32Array, src: Float32Array): void {
   if (dst.length !== src.length) throw new Error(`accumulate: dst has ${dst.length} values, src ${src.length}`);
@@ -152,9 +152,7 @@ export function accumulate(dst: Float32Array, src: Float32Array): void {
     for (let i = 0; i < dst.length; i++) dst[i] += src[i];
     return;
   }
-  const sum = wasmBinary('add', dst, src, 'same', 0, false);
-  dst.set(sum);
-  release(sum);
+  wasmBinary('add', dst, src, 'same', 0, false, dst);
 }
 
 export function fill(dst: Float32Array, value: number): void {

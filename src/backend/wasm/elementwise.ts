@@ -125,15 +125,17 @@ export function wasmUnary(op: UnaryOp, x: Float32Array): Float32Array {
 /**
  * out = full op other, or other op full when `swap`; `other` is laid out as
  * `layout` against `full` (rows: `inner`, a multiple of 4, floats repeating).
+ * The result goes into `into` when given (full's length; it may be `full` itself,
+ * which is read before it is written: an in-place update), else into a fresh array.
  */
 export function wasmBinary(op: BinaryOp, full: Float32Array, other: Float32Array, layout: typeof LAYOUTS[number],
-  inner: number, swap: boolean): Float32Array {
+  inner: number, swap: boolean, into?: Float32Array): Float32Array {
   const n = full.length, n4 = pad(n), m4 = pad(other.length);
   const f = ensure(4 * (2 * n4 + m4));
   f.set(full, 0);
   f.set(other, n4);
   (ex as Record<string, (...a: number[]) => void>)[`bin_${op}_${layout}${swap ? '_swap' : ''}`](0, 4 * n4, 4 * (n4 + m4), n4, inner);
-  const out = take(n);
+  const out = into ?? take(n);
   out.set(f.subarray(n4 + m4, n4 + m4 + n));
   return out;
 }
