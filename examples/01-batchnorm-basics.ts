@@ -4,7 +4,7 @@
  * Every number printed here is what PyTorch prints for the same cell
  * (test/engine/seed-cells.test.ts holds it to PyTorch's own outputs).
  */
-import { arange, manualSeed, nn } from '../src';
+import { arange, manualSeed, nn } from 'rxnn';
 
 const f = arange(9).reshape(3, 3);
 console.log('f =', f.toString());

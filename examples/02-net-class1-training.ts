@@ -7,7 +7,7 @@
  * test/train/examples.test.ts) and agree to every printed digit,
  * because the seeds give the very same data, split, batch order and initial weights.
  */
-import { data, fit, manualSeed, mseCal, nn, optim } from '../src';
+import { data, fit, manualSeed, mseCal, nn, optim } from 'rxnn';
 
 async function main(): Promise<void> {
   // Cell: torch.manual_seed(420); features, labels = tensorGenReg(w=[2, -1], bias=False, deg=2)

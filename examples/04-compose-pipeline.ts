@@ -7,8 +7,8 @@
  *   npx ts-node examples/04-compose-pipeline.ts
  */
 import { concatMap, filter, map, share, throttleTime, merge, tap } from 'rxjs';
-import { manualSeed, nn, optim, mseCal } from '../src/index';
-import { batches, epochs, evaluate, source, split, trainStep } from '../src/rx';
+import { manualSeed, nn, optim, mseCal } from 'rxnn';
+import { batches, epochs, evaluate, source, split, trainStep } from 'rxnn/rx';
 
 manualSeed(420); // the lesson's data seed; source draws on subscription, so seed first
 const training$ = source({ kind: 'reg', w: [2, -1], bias: false, deg: 2 }).pipe(

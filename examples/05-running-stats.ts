@@ -7,8 +7,8 @@
  *   npx ts-node examples/05-running-stats.ts
  */
 import { filter } from 'rxjs';
-import { manualSeed, nn, noGrad, data, Tensor } from '../src/index';
-import { trainTest$ } from '../src/rx';
+import { manualSeed, nn, noGrad, data, Tensor } from 'rxnn';
+import { trainTest$ } from 'rxnn/rx';
 
 manualSeed(420);
 const [features, labels] = data.tensorGenReg({ w: [2, -1], bias: false, deg: 2 });

@@ -7,8 +7,8 @@
  *   npx ts-node examples/06-model-comparison.ts
  */
 import { filter, scan } from 'rxjs';
-import { manualSeed, nn, optim, data, mseCal } from '../src/index';
-import { compare$, modelComparison } from '../src/rx';
+import { manualSeed, nn, optim, data, mseCal } from 'rxnn';
+import { compare$, modelComparison } from 'rxnn/rx';
 
 const names = ['none', 'pre', 'post'] as const;
 function setup() {

@@ -7,9 +7,9 @@
  *   npx ts-node examples/07-yield-cost.ts
  */
 import { lastValueFrom } from 'rxjs';
-import { manualSeed, nn, optim, fit, data } from '../src/index';
-import { trainTest$ } from '../src/rx';
-import { immediateScheduler } from '../src/rx/immediate';
+import { manualSeed, nn, optim, fit, data } from 'rxnn';
+import { trainTest$ } from 'rxnn/rx';
+import { immediateScheduler } from 'rxnn/rx';
 
 manualSeed(420);
 const [features, labels] = data.tensorGenReg({ w: [2, -1], bias: false, deg: 2 });

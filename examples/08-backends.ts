@@ -6,7 +6,7 @@
  * (GPU arithmetic is not bit-identical to the CPU's), while the time differs.
  * Run: npx ts-node examples/08-backends.ts   (or: xvfb-run -a npx ts-node ... for headlessgl)
  */
-import { availableBackends, data, fit, getBackend, manualSeed, mseCal, nn, optim, setBackend } from '../src';
+import { availableBackends, data, fit, getBackend, manualSeed, mseCal, nn, optim, setBackend } from 'rxnn';
 
 async function run(): Promise<{ test: number; ms: number }> {
   manualSeed(420);

@@ -1,6 +1,6 @@
 import { manualSeed, nn } from '../src/index';
 import { splitLoader, tensorGenReg } from '../src/data';
-import type { CommonParams, Pipeline } from './pipeline';
+import type { CommonParams, Pipeline } from '../src/experiments';
 
 export interface ActivationsParams extends CommonParams {
   activations: ('relu' | 'sigmoid' | 'tanh')[];

@@ -1,6 +1,6 @@
 import { manualSeed, nn } from '../src/index';
 import { splitLoader, tensorGenReg } from '../src/data';
-import type { CommonParams, Experiment, Pipeline } from './pipeline';
+import type { CommonParams, Experiment, Pipeline } from '../src/experiments';
 
 export interface BnMomentumParams extends CommonParams {
   /** BatchNorm momenta to compare: the weight of the newest batch in the running averages. */

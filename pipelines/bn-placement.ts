@@ -1,6 +1,6 @@
 import { manualSeed, nn } from '../src/index';
 import { splitLoader, tensorGenReg } from '../src/data';
-import type { CommonParams, Pipeline } from './pipeline';
+import type { CommonParams, Pipeline } from '../src/experiments';
 
 export interface BnPlacementParams extends CommonParams {
   /** Seed for the models' initial weights (the lesson's 24); each model gets the same Linear weights. */

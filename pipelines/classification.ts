@@ -1,6 +1,6 @@
 import { manualSeed, nn, tensor, accuracyCal } from '../src/index';
 import { splitLoader, tensorGenCla } from '../src/data';
-import type { CommonParams, Experiment, Pipeline } from './pipeline';
+import type { CommonParams, Experiment, Pipeline } from '../src/experiments';
 
 export interface ClassificationParams extends CommonParams {
   /** Rows per class of the generated data. */

@@ -6,7 +6,7 @@ import { activations } from './activations';
 import { bnMomentum } from './bn-momentum';
 import { bnPlacement } from './bn-placement';
 import { classification } from './classification';
-import type { Pipeline } from './pipeline';
+import type { Pipeline } from '../src/experiments';
 
 export { activations, bnMomentum, bnPlacement, classification };
 export type { ActivationsParams } from './activations';
@@ -14,8 +14,8 @@ export type { BnMomentumParams } from './bn-momentum';
 export type { BnPlacementParams } from './bn-placement';
 export type { ClassificationParams } from './classification';
 export { irisData } from './classification';
-export { run$, modelNames } from './pipeline';
-export type { Pipeline, Experiment, CommonParams } from './pipeline';
+export { run$, modelNames } from '../src/experiments';
+export type { Pipeline, Experiment, CommonParams } from '../src/experiments';
 
 export const registry: Record<string, Pipeline<any>> = {
   [bnPlacement.name]: bnPlacement,

@@ -4,7 +4,7 @@
 Usage (Debian's python3-torch; not run in CI, the output is committed):
     /usr/bin/python3 tools/gen_data_fixtures.py test/fixtures
 Writes test/fixtures/data-lesson.json. Every tensor is {"shape": [...], "data": [...]}
-(as ../shared/fixtures/README.md); int64 draws are decimal strings (they exceed 2^53).
+(as test/fixtures/README.md); int64 draws are decimal strings (they exceed 2^53).
 The lesson's helpers come from tools/lesson.py, verbatim.
 """
 import json, os, sys

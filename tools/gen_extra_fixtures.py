@@ -1,12 +1,12 @@
 #!/usr/bin/python3
-"""Extra PyTorch references for rxnn's tests, beyond ../shared/fixtures.
+"""Extra PyTorch references for rxnn's tests, beyond test/fixtures/{batchnorm,mlp,rng}.json.
 
 Usage (needs Debian's python3-torch; not run in CI, the output is committed):
     /usr/bin/python3 tools/gen_extra_fixtures.py test/fixtures
-Reuses the shared generator's helpers so the format is the same (../shared/fixtures/README.md).
+Reuses the shared generator's helpers so the format is the same (test/fixtures/README.md).
 """
 import json, os, sys
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'tools'))
+sys.path.insert(0, os.path.dirname(__file__))
 import torch
 from gen_fixtures import mlp_case, Net, ACTS
 

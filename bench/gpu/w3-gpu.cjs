@@ -65,7 +65,7 @@ async function attempt(name, f) {
   }
 }
 
-/** navigator.gpu from Dawn's `webgpu`, wrapped as /work/shared/notes/webgpu-node.md describes. */
+/** navigator.gpu from Dawn's `webgpu`, wrapped as docs/webgpu-node.md describes. */
 async function setupWebGPU() {
   // By absolute URL: ESM import() does not search NODE_PATH, require.resolve does.
   const wg = await import(require('url').pathToFileURL(require.resolve('webgpu')).href);

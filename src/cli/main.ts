@@ -1,4 +1,4 @@
-import type { Pipeline } from '../../pipelines/pipeline';
+import type { Pipeline } from '../experiments';
 import { parseArgs, USAGE, UsageError } from './args';
 import { table } from './terminal';
 import { WriteError } from './atomic';

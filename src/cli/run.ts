@@ -5,7 +5,7 @@ import { defaultGenerator } from '../random';
 import { compare$ } from '../rx/compare';
 import type { TrainEvent } from '../rx/events';
 import { Optimizer, resolveOptimizer } from '../rx/options';
-import { modelNames, type Experiment, type Pipeline } from '../../pipelines/pipeline';
+import { modelNames, type Experiment, type Pipeline } from '../experiments';
 import type { RunArgs } from './args';
 import { chooseBackend, paramsFor, prepareOut, stepsPerEpoch } from './setup';
 import { WriteError, writeOutput } from './atomic';

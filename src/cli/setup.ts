@@ -1,7 +1,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { getBackend, setBackend } from '../backend';
 import { applyBackendEnv } from '../backend/env';
-import type { Pipeline } from '../../pipelines/pipeline';
+import type { Pipeline } from '../experiments';
 import { RunArgs, UsageError } from './args';
 import type { Checkpoint } from './checkpoint';
 

@@ -1,7 +1,7 @@
 /**
  * A PyTorch-compatible CPU random generator: `torch.Generator` / `CPUGeneratorImpl` of
  * PyTorch 1.13 (AVX2 build), so that seeded runs draw the very numbers PyTorch draws.
- * The algorithms are written down in shared/notes/torch-rng.md; shared/fixtures/rng.json
+ * The algorithms are written down in docs/torch-rng.md; test/fixtures/rng.json
  * is the judge.
  */
 import { boxMullerDouble, normalFill16 } from './box-muller';

@@ -1,6 +1,6 @@
 /**
  * random_split and DataLoader through the public API, against PyTorch 1.13:
- * ../shared/fixtures/rng.json (split indices and three shuffled epochs, seeds 0, 420, 24)
+ * test/fixtures/rng.json (split indices and three shuffled epochs, seeds 0, 420, 24)
  * and test/fixtures/data-lesson.json (stream positions, drop_last, explicit generators,
  * fraction lengths; tools/gen_data_fixtures.py).
  */

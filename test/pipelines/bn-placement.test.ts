@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { bnPlacement } from '../../pipelines/bn-placement';
-import { run$ } from '../../pipelines/pipeline';
+import { run$ } from '../../src/experiments';
 
 /**
  * The main job (`npm start`) judged by PyTorch: test/fixtures/bn-placement-pytorch.json is

@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 
-/** One seed's worth of shared/fixtures/rng.json (see shared/fixtures/README.md). */
+/** One seed's worth of test/fixtures/rng.json (see test/fixtures/README.md). */
 export interface RngCase {
   seed: number;
   [key: string]: unknown;
 }
 
-const FIXTURE = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'rng.json');
+const FIXTURE = join(__dirname, '..', 'fixtures', 'rng.json');
 
 export function loadRngCases(): RngCase[] {
   const doc = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { cases: RngCase[] };

@@ -16,7 +16,7 @@ import { deviceRuntimeSource, type KernelCall } from './wgsl/runtime';
  * worker has written the result into shared memory: a synchronous call over
  * an asynchronous API, at the price of one copy in and one out per kernel.
  *
- * The worker sets up Dawn's `webgpu` package as /work/shared/notes/webgpu-node.md
+ * The worker sets up Dawn's `webgpu` package as docs/webgpu-node.md
  * describes: its `globals` on globalThis, `navigator = { gpu: create([]) }`,
  * and adapter and device wrapped in Proxies that drop gpu.js's assignment of
  * a plain function to `onuncapturederror` (rejected by webgpu 0.2.9). rxnn

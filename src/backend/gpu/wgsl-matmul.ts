@@ -22,7 +22,7 @@
  * One pipeline per variant (transA, transB, vec4 stores): at most 8, compiled
  * on first use. Buffers are kept per (m, k, n) in a small LRU. Results come
  * back through mapAsync of a staging buffer (onSubmittedWorkDone was seen to
- * abort Dawn's node binding: /work/shared/notes/webgpu-node.md).
+ * abort Dawn's node binding: docs/webgpu-node.md).
  *
  * Everything the worker runs (createWgslMatmul and the functions it calls)
  * references nothing outside itself, so webgpu.ts can ship it to its worker

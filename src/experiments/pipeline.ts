@@ -1,6 +1,6 @@
 import { concat, defer, from, mergeMap, Observable } from 'rxjs';
-import { compare$, CompareOptions } from '../src/rx/compare';
-import type { TrainEvent } from '../src/rx/events';
+import { compare$, CompareOptions } from '../rx/compare';
+import type { TrainEvent } from '../rx/events';
 
 /** The parameters every pipeline takes, and the command sets with its flags. */
 export interface CommonParams {
