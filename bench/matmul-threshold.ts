@@ -25,15 +25,27 @@ function medianUs(f: () => void, budgetMs = 150): number {
 }
 
 const shapes: [number, number, number, boolean, boolean][] = [
-  [10, 2, 4, false, false], [10, 4, 1, false, false], [4, 10, 2, true, false],
-  [8, 8, 8, false, false], [16, 16, 16, false, false], [24, 24, 24, false, false], [32, 32, 32, false, false],
-  [48, 48, 48, false, false], [64, 64, 64, false, false], [96, 96, 96, false, false], [128, 128, 128, false, false],
-  [256, 64, 256, false, true], [256, 256, 256, false, true], [256, 256, 256, false, false], [256, 256, 256, true, false],
+  [10, 2, 4, false, false],
+  [10, 4, 1, false, false],
+  [4, 10, 2, true, false],
+  [8, 8, 8, false, false],
+  [16, 16, 16, false, false],
+  [24, 24, 24, false, false],
+  [32, 32, 32, false, false],
+  [48, 48, 48, false, false],
+  [64, 64, 64, false, false],
+  [96, 96, 96, false, false],
+  [128, 128, 128, false, false],
+  [256, 64, 256, false, true],
+  [256, 256, 256, false, true],
+  [256, 256, 256, false, false],
+  [256, 256, 256, true, false],
 ];
 console.log(gemmConfig());
 console.log('m k n tA tB | loop us | wasm 1 thread us | wasm all threads us');
 for (const [m, k, n, tA, tB] of shapes) {
-  const a = rnd(m * k), b = rnd(k * n);
+  const a = rnd(m * k),
+    b = rnd(k * n);
   const loop = medianUs(() => matmulLoop(a, b, m, k, n, tA, tB));
   const w1 = medianUs(() => gemm(a, b, m, k, n, tA, tB, false));
   const w2 = medianUs(() => gemm(a, b, m, k, n, tA, tB, true));

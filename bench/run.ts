@@ -29,12 +29,22 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const SIZES = QUICK ? [256] : [256, 512, 1024];
 // W1 epochs take ~0.5 ms: warm up over 7000 steps (V8 tiers up the engine's paths) and take
 // the median of 30 epochs, so one descheduling on the shared machine does not move it.
-const W1_WARMUP = QUICK ? 3 : 100, W1_EPOCHS = QUICK ? 3 : 30;
+const W1_WARMUP = QUICK ? 3 : 100,
+  W1_EPOCHS = QUICK ? 3 : 30;
 const W2_STEPS = QUICK ? 2 : 16;
 const TARGETS = { w3GflopsAt1024: 88, w1SpeedupVsTorch: 10, w2SamplesPerS: 64_000 };
 
-interface Row { peer: string; value: number; note?: string }
-const results: { w3: Record<string, Row[]>; w1: Row[]; w2: Row[]; notes: string[] } = { w3: {}, w1: [], w2: [], notes: [] };
+interface Row {
+  peer: string;
+  value: number;
+  note?: string;
+}
+const results: { w3: Record<string, Row[]>; w1: Row[]; w2: Row[]; notes: string[] } = {
+  w3: {},
+  w1: [],
+  w2: [],
+  notes: [],
+};
 
 const rxnnBackends = availableBackends().filter((b) => b.label !== 'gpu:cpu'); // gpu.js cpu mode is a debugging aid
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -46,14 +56,18 @@ function use(b: { name: string; options?: { mode: string } }): void {
 async function w3(): Promise<void> {
   for (const n of SIZES) {
     const rows: Row[] = (results.w3[n] = []);
-    const a = randn(n, n).data as Float32Array, b = randn(n, n).data as Float32Array;
+    const a = randn(n, n).data as Float32Array,
+      b = randn(n, n).data as Float32Array;
     for (const be of rxnnBackends) {
       use(be);
       const slow = be.name === 'gpu'; // gpu.js's one-output-per-thread kernel: ~0.5 s at 1024
       // End to end: the operands go in and the product comes back to the host (on webgpu the
       // result otherwise stays on the device, and the call returns before the device has run it).
-      const ms = await medianMs(() => K.sync(K.matmul(a, b, n, n, n, false, false)),
-        { budgetMs: slow ? 0 : 1500, minReps: slow ? 3 : 5, warmup: 1 });
+      const ms = await medianMs(() => K.sync(K.matmul(a, b, n, n, n, false, false)), {
+        budgetMs: slow ? 0 : 1500,
+        minReps: slow ? 3 : 5,
+        warmup: 1,
+      });
       rows.push({ peer: `rxnn ${be.label}`, value: gflops(n, ms) });
       log(`W3 ${n} rxnn ${be.label}: ${fmt(gflops(n, ms))} GFLOP/s`);
     }
@@ -77,11 +91,18 @@ async function w1Measure(be: { name: string; options?: { mode: string } }): Prom
   const optimizer = new optim.SGD(model.parameters(), { lr: 0.03 });
   const criterion = new nn.MSELoss();
   // Each timed epoch ends with a read of a weight: on webgpu fit returns before the device has run it all.
-  const epoch = async () => { await fit({ model, criterion, optimizer, loader: train, epochs: 1 }); void model.parameters()[0].data[0]; };
+  const epoch = async () => {
+    await fit({ model, criterion, optimizer, loader: train, epochs: 1 });
+    void model.parameters()[0].data[0];
+  };
   // V8 needs a few hundred steps to optimise the engine's code paths. webgpu goes through its
   // worker bridge on every kernel call (about a second per epoch on a software adapter): a few epochs.
   const bridged = be.options?.mode === 'webgpu';
-  return medianMs(epoch, { budgetMs: 0, minReps: bridged ? Math.min(W1_EPOCHS, 5) : W1_EPOCHS, warmup: bridged ? 2 : W1_WARMUP });
+  return medianMs(epoch, {
+    budgetMs: 0,
+    minReps: bridged ? Math.min(W1_EPOCHS, 5) : W1_EPOCHS,
+    warmup: bridged ? 2 : W1_WARMUP,
+  });
 }
 
 /** W2 samples/s of one backend, in this process. */
@@ -98,8 +119,13 @@ async function w2Measure(be: { name: string; options?: { mode: string } }): Prom
   const criterion = new nn.MSELoss();
   // js: ~80 ms per rep; the first two epochs still run V8's and the pool's warm-up, then the median of 7.
   // fit, as users train (its steps reuse their buffers: src/train/recycle.ts).
-  const ms = await medianMs(async () => { await fit({ model, criterion, optimizer, loader, epochs: 1 }); void model.parameters()[0].data[0]; },
-    { budgetMs: 0, minReps: be.name === 'gpu' ? 1 : 7, warmup: be.name === 'gpu' ? 1 : 3 });
+  const ms = await medianMs(
+    async () => {
+      await fit({ model, criterion, optimizer, loader, epochs: 1 });
+      void model.parameters()[0].data[0];
+    },
+    { budgetMs: 0, minReps: be.name === 'gpu' ? 1 : 7, warmup: be.name === 'gpu' ? 1 : 3 },
+  );
   return { sps: rows / (ms / 1000), steps: steps + 1 };
 }
 
@@ -109,7 +135,10 @@ async function w2Measure(be: { name: string; options?: { mode: string } }): Prom
  */
 function child(workload: 'w1' | 'w2', label: string): unknown {
   const args = __filename.endsWith('.ts') ? ['-r', 'ts-node/register', __filename] : [__filename];
-  const out = execFileSync(process.execPath, [...args, '--child', workload, label], { encoding: 'utf8', env: process.env });
+  const out = execFileSync(process.execPath, [...args, '--child', workload, label], {
+    encoding: 'utf8',
+    env: process.env,
+  });
   return JSON.parse(out.trim().split('\n').pop() as string);
 }
 
@@ -150,8 +179,12 @@ function torch(): void {
   }
   log('PyTorch (subprocess)...');
   const cfg = { w3: SIZES, w1_epochs: W1_EPOCHS, w2_steps: QUICK ? 2 : 8, budget_s: QUICK ? 0.3 : 1.5 };
-  const out = JSON.parse(execFileSync(py, [join(__dirname, 'peers', 'torch_bench.py'), JSON.stringify(cfg)],
-    { encoding: 'utf8', maxBuffer: 1 << 20 }));
+  const out = JSON.parse(
+    execFileSync(py, [join(__dirname, 'peers', 'torch_bench.py'), JSON.stringify(cfg)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    }),
+  );
   const tag = `torch ${out.version} (${out.threads} thread${out.threads === 1 ? '' : 's'}, BLAS ${out.blas})`;
   for (const n of SIZES) results.w3[n].push({ peer: 'pytorch', value: gflops(n, out.w3[String(n)]), note: tag });
   results.w1.push({ peer: 'pytorch', value: out.w1_ms_per_epoch, note: tag });
@@ -188,16 +221,25 @@ async function main(): Promise<void> {
   torch();
   setBackend('js');
 
-  console.log(`\nrxnn bench on ${machine}; wasm sgemm ${g.threads} threads, fma ${g.fma}${QUICK ? ' (BENCH_QUICK)' : ''}`);
+  console.log(
+    `\nrxnn bench on ${machine}; wasm sgemm ${g.threads} threads, fma ${g.fma}${QUICK ? ' (BENCH_QUICK)' : ''}`,
+  );
   let w3best: Row | undefined;
   for (const n of SIZES) w3best = table(`W3 matmul ${n}x${n}x${n}`, 'GFLOP/s', results.w3[n], true);
   const big = SIZES[SIZES.length - 1];
-  console.log(target(`W3 >= ${TARGETS.w3GflopsAt1024} GFLOP/s at ${big}`, (w3best as Row).value, TARGETS.w3GflopsAt1024));
+  console.log(
+    target(`W3 >= ${TARGETS.w3GflopsAt1024} GFLOP/s at ${big}`, (w3best as Row).value, TARGETS.w3GflopsAt1024),
+  );
   const w1best = table('W1 lesson (batch 10)', 'ms/epoch', results.w1, false);
   const torchW1 = results.w1.find((r) => r.peer === 'pytorch');
   if (torchW1) {
-    console.log(target(`W1 >= ${TARGETS.w1SpeedupVsTorch}x PyTorch (here ${fmt(torchW1.value / w1best.value, 2)}x)`,
-      torchW1.value / w1best.value, TARGETS.w1SpeedupVsTorch));
+    console.log(
+      target(
+        `W1 >= ${TARGETS.w1SpeedupVsTorch}x PyTorch (here ${fmt(torchW1.value / w1best.value, 2)}x)`,
+        torchW1.value / w1best.value,
+        TARGETS.w1SpeedupVsTorch,
+      ),
+    );
   }
   console.log(`  W1 against PyTorch's ~6.3 ms/epoch of the issue: ${fmt(6.3 / w1best.value, 2)}x`);
   const w2best = table('W2 MLP 64-256-256-256-1 (batch 256)', 'samples/s', results.w2, true);
@@ -208,10 +250,23 @@ async function main(): Promise<void> {
 
   const file = join(__dirname, 'results.json');
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({
-    date: new Date().toISOString(), machine, quick: QUICK, gemm: g, targets: TARGETS, seconds,
-    backend: getBackend(), ...results,
-  }, null, 2)}\n`);
+  writeFileSync(
+    tmp,
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine,
+        quick: QUICK,
+        gemm: g,
+        targets: TARGETS,
+        seconds,
+        backend: getBackend(),
+        ...results,
+      },
+      null,
+      2,
+    )}\n`,
+  );
   renameSync(tmp, file);
   console.log(`wrote ${file}`);
 }
@@ -224,7 +279,10 @@ async function childMain(workload: string, label: string): Promise<void> {
 }
 
 const childAt = process.argv.indexOf('--child');
-(childAt >= 0 ? childMain(process.argv[childAt + 1], process.argv[childAt + 2]) : main()).then(() => process.exit(0), (e) => {
-  console.error(e);
-  process.exit(1);
-});
+(childAt >= 0 ? childMain(process.argv[childAt + 1], process.argv[childAt + 2]) : main()).then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -10,7 +10,10 @@ export function median(xs: number[]): number {
  * Median milliseconds of `f` after `warmup` untimed calls: at least `minReps`
  * timed calls, then more while under `budgetMs` (at most `maxReps`).
  */
-export async function medianMs(f: () => unknown, opts: { budgetMs?: number; minReps?: number; maxReps?: number; warmup?: number } = {}): Promise<number> {
+export async function medianMs(
+  f: () => unknown,
+  opts: { budgetMs?: number; minReps?: number; maxReps?: number; warmup?: number } = {},
+): Promise<number> {
   const { budgetMs = 1500, minReps = 3, maxReps = 200, warmup = 1 } = opts;
   for (let i = 0; i < warmup; i++) await f();
   const ts: number[] = [];
@@ -26,4 +29,5 @@ export async function medianMs(f: () => unknown, opts: { budgetMs?: number; minR
 /** 2 n^3 flops in `ms` milliseconds, as GFLOP/s. */
 export const gflops = (n: number, ms: number) => (2 * n ** 3) / (ms * 1e6);
 
-export const fmt = (x: number | undefined, digits = 3) => (x === undefined || !Number.isFinite(x) ? '-' : Number(x.toPrecision(digits)).toString());
+export const fmt = (x: number | undefined, digits = 3) =>
+  x === undefined || !Number.isFinite(x) ? '-' : Number(x.toPrecision(digits)).toString();

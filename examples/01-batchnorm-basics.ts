@@ -18,7 +18,10 @@ console.log('bn1(f) =', bn1.forward(f).toString());
 // torch.var's default is unbiased (divisor n - 1), which gives a different answer.
 const centered = f.sub(f.mean(0));
 console.log('\n(f - f.mean(0)) / sqrt(f.var(0))                 =', centered.div(f.var(0).sqrt()).toString());
-console.log('(f - f.mean(0)) / sqrt(f.var(0, unbiased=False)) =', centered.div(f.var(0, { unbiased: false }).sqrt()).toString());
+console.log(
+  '(f - f.mean(0)) / sqrt(f.var(0, unbiased=False)) =',
+  centered.div(f.var(0, { unbiased: false }).sqrt()).toString(),
+);
 
 // Cell: the learnable affine parameters gamma (weight) and beta (bias).
 console.log('\nlist(bn1.parameters()):');
@@ -26,7 +29,12 @@ for (const p of bn1.parameters()) console.log(p.toString());
 
 // Cell: affine=False has no parameters at all.
 const bn2 = new nn.BatchNorm1d(3, { affine: false });
-console.log('\nBatchNorm1d(3, affine=False) has', bn2.parameters().length, 'parameters; bn2(f) =', bn2.forward(f).toString());
+console.log(
+  '\nBatchNorm1d(3, affine=False) has',
+  bn2.parameters().length,
+  'parameters; bn2(f) =',
+  bn2.forward(f).toString(),
+);
 
 // Cell: running statistics after one training batch:
 // running_mean = 0.9 * 0 + 0.1 * mean, running_var = 0.9 * 1 + 0.1 * unbiased variance.
@@ -44,5 +52,17 @@ console.log('running stats after eval:', bn5.runningMean!.toString(), bn5.runnin
 manualSeed(24);
 const net = new nn.MLP({ bn: 'pre' });
 console.log('\n' + net.toString());
-console.log('after net.eval():', net.eval().modules().map((m) => m.training));
-console.log('after net.train():', net.train().modules().map((m) => m.training));
+console.log(
+  'after net.eval():',
+  net
+    .eval()
+    .modules()
+    .map((m) => m.training),
+);
+console.log(
+  'after net.train():',
+  net
+    .train()
+    .modules()
+    .map((m) => m.training),
+);

@@ -41,7 +41,10 @@ async function irisData(): Promise<void> {
   // 150 flowers, 4 measurements each (cm), 3 species, 50 of each.
   const names = iris.getDistinctClasses(); // ['setosa', 'versicolor', 'virginica']
   const x = tensor(iris.getNumbers()); // [150, 4]
-  const y = tensor(iris.getClasses().map((name) => names.indexOf(name)), { shape: [150, 1] }); // class indices 0, 1, 2
+  const y = tensor(
+    iris.getClasses().map((name) => names.indexOf(name)),
+    { shape: [150, 1] },
+  ); // class indices 0, 1, 2
 
   // A 70/30 random split (fractions, as torch's random_split accepts since 1.13).
   manualSeed(0);

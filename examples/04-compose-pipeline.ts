@@ -30,17 +30,27 @@ const training$ = source({ kind: 'reg', w: [2, -1], bias: false, deg: 2 }).pipe(
 const losses$ = training$.pipe(
   filter((e) => e.kind === 'step'),
   throttleTime(25),
-  map((e) => `  step  epoch ${String(e.epoch).padStart(2)} batch ${String(e.step).padStart(2)}  loss ${e.loss.toFixed(4)}`),
+  map(
+    (e) =>
+      `  step  epoch ${String(e.epoch).padStart(2)} batch ${String(e.step).padStart(2)}  loss ${e.loss.toFixed(4)}`,
+  ),
 );
 
 // View 2: every fifth epoch's train/test MSE, in eval mode.
 const epochs$ = training$.pipe(
   filter((e) => e.kind === 'epoch' && e.epoch % 5 === 0),
-  map((e) => (e.kind === 'epoch' ? `epoch ${String(e.epoch).padStart(2)}  train MSE ${e.train.toFixed(4)}  test MSE ${e.test.toFixed(4)}` : '')),
+  map((e) =>
+    e.kind === 'epoch'
+      ? `epoch ${String(e.epoch).padStart(2)}  train MSE ${e.train.toFixed(4)}  test MSE ${e.test.toFixed(4)}`
+      : '',
+  ),
 );
 
 let steps = 0;
-const counted$ = training$.pipe(tap((e) => e.kind === 'step' && steps++), filter(() => false));
+const counted$ = training$.pipe(
+  tap((e) => e.kind === 'step' && steps++),
+  filter(() => false),
+);
 // Training starts on the next turn of the event loop, so all three views see every event.
 merge(losses$, epochs$, counted$).subscribe({
   next: (line) => console.log(line),

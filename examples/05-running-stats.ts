@@ -29,12 +29,18 @@ const fmt = (xs: ArrayLike<number>) => `[${Array.from(xs, (x) => x.toFixed(3).pa
 console.log('momentum 0.1: each step moves the running values 10% of the way to the batch statistics\n');
 
 trainTest$({ model, train, test, epochs: 5, stats: true })
-  .pipe(filter((e) => e.kind === 'runningStats' && (e.epoch === 1 ? [1, 2, 5, 10, 20, 40, 70].includes(e.step) : e.step === 70)))
+  .pipe(
+    filter(
+      (e) => e.kind === 'runningStats' && (e.epoch === 1 ? [1, 2, 5, 10, 20, 40, 70].includes(e.step) : e.step === 70),
+    ),
+  )
   .subscribe((e) => {
     if (e.kind !== 'runningStats') return;
     const [bn] = e.layers; // normalize1
     const t = target();
-    console.log(`epoch ${e.epoch} step ${String(e.step).padStart(2)}  batches tracked ${String(bn.numBatchesTracked).padStart(3)}`);
+    console.log(
+      `epoch ${e.epoch} step ${String(e.step).padStart(2)}  batches tracked ${String(bn.numBatchesTracked).padStart(3)}`,
+    );
     console.log(`  running mean ${fmt(bn.runningMean!)}   data mean ${fmt(t.mean.data)}`);
     console.log(`  running var  ${fmt(bn.runningVar!)}   data var  ${fmt(t.var.data)}`);
   });

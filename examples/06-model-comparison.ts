@@ -24,12 +24,21 @@ async function main() {
   // 1. The Promise API: one row per model, one value per epoch.
   const a = setup();
   const result = await modelComparison({
-    models: a.models, names: [...names], train: a.train, test: a.test,
-    epochs: 10, criterion: new nn.MSELoss(), optimizer: optim.SGD, lr: 0.03, evaluate: mseCal,
+    models: a.models,
+    names: [...names],
+    train: a.train,
+    test: a.test,
+    epochs: 10,
+    criterion: new nn.MSELoss(),
+    optimizer: optim.SGD,
+    lr: 0.03,
+    evaluate: mseCal,
   });
   console.log('test MSE per epoch (modelComparison)');
   console.log('epoch ' + names.map((n) => n.padStart(8)).join(''));
-  result.test[0].forEach((_, e) => console.log(String(e + 1).padStart(5) + ' ' + result.test.map((row) => row[e].toFixed(4).padStart(8)).join('')));
+  result.test[0].forEach((_, e) =>
+    console.log(String(e + 1).padStart(5) + ' ' + result.test.map((row) => row[e].toFixed(4).padStart(8)).join('')),
+  );
 
   // 2. The same comparison, live: the leader by test MSE after every epoch.
   const b = setup();
@@ -37,12 +46,17 @@ async function main() {
   compare$({ models: b.models, names: [...names], train: b.train, test: b.test, epochs: 10 })
     .pipe(
       filter((e) => e.kind === 'epoch'),
-      scan((latest, e) => (e.kind === 'epoch' ? { ...latest, [e.model!]: e } : latest), {} as Record<string, { epoch: number; test: number }>),
+      scan(
+        (latest, e) => (e.kind === 'epoch' ? { ...latest, [e.model!]: e } : latest),
+        {} as Record<string, { epoch: number; test: number }>,
+      ),
       filter((latest) => names.every((n) => latest[n]?.epoch === latest.none?.epoch)),
     )
     .subscribe((latest) => {
       const best = [...names].sort((x, y) => latest[x].test - latest[y].test)[0];
-      console.log(`epoch ${String(latest.none.epoch).padStart(2)}: ${best.padEnd(4)} leads with test MSE ${latest[best].test.toFixed(4)}`);
+      console.log(
+        `epoch ${String(latest.none.epoch).padStart(2)}: ${best.padEnd(4)} leads with test MSE ${latest[best].test.toFixed(4)}`,
+      );
     });
 }
 

@@ -42,9 +42,17 @@ async function time(variants: Variant[], epochs = 20, rounds = 21): Promise<numb
 
 async function main() {
   const viaFit = (m: nn.MLP, epochs: number) =>
-    fit({ model: m, criterion: new nn.MSELoss(), optimizer: new optim.SGD(m.parameters(), { lr: 0.03 }), loader: train, epochs });
-  const viaRx = (scheduler: typeof immediateScheduler | null, sliceMs = 0) => (m: nn.MLP, epochs: number) =>
-    lastValueFrom(trainTest$({ model: m, train, test, epochs, evaluate: noMetric, scheduler, sliceMs }));
+    fit({
+      model: m,
+      criterion: new nn.MSELoss(),
+      optimizer: new optim.SGD(m.parameters(), { lr: 0.03 }),
+      loader: train,
+      epochs,
+    });
+  const viaRx =
+    (scheduler: typeof immediateScheduler | null, sliceMs = 0) =>
+    (m: nn.MLP, epochs: number) =>
+      lastValueFrom(trainTest$({ model: m, train, test, epochs, evaluate: noMetric, scheduler, sliceMs }));
   await time([['warm-up', viaRx(immediateScheduler)]], 20, 5);
   const [f, sync, yielding, sliced] = await time([
     ['fit (yields once per epoch)', viaFit],
@@ -52,9 +60,11 @@ async function main() {
     ['rx, default (yields every batch)', viaRx(immediateScheduler)],
     ['rx, sliceMs: 4 (yields every 4 ms)', viaRx(immediateScheduler, 4)],
   ]);
-  console.log(`\nyield cost: ${(((yielding - sync) * 1000) / 70).toFixed(2)} µs per batch (${(((yielding - sync) / sync) * 100).toFixed(1)}% of an epoch);` +
-    ` operator overhead over fit: ${(((sync - f) * 1000) / 70).toFixed(2)} µs per step;` +
-    ` with sliceMs 4: ${(((sliced - sync) * 1000) / 70).toFixed(2)} µs per batch`);
+  console.log(
+    `\nyield cost: ${(((yielding - sync) * 1000) / 70).toFixed(2)} µs per batch (${(((yielding - sync) / sync) * 100).toFixed(1)}% of an epoch);` +
+      ` operator overhead over fit: ${(((sync - f) * 1000) / 70).toFixed(2)} µs per step;` +
+      ` with sliceMs 4: ${(((sliced - sync) * 1000) / 70).toFixed(2)} µs per batch`,
+  );
 }
 
 main();

@@ -15,7 +15,13 @@ async function run(): Promise<{ test: number; ms: number }> {
   manualSeed(24);
   const model = new nn.MLP({ bn: 'pre' });
   const t0 = performance.now();
-  await fit({ model, criterion: new nn.MSELoss(), optimizer: new optim.SGD(model.parameters(), { lr: 0.03 }), loader: train, epochs: 5 });
+  await fit({
+    model,
+    criterion: new nn.MSELoss(),
+    optimizer: new optim.SGD(model.parameters(), { lr: 0.03 }),
+    loader: train,
+    epochs: 5,
+  });
   const ms = performance.now() - t0;
   model.eval(); // BatchNorm's running statistics, as the lesson evaluates
   return { test: mseCal(test, model).item(), ms };
@@ -29,10 +35,15 @@ async function main(): Promise<void> {
     const { test, ms } = await run();
     reference ??= test;
     const where = info.mode ? `${info.name} (${info.mode}${info.device ? `, ${info.device}` : ''})` : info.name;
-    console.log(`${b.label.padEnd(16)} test MSE ${test.toFixed(6)}  (${(test - reference).toExponential(1)} from js)  `
-      + `5 epochs in ${ms.toFixed(0)} ms  on ${where}`);
+    console.log(
+      `${b.label.padEnd(16)} test MSE ${test.toFixed(6)}  (${(test - reference).toExponential(1)} from js)  ` +
+        `5 epochs in ${ms.toFixed(0)} ms  on ${where}`,
+    );
   }
   setBackend('js');
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -19,16 +19,28 @@ export const activations: Pipeline<ActivationsParams> = {
   name: 'activations',
   summary: 'ReLU, Sigmoid and Tanh with and without BatchNorm, deeper MLP',
   metric: 'MSE',
-  defaults: { epochs: 20, seed: 420, lr: 0.03, batchSize: 10, activations: ['relu', 'sigmoid', 'tanh'], hidden: [4, 4, 4], modelSeed: 24 },
+  defaults: {
+    epochs: 20,
+    seed: 420,
+    lr: 0.03,
+    batchSize: 10,
+    activations: ['relu', 'sigmoid', 'tanh'],
+    hidden: [4, 4, 4],
+    modelSeed: 24,
+  },
   async setup(p) {
     manualSeed(p.seed);
     const [features, labels] = tensorGenReg({ w: [2, -1], bias: false, deg: 2 });
     const [train, test] = splitLoader(features, labels, { batchSize: p.batchSize, rate: 0.7 });
-    const variants = p.activations.flatMap((activation) => (['none', 'pre'] as const).map((bn) => ({ activation, bn })));
+    const variants = p.activations.flatMap((activation) =>
+      (['none', 'pre'] as const).map((bn) => ({ activation, bn })),
+    );
     const models = variants.map(({ activation, bn }) => {
       manualSeed(p.modelSeed);
       return new nn.MLP({ inFeatures: 2, hidden: p.hidden, bn, activation });
     });
-    return [{ models, names: variants.map((v) => (v.bn === 'none' ? v.activation : `${v.activation}+bn`)), train, test }];
+    return [
+      { models, names: variants.map((v) => (v.bn === 'none' ? v.activation : `${v.activation}+bn`)), train, test },
+    ];
   },
 };

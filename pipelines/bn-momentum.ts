@@ -23,7 +23,16 @@ export const bnMomentum: Pipeline<BnMomentumParams> = {
   name: 'bn-momentum',
   summary: 'BatchNorm momentum sweep at a small and a large batch size',
   metric: 'MSE',
-  defaults: { epochs: 20, seed: 420, lr: 0.03, batchSize: 10, largeBatchSize: 100, momenta: [0.01, 0.1, 0.5, 0.9], modelSeed: 24, hidden: [4] },
+  defaults: {
+    epochs: 20,
+    seed: 420,
+    lr: 0.03,
+    batchSize: 10,
+    largeBatchSize: 100,
+    momenta: [0.01, 0.1, 0.5, 0.9],
+    modelSeed: 24,
+    hidden: [4],
+  },
   async setup(p) {
     manualSeed(p.seed);
     const [features, labels] = tensorGenReg({ w: [2, -1], bias: false, deg: 2 });

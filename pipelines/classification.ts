@@ -30,7 +30,16 @@ export const classification: Pipeline<ClassificationParams> = {
   name: 'classification',
   summary: 'MLP with and without BatchNorm on tensorGenCla and iris, accuracy',
   metric: 'accuracy',
-  defaults: { epochs: 20, seed: 420, lr: 0.03, batchSize: 10, numExamples: 500, hidden: [4], modelSeed: 24, iris: true },
+  defaults: {
+    epochs: 20,
+    seed: 420,
+    lr: 0.03,
+    batchSize: 10,
+    numExamples: 500,
+    hidden: [4],
+    modelSeed: 24,
+    iris: true,
+  },
   async setup(p) {
     // Each data set is drawn (or read) and split right after its own manualSeed, as the lesson's cells do.
     const sets: [string, readonly [any, any], number][] = [];
@@ -48,8 +57,14 @@ export const classification: Pipeline<ClassificationParams> = {
         return new nn.MLP({ inFeatures, hidden: p.hidden, outFeatures: 3, bn, activation: 'relu' });
       });
       return {
-        group, models, names: ['none', 'pre'], train, test,
-        criterion: new nn.CrossEntropyLoss(), cla: true, evaluate: accuracyCal,
+        group,
+        models,
+        names: ['none', 'pre'],
+        train,
+        test,
+        criterion: new nn.CrossEntropyLoss(),
+        cla: true,
+        evaluate: accuracyCal,
       };
     });
   },

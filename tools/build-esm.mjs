@@ -25,7 +25,9 @@ function writeAtomic(file, text) {
 
 for (const [name, cjs] of ENTRIES) {
   const out = join(root, 'dist', 'esm', `${name}.mjs`);
-  const target = relative(dirname(out), join(root, 'dist', cjs)).split('\\').join('/');
+  const target = relative(dirname(out), join(root, 'dist', cjs))
+    .split('\\')
+    .join('/');
   const names = Object.keys(require(join(root, 'dist', cjs))).filter((k) => IDENTIFIER.test(k) && k !== 'default');
   if (names.length === 0) throw new Error(`build-esm: dist/${cjs} exports nothing`);
   writeAtomic(out, `import cjs from '${target}';\nexport const { ${names.join(', ')} } = cjs;\nexport default cjs;\n`);

@@ -24,7 +24,10 @@ const { fit, trainBatch } = req('src/train/fit.js');
 const { DataLoader, TensorDataset } = req('src/data/index.js');
 
 const [outFile, stepsArg] = process.argv.slice(2);
-const STEPS = Number(stepsArg || 24), BATCH = 256, WARMUP = 2, FIT_EPOCHS = 2;
+const STEPS = Number(stepsArg || 24),
+  BATCH = 256,
+  WARMUP = 2,
+  FIT_EPOCHS = 2;
 const rows = [];
 const save = () => fs.writeFileSync(outFile, JSON.stringify({ steps: STEPS, batch: BATCH, rows }, null, 1));
 const resident = process.env.RXNN_WEBGPU_RESIDENT !== '0';
@@ -32,7 +35,8 @@ const backends = [['js'], ['gpu', { mode: 'webgpu' }]].filter(([n]) => !process.
 
 function problem() {
   manualSeed(0);
-  const x = randn((STEPS + WARMUP) * BATCH, 64), y = randn((STEPS + WARMUP) * BATCH, 1);
+  const x = randn((STEPS + WARMUP) * BATCH, 64),
+    y = randn((STEPS + WARMUP) * BATCH, 1);
   manualSeed(24);
   const net = new nn.MLP({ inFeatures: 64, hidden: [256, 256, 256], outFeatures: 1, bn: 'pre' });
   return { x, y, net, opt: new SGD(net.parameters(), { lr: 0.01 }), crit: new nn.MSELoss() };
@@ -48,7 +52,8 @@ function problem() {
       let loss = NaN;
       for (let i = 0; i < WARMUP; i++) trainBatch(net, crit, opt, x.indexSelect(batch(i)), y.indexSelect(batch(i)));
       let t0 = process.hrtime.bigint();
-      for (let i = WARMUP; i < WARMUP + STEPS; i++) loss = trainBatch(net, crit, opt, x.indexSelect(batch(i)), y.indexSelect(batch(i))).item();
+      for (let i = WARMUP; i < WARMUP + STEPS; i++)
+        loss = trainBatch(net, crit, opt, x.indexSelect(batch(i)), y.indexSelect(batch(i))).item();
       const s = Number(process.hrtime.bigint() - t0) / 1e9;
       // fit: epochs over a shuffled loader; the time ends with a read of one weight (the device's queue drained).
       const loader = new DataLoader(new TensorDataset(x, y), { batchSize: BATCH, shuffle: true });
@@ -57,12 +62,16 @@ function problem() {
       void net.parameters()[0].data[0];
       const sFit = Number(process.hrtime.bigint() - t0) / 1e9;
       rows.push({
-        backend: label, mode: getBackend().mode ?? null, device: getBackend().device ?? null,
-        samplesPerS: (STEPS * BATCH) / s, msPerStep: (s * 1e3) / STEPS, finalLoss: loss,
+        backend: label,
+        mode: getBackend().mode ?? null,
+        device: getBackend().device ?? null,
+        samplesPerS: (STEPS * BATCH) / s,
+        msPerStep: (s * 1e3) / STEPS,
+        finalLoss: loss,
         fitSamplesPerS: (FIT_EPOCHS * x.shape[0]) / sFit,
       });
     } catch (e) {
-      rows.push({ backend: label, error: String(e && e.message || e).slice(0, 500) });
+      rows.push({ backend: label, error: String((e && e.message) || e).slice(0, 500) });
     }
     console.log(JSON.stringify(rows[rows.length - 1]));
     save();

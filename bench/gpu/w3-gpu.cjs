@@ -24,16 +24,32 @@ const os = require('os');
 
 const outFile = process.argv[2] || 'w3-gpu.json';
 const sizes = (process.argv[3] || '256,512,1024,2048,4096').split(',').map(Number);
-const results = { started: new Date().toISOString(), host: `${os.cpus().length} x ${os.cpus()[0].model}`, node: process.version, rows: [], errors: [] };
-const save = () => { const t = `${outFile}.tmp`; fs.writeFileSync(t, JSON.stringify(results, null, 2)); fs.renameSync(t, outFile); };
+const results = {
+  started: new Date().toISOString(),
+  host: `${os.cpus().length} x ${os.cpus()[0].model}`,
+  node: process.version,
+  rows: [],
+  errors: [],
+};
+const save = () => {
+  const t = `${outFile}.tmp`;
+  fs.writeFileSync(t, JSON.stringify(results, null, 2));
+  fs.renameSync(t, outFile);
+};
 const log = (...a) => console.log(new Date().toISOString().slice(11, 19), ...a);
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+};
 const tflops = (n, ms) => (2 * n ** 3) / (ms * 1e9);
 
 function rand(n, seed) {
   let s = seed >>> 0;
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; out[i] = s / 2 ** 31 - 1; }
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
   return out;
 }
 
@@ -41,9 +57,15 @@ function rand(n, seed) {
 function check(a, b, c, n) {
   let worst = 0;
   for (let t = 0; t < 64; t++) {
-    const i = (t * 7919) % n, j = (t * 104729 + 13) % n;
-    let s = 0, scale = 0;
-    for (let p = 0; p < n; p++) { const v = a[i * n + p] * b[p * n + j]; s += v; scale += Math.abs(v); }
+    const i = (t * 7919) % n,
+      j = (t * 104729 + 13) % n;
+    let s = 0,
+      scale = 0;
+    for (let p = 0; p < n; p++) {
+      const v = a[i * n + p] * b[p * n + j];
+      s += v;
+      scale += Math.abs(v);
+    }
     worst = Math.max(worst, Math.abs(c[i * n + j] - s) / ((n + 2) * 2 ** -24 * scale));
   }
   if (!(worst <= 1)) throw new Error(`wrong result: error ${worst.toFixed(2)}x the float32 bound`);
@@ -57,7 +79,9 @@ function record(row) {
 }
 
 async function attempt(name, f) {
-  try { await f(); } catch (e) {
+  try {
+    await f();
+  } catch (e) {
     const msg = `${name}: ${(e && e.stack) || e}`;
     results.errors.push(msg);
     log('ERROR', msg.split('\n').slice(0, 3).join(' | '));
@@ -70,18 +94,30 @@ async function setupWebGPU() {
   // By absolute URL: ESM import() does not search NODE_PATH, require.resolve does.
   const wg = await import(require('url').pathToFileURL(require.resolve('webgpu')).href);
   Object.assign(globalThis, wg.globals);
-  const wrap = (obj) => new Proxy(obj, {
-    get(t, p) {
-      const v = Reflect.get(t, p, t);
-      if (typeof v !== 'function') return v;
-      if (p === 'addEventListener') return (...a) => { try { return v.apply(t, a); } catch { return undefined; } };
-      return (...a) => {
-        const r = v.apply(t, a);
-        return (p === 'requestAdapter' || p === 'requestDevice') && r && typeof r.then === 'function' ? r.then((x) => (x ? wrap(x) : x)) : r;
-      };
-    },
-    set(t, p, v) { return p === 'onuncapturederror' ? true : Reflect.set(t, p, v, t); },
-  });
+  const wrap = (obj) =>
+    new Proxy(obj, {
+      get(t, p) {
+        const v = Reflect.get(t, p, t);
+        if (typeof v !== 'function') return v;
+        if (p === 'addEventListener')
+          return (...a) => {
+            try {
+              return v.apply(t, a);
+            } catch {
+              return undefined;
+            }
+          };
+        return (...a) => {
+          const r = v.apply(t, a);
+          return (p === 'requestAdapter' || p === 'requestDevice') && r && typeof r.then === 'function'
+            ? r.then((x) => (x ? wrap(x) : x))
+            : r;
+        };
+      },
+      set(t, p, v) {
+        return p === 'onuncapturederror' ? true : Reflect.set(t, p, v, t);
+      },
+    });
   globalThis.navigator = { gpu: wrap(wg.create([])) };
   const adapter = await navigator.gpu.requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter');
@@ -112,8 +148,12 @@ const ONE_BY_FOUR = `function (a, b) {
 async function gpujs(GPU, n, a, b) {
   const gpu = new GPU({ mode: 'webgpu' });
   const { input } = require('gpu.js');
-  const ai = input(a, [n, n]), bi = input(b, [n, n]);
-  for (const [variant, src, output, vec] of [['gpujs-naive', NAIVE, [n, n], false], ['gpujs-1x4', ONE_BY_FOUR, [n / 4, n], true]]) {
+  const ai = input(a, [n, n]),
+    bi = input(b, [n, n]);
+  for (const [variant, src, output, vec] of [
+    ['gpujs-naive', NAIVE, [n, n], false],
+    ['gpujs-1x4', ONE_BY_FOUR, [n / 4, n], true],
+  ]) {
     await attempt(`${variant} ${n}`, async () => {
       const settings = { output, constants: { n }, loopMaxIterations: n, precision: 'single', tactic: 'precision' };
       if (vec) settings.returnType = 'Array(4)';
@@ -123,19 +163,34 @@ async function gpujs(GPU, n, a, b) {
         if (r instanceof Float32Array) return r;
         const out = new Float32Array(n * n);
         let o = 0;
-        for (const row of r) for (const v of row) { if (typeof v === 'number') out[o++] = v; else { out.set(v, o); o += v.length; } }
+        for (const row of r)
+          for (const v of row) {
+            if (typeof v === 'number') out[o++] = v;
+            else {
+              out.set(v, o);
+              o += v.length;
+            }
+          }
         return out;
       };
       const first = flat(await e2e(ai, bi));
       const err = check(a, b, first, n);
       const reps = n >= 4096 ? 3 : 5;
       const ts = [];
-      for (let r = 0; r < reps; r++) { const t0 = performance.now(); flat(await e2e(ai, bi)); ts.push(performance.now() - t0); }
+      for (let r = 0; r < reps; r++) {
+        const t0 = performance.now();
+        flat(await e2e(ai, bi));
+        ts.push(performance.now() - t0);
+      }
       record({ variant, n, what: 'e2e', ms: median(ts), tflops: tflops(n, median(ts)), err });
       // Kernel only: resident output buffer, inputs uploaded once as resident buffers too.
       const k = gpu.createKernel(src, { ...settings, pipeline: true });
-      const up = gpu.createKernel('function (a) { return a[this.thread.y][this.thread.x]; }', { output: [n, n], pipeline: true });
-      const ga = await up(ai), gb = await up(bi);
+      const up = gpu.createKernel('function (a) { return a[this.thread.y][this.thread.x]; }', {
+        output: [n, n],
+        pipeline: true,
+      });
+      const ga = await up(ai),
+        gb = await up(bi);
       const timeRuns = async (runs) => {
         const t0 = performance.now();
         let res;
@@ -198,22 +253,35 @@ async function wgsl(adapter, n, a, b) {
   await attempt(`wgsl-tiled ${n}`, async () => {
     // A WebGPU adapter vends one device: after the previous size destroyed its device, ask for a fresh adapter.
     const ad = n === sizes[0] ? adapter : await navigator.gpu.requestAdapter();
-    const device = await ad.requestDevice({ requiredLimits: { maxStorageBufferBindingSize: ad.limits.maxStorageBufferBindingSize, maxBufferSize: ad.limits.maxBufferSize } });
+    const device = await ad.requestDevice({
+      requiredLimits: {
+        maxStorageBufferBindingSize: ad.limits.maxStorageBufferBindingSize,
+        maxBufferSize: ad.limits.maxBufferSize,
+      },
+    });
     const U = GPUBufferUsage;
     const bytes = n * n * 4;
     const mk = (usage, size = bytes) => device.createBuffer({ size, usage });
-    const ga = mk(U.STORAGE | U.COPY_DST), gb = mk(U.STORAGE | U.COPY_DST), gc = mk(U.STORAGE | U.COPY_SRC);
+    const ga = mk(U.STORAGE | U.COPY_DST),
+      gb = mk(U.STORAGE | U.COPY_DST),
+      gc = mk(U.STORAGE | U.COPY_SRC);
     const params = mk(U.UNIFORM | U.COPY_DST, 16);
     device.queue.writeBuffer(params, 0, new Uint32Array([n, 0, 0, 0]));
     const module = device.createShaderModule({ code: TILED });
     const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
-    const bind = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [ga, gb, gc, params].map((buffer, binding) => ({ binding, resource: { buffer } })) });
+    const bind = device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [ga, gb, gc, params].map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
     const staging = mk(U.MAP_READ | U.COPY_DST);
     const tiny = mk(U.MAP_READ | U.COPY_DST, 16);
     const dispatch = () => {
       const enc = device.createCommandEncoder();
       const pass = enc.beginComputePass();
-      pass.setPipeline(pipeline); pass.setBindGroup(0, bind); pass.dispatchWorkgroups(n / 64, n / 64); pass.end();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bind);
+      pass.dispatchWorkgroups(n / 64, n / 64);
+      pass.end();
       device.queue.submit([enc.finish()]);
     };
     const readInto = async (buf, size) => {
@@ -226,13 +294,18 @@ async function wgsl(adapter, n, a, b) {
       return out;
     };
     const e2e = async () => {
-      device.queue.writeBuffer(ga, 0, a); device.queue.writeBuffer(gb, 0, b);
+      device.queue.writeBuffer(ga, 0, a);
+      device.queue.writeBuffer(gb, 0, b);
       dispatch();
       return readInto(staging, bytes);
     };
     const err = check(a, b, await e2e(), n);
     const ts = [];
-    for (let r = 0; r < 5; r++) { const t0 = performance.now(); await e2e(); ts.push(performance.now() - t0); }
+    for (let r = 0; r < 5; r++) {
+      const t0 = performance.now();
+      await e2e();
+      ts.push(performance.now() - t0);
+    }
     record({ variant: 'wgsl-tiled', n, what: 'e2e', ms: median(ts), tflops: tflops(n, median(ts)), err });
     const timeRuns = async (runs) => {
       const t0 = performance.now();
@@ -259,7 +332,11 @@ function rxnnCpu(n, a, b) {
     if (!results.rxnnCpu) results.rxnnCpu = gemmConfig();
     const err = check(a, b, gemm(a, b, n, n, n, false, false), n);
     const ts = [];
-    for (let r = 0; r < (n >= 4096 ? 2 : 5); r++) { const t0 = performance.now(); gemm(a, b, n, n, n, false, false); ts.push(performance.now() - t0); }
+    for (let r = 0; r < (n >= 4096 ? 2 : 5); r++) {
+      const t0 = performance.now();
+      gemm(a, b, n, n, n, false, false);
+      ts.push(performance.now() - t0);
+    }
     record({ variant: 'rxnn-cpu', n, what: 'e2e', ms: median(ts), tflops: tflops(n, median(ts)), err });
   });
 }
@@ -279,19 +356,30 @@ function rxnnGpu(n, a, b) {
     setBackend('gpu', { mode: 'webgpu' });
     const err = check(a, b, K.matmul(a, b, n, n, n, false, false), n);
     const ts = [];
-    for (let r = 0; r < 3; r++) { const t0 = performance.now(); K.matmul(a, b, n, n, n, false, false); ts.push(performance.now() - t0); }
+    for (let r = 0; r < 3; r++) {
+      const t0 = performance.now();
+      K.matmul(a, b, n, n, n, false, false);
+      ts.push(performance.now() - t0);
+    }
     record({ variant: 'rxnn-gpu-webgpu', n, what: 'e2e', ms: median(ts), tflops: tflops(n, median(ts)), err });
     // BatchNorm on the device against the js backend.
-    const x = rand(256 * 64, 5), js = require(path.resolve(build, 'src/backend/js/index.js')).jsKernels;
-    const s1 = K.batchNormStats(x, 256, 64, 1), s2 = js.batchNormStats(x, 256, 64, 1);
-    const d = Math.max(...s1.mean.map((v, i) => Math.abs(v - s2.mean[i])), ...s1.varBiased.map((v, i) => Math.abs(v - s2.varBiased[i])));
+    const x = rand(256 * 64, 5),
+      js = require(path.resolve(build, 'src/backend/js/index.js')).jsKernels;
+    const s1 = K.batchNormStats(x, 256, 64, 1),
+      s2 = js.batchNormStats(x, 256, 64, 1);
+    const d = Math.max(
+      ...s1.mean.map((v, i) => Math.abs(v - s2.mean[i])),
+      ...s1.varBiased.map((v, i) => Math.abs(v - s2.varBiased[i])),
+    );
     results.rxnnGpuBatchNormMaxDiff = d;
     setBackend('js');
   });
 }
 
 function attemptSync(name, f) {
-  try { f(); } catch (e) {
+  try {
+    f();
+  } catch (e) {
     results.errors.push(`${name}: ${(e && e.stack) || e}`);
     log('ERROR', name, String(e && e.message).slice(0, 300));
     save();
@@ -304,9 +392,12 @@ async function main() {
   } else {
     const { GPU } = require('gpu.js');
     let adapter = null;
-    await attempt('webgpu setup', async () => { adapter = await setupWebGPU(); });
+    await attempt('webgpu setup', async () => {
+      adapter = await setupWebGPU();
+    });
     for (const n of sizes) {
-      const a = rand(n * n, n), b = rand(n * n, n + 1);
+      const a = rand(n * n, n),
+        b = rand(n * n, n + 1);
       if (adapter) {
         await wgsl(adapter, n, a, b);
         await gpujs(GPU, n, a, b);
@@ -319,4 +410,11 @@ async function main() {
   log('done');
 }
 
-main().then(() => process.exit(0), (e) => { results.errors.push(String(e && e.stack)); save(); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (e) => {
+    results.errors.push(String(e && e.stack));
+    save();
+    process.exit(1);
+  },
+);

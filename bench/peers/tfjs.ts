@@ -34,15 +34,26 @@ export async function tfjsInfo(backend: 'cpu' | 'wasm'): Promise<string> {
 }
 
 /** Median ms of one float32 [n, n] x [n, n] matmul, result read back. */
-export async function tfjsMatmulMs(backend: 'cpu' | 'wasm', n: number, budgetMs: number, minReps: number, warmup: number): Promise<number> {
+export async function tfjsMatmulMs(
+  backend: 'cpu' | 'wasm',
+  n: number,
+  budgetMs: number,
+  minReps: number,
+  warmup: number,
+): Promise<number> {
   const tf = await tfOn(backend);
-  const a = tf.randomNormal([n, n]), b = tf.randomNormal([n, n]);
-  const ms = await medianMs(async () => {
-    const c = tf.matMul(a, b);
-    await c.data();
-    c.dispose();
-  }, { budgetMs, minReps, warmup });
-  a.dispose(); b.dispose();
+  const a = tf.randomNormal([n, n]),
+    b = tf.randomNormal([n, n]);
+  const ms = await medianMs(
+    async () => {
+      const c = tf.matMul(a, b);
+      await c.data();
+      c.dispose();
+    },
+    { budgetMs, minReps, warmup },
+  );
+  a.dispose();
+  b.dispose();
   return ms;
 }
 
@@ -58,7 +69,8 @@ export async function tfjsMatmulMs(backend: 'cpu' | 'wasm', n: number, budgetMs:
  */
 export async function tfjsW1MsPerEpoch(backend: 'cpu' | 'wasm', epochs: number, warmup: number): Promise<number> {
   const tf = await tfOn(backend);
-  const rows = 700, batch = 10;
+  const rows = 700,
+    batch = 10;
   const x = tf.randomNormal([rows, 2]);
   const y = tf.tidy(() => tf.matMul(x.square(), tf.tensor2d([[2], [-1]])).add(tf.randomNormal([rows, 1], 0, 0.01)));
   const model = tf.sequential();
@@ -72,13 +84,21 @@ export async function tfjsW1MsPerEpoch(backend: 'cpu' | 'wasm', epochs: number, 
     for (let b = 0; b < rows / batch; b++) {
       tf.tidy(() => {
         const idx = tf.tensor1d(Int32Array.from(order.subarray(b * batch, (b + 1) * batch)), 'int32');
-        const xb = tf.gather(x, idx), yb = tf.gather(y, idx);
-        optimizer.minimize(() => tf.losses.meanSquaredError(yb, model.apply(xb, { training: true }) as import('@tensorflow/tfjs').Tensor) as import('@tensorflow/tfjs').Scalar);
+        const xb = tf.gather(x, idx),
+          yb = tf.gather(y, idx);
+        optimizer.minimize(
+          () =>
+            tf.losses.meanSquaredError(
+              yb,
+              model.apply(xb, { training: true }) as import('@tensorflow/tfjs').Tensor,
+            ) as import('@tensorflow/tfjs').Scalar,
+        );
       });
     }
   };
   const ms = await medianMs(epoch, { budgetMs: 0, minReps: epochs, warmup });
-  x.dispose(); y.dispose();
+  x.dispose();
+  y.dispose();
   model.dispose();
   return ms;
 }
@@ -98,7 +118,10 @@ export async function tfjsW2SamplesPerS(backend: 'cpu' | 'wasm', steps: number):
   const x = tf.randomNormal([rows, 64]);
   const y = tf.matMul(x, tf.randomNormal([64, 1])).mul(0.1);
   await model.fit(x.slice(0, 256), y.slice(0, 256), { batchSize: 256, epochs: 1, verbose: 0 });
-  const ms = await medianMs(() => model.fit(x, y, { batchSize: 256, epochs: 1, shuffle: true, verbose: 0 }),
-    { budgetMs: 0, minReps: 2, warmup: 0 });
+  const ms = await medianMs(() => model.fit(x, y, { batchSize: 256, epochs: 1, shuffle: true, verbose: 0 }), {
+    budgetMs: 0,
+    minReps: 2,
+    warmup: 0,
+  });
   return rows / (ms / 1000);
 }

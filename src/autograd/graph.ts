@@ -40,9 +40,10 @@ export interface GradFn<G> {
 }
 
 /** PyTorch's message for a second backward through freed saved tensors. */
-export const SECOND_BACKWARD = 'Trying to backward through the graph a second time (or directly access saved tensors '
-  + 'after they have already been freed). Saved intermediate values of the graph are freed when you call .backward(). '
-  + 'Specify retainGraph: true if you need to backward through the graph a second time.';
+export const SECOND_BACKWARD =
+  'Trying to backward through the graph a second time (or directly access saved tensors ' +
+  'after they have already been freed). Saved intermediate values of the graph are freed when you call .backward(). ' +
+  'Specify retainGraph: true if you need to backward through the graph a second time.';
 
 /**
  * Called after each rule with the gradient it consumed and the gradients it returned,
@@ -61,8 +62,13 @@ let sweeps = 0;
  * frees saved tensors; a sweep that would run a freed node throws before any
  * gradient is written.
  */
-export function backward<G>(root: Variable<G>, seed: G, add: (a: G, b: G) => G, settle?: SettleGrads<G>,
-  retainGraph = false): void {
+export function backward<G>(
+  root: Variable<G>,
+  seed: G,
+  add: (a: G, b: G) => G,
+  settle?: SettleGrads<G>,
+  retainGraph = false,
+): void {
   if (!root.gradFn) {
     if (root.requiresGrad) root.accumulateGrad(seed);
     return;

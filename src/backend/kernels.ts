@@ -47,8 +47,14 @@ export interface Kernels {
   /** out = x mapped through `op`, elementwise. */
   unary(op: UnaryOp, x: Float32Array): Float32Array;
   /** out[i] = op(a[bcast(i)], b[bcast(i)]) over `outShape`. */
-  binary(op: BinaryOp, a: Float32Array, aShape: readonly number[], b: Float32Array,
-    bShape: readonly number[], outShape: readonly number[]): Float32Array;
+  binary(
+    op: BinaryOp,
+    a: Float32Array,
+    aShape: readonly number[],
+    b: Float32Array,
+    bShape: readonly number[],
+    outShape: readonly number[],
+  ): Float32Array;
   /**
    * Reduce `x` of `shape` over the sorted, distinct `axes` (the reduced axes are
    * kept with size 1 in the output's logical shape). `argmax` returns indices as floats.
@@ -66,8 +72,16 @@ export interface Kernels {
    * so the same bits as matmul followed by a broadcast binary add, in one output buffer;
    * with k = 0 (no products) it is the bias as it is, a -0 included, as PyTorch gives it.
    */
-  matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number,
-    transA: boolean, transB: boolean, bias?: Float32Array | null): Float32Array;
+  matmul(
+    a: Float32Array,
+    b: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+    transA: boolean,
+    transB: boolean,
+    bias?: Float32Array | null,
+  ): Float32Array;
   /** Reorder the axes of `x` (a row-major tensor of `shape`): out axis i = input axis perm[i]. */
   permute(x: Float32Array, shape: readonly number[], perm: readonly number[]): Float32Array;
   /** out[r] = x[index[r]] for rows of length `rowSize`. */
@@ -81,11 +95,25 @@ export interface Kernels {
    *   runningMean = (1 - momentum) * runningMean + momentum * mean
    *   runningVar  = (1 - momentum) * runningVar  + momentum * varBiased * M / (M - 1)
    */
-  batchNormUpdateStats(runningMean: Float32Array | null, runningVar: Float32Array | null,
-    mean: Float32Array, varBiased: Float32Array, momentum: number, m: number): void;
+  batchNormUpdateStats(
+    runningMean: Float32Array | null,
+    runningVar: Float32Array | null,
+    mean: Float32Array,
+    varBiased: Float32Array,
+    momentum: number,
+    m: number,
+  ): void;
   /** y = (x - mean[c]) * invstd[c] * weight[c] + bias[c] (weight/bias null: 1 and 0). */
-  batchNormForward(x: Float32Array, n: number, c: number, s: number, mean: Float32Array,
-    invstd: Float32Array, weight: Float32Array | null, bias: Float32Array | null): Float32Array;
+  batchNormForward(
+    x: Float32Array,
+    n: number,
+    c: number,
+    s: number,
+    mean: Float32Array,
+    invstd: Float32Array,
+    weight: Float32Array | null,
+    bias: Float32Array | null,
+  ): Float32Array;
   /**
    * Gradients of batchNormForward. With `batchStats` the mean and invstd are
    * functions of x (training, or no running stats):
@@ -93,9 +121,18 @@ export interface Kernels {
    * otherwise they are constants and gx = gy * w * invstd.
    * gradWeight = sum(gy * xhat), gradBias = sum(gy), per channel.
    */
-  batchNormBackward(gy: Float32Array, x: Float32Array, n: number, c: number, s: number,
-    mean: Float32Array, invstd: Float32Array, weight: Float32Array | null,
-    batchStats: boolean, needWeightGrads: boolean): BatchNormGrads;
+  batchNormBackward(
+    gy: Float32Array,
+    x: Float32Array,
+    n: number,
+    c: number,
+    s: number,
+    mean: Float32Array,
+    invstd: Float32Array,
+    weight: Float32Array | null,
+    batchStats: boolean,
+    needWeightGrads: boolean,
+  ): BatchNormGrads;
   /**
    * In-place SGD update, PyTorch 1.13's rule and roundings. Its scalars are float32, as
    * PyTorch casts an op's alpha to the tensor's type: lr, momentum, weightDecay and
@@ -106,9 +143,19 @@ export interface Kernels {
    *   d = nesterov ? f32(d + momentum * buf) : buf                      (when momentum != 0)
    *   param = f32(param - lr * d)
    */
-  sgdUpdate(param: Float32Array, grad: Float32Array, buf: Float32Array | null, opts: {
-    lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; first: boolean;
-  }): void;
+  sgdUpdate(
+    param: Float32Array,
+    grad: Float32Array,
+    buf: Float32Array | null,
+    opts: {
+      lr: number;
+      momentum: number;
+      dampening: number;
+      weightDecay: number;
+      nesterov: boolean;
+      first: boolean;
+    },
+  ): void;
   /** In place: dst[i] += src[i] (same length), as PyTorch's add_ (0 + -0 is +0). */
   accumulate(dst: Float32Array, src: Float32Array): void;
   /** In place: every element of dst becomes `value`. */

@@ -79,7 +79,11 @@ export function listBackends(): string[] {
 export function setBackend<O>(name: string, options?: O): BackendInfo {
   const def = backends.get(name);
   if (!def) {
-    throw new Error(`setBackend: unknown backend '${name}'; expected one of ${listBackends().map((b) => `'${b}'`).join(', ')}`);
+    throw new Error(
+      `setBackend: unknown backend '${name}'; expected one of ${listBackends()
+        .map((b) => `'${b}'`)
+        .join(', ')}`,
+    );
   }
   const missing = missingKernels(name);
   if (missing.length) throw new Error(`setBackend: backend '${name}' lacks kernels ${missing.join(', ')}`);
@@ -105,7 +109,21 @@ function missingKernels(name: string): string[] {
 }
 
 export const KERNEL_NAMES: readonly KernelName[] = [
-  'unary', 'binary', 'reduce', 'variance', 'matmul', 'permute', 'gatherRows', 'scatterAddRows',
-  'batchNormStats', 'batchNormUpdateStats', 'batchNormForward', 'batchNormBackward', 'sgdUpdate',
-  'accumulate', 'fill', 'sync', 'release',
+  'unary',
+  'binary',
+  'reduce',
+  'variance',
+  'matmul',
+  'permute',
+  'gatherRows',
+  'scatterAddRows',
+  'batchNormStats',
+  'batchNormUpdateStats',
+  'batchNormForward',
+  'batchNormBackward',
+  'sgdUpdate',
+  'accumulate',
+  'fill',
+  'sync',
+  'release',
 ];

@@ -29,8 +29,10 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
     const da = a[a.length - n + i] ?? 1;
     const db = b[b.length - n + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new Error(`shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together `
-        + `(dimension ${i - n} is ${da} vs ${db})`);
+      throw new Error(
+        `shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together ` +
+          `(dimension ${i - n} is ${da} vs ${db})`,
+      );
     }
     out[i] = da === 1 ? db : da;
   }

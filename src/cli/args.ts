@@ -33,7 +33,17 @@ export class UsageError extends Error {
 }
 
 const COMMANDS = ['run', 'list', '--help'];
-const RUN_OPTIONS = ['--epochs', '--seed', '--lr', '--batch-size', '--backend', '--out', '--json', '--resume', '--help'];
+const RUN_OPTIONS = [
+  '--epochs',
+  '--seed',
+  '--lr',
+  '--batch-size',
+  '--backend',
+  '--out',
+  '--json',
+  '--resume',
+  '--help',
+];
 
 export const USAGE = `usage: rxnn run <pipeline> [--epochs N] [--seed S] [--lr X] [--batch-size B]
                        [--backend js|gpu|gpu:<mode>] [--out DIR] [--json] [--resume DIR]
@@ -103,7 +113,8 @@ function parseValue(flag: string, raw: string): Partial<RunArgs> {
 /** Parses `argv` (without node and the script); `pipelines` are the valid names. */
 export function parseArgs(argv: readonly string[], pipelines: readonly string[]): Command {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help')
+    return { command: 'help' };
   if (command === 'list') {
     if (rest.length) throw new UsageError(`rxnn: list takes no arguments, got '${rest[0]}'`);
     return { command: 'list' };

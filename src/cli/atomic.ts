@@ -18,7 +18,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   let open = true;
   try {
     // writeSync may write fewer bytes than asked (a full disk): go on from there; no progress is an error, not a loop.
-    for (let off = 0; off < bytes.length; ) {
+    for (let off = 0; off < bytes.length;) {
       const n = writeSync(fd, bytes, off, bytes.length - off);
       if (!(n > 0)) throw new Error(`short write: ${off} of ${bytes.length} bytes written to ${tmp}`);
       off += n;

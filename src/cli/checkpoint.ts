@@ -30,13 +30,17 @@ export const CHECKPOINT = 'checkpoint.json';
 
 /** A seed beyond 2^53 is a bigint, which JSON lacks: it is stored as a decimal string and read back as a bigint. */
 export function writeCheckpoint(dir: string, cp: Checkpoint): void {
-  writeOutput(join(dir, CHECKPOINT), JSON.stringify(cp, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+  writeOutput(
+    join(dir, CHECKPOINT),
+    JSON.stringify(cp, (_k, v) => (typeof v === 'bigint' ? String(v) : v)),
+  );
 }
 
 /** Reads `dir`'s checkpoint; a missing or unreadable one is a usage error naming the path. */
 export function readCheckpoint(dir: string): Checkpoint {
   const path = join(dir, CHECKPOINT);
-  if (!existsSync(path)) throw new UsageError(`rxnn: --resume ${dir}: no ${CHECKPOINT} there; expected the --out folder of an earlier run`);
+  if (!existsSync(path))
+    throw new UsageError(`rxnn: --resume ${dir}: no ${CHECKPOINT} there; expected the --out folder of an earlier run`);
   let cp: Checkpoint;
   try {
     cp = JSON.parse(readFileSync(path, 'utf8'));
@@ -54,9 +58,15 @@ export function readCheckpoint(dir: string): Checkpoint {
 /** The first `count` events of `dir`/events.jsonl: those the checkpoint covers (a later Ctrl-C may have written more). */
 export function readEvents(dir: string, count: number): Record<string, unknown>[] {
   const path = join(dir, 'events.jsonl');
-  const lines = existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l.trim()) : [];
+  const lines = existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+    : [];
   if (lines.length < count) {
-    throw new UsageError(`rxnn: --resume ${dir}: events.jsonl has ${lines.length} events, the checkpoint expects at least ${count}`);
+    throw new UsageError(
+      `rxnn: --resume ${dir}: events.jsonl has ${lines.length} events, the checkpoint expects at least ${count}`,
+    );
   }
   return lines.slice(0, count).map((l) => JSON.parse(l));
 }

@@ -20,7 +20,8 @@ export interface CurvePoint {
  */
 export function reportSpec(points: CurvePoint[], options: { title: string; metric: string }): Record<string, unknown> {
   const values = points.map((p) => p.value).filter(Number.isFinite);
-  const lo = Math.min(...values), hi = Math.max(...values);
+  const lo = Math.min(...values),
+    hi = Math.max(...values);
   const log = values.length > 0 && lo > 0 && hi / lo >= 10;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

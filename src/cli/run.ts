@@ -33,7 +33,11 @@ const fileName = (model: string): string => model.replace(/[^A-Za-z0-9._=-]+/g, 
  * them live, checkpoints at every epoch boundary and writes the output files.
  * Resolves to the exit code: 0 done, 1 failed, 130 interrupted (SIGINT).
  */
-export async function runCommand(args: RunArgs, registry: Record<string, Pipeline<any>>, isTTY = !!process.stdout.isTTY): Promise<number> {
+export async function runCommand(
+  args: RunArgs,
+  registry: Record<string, Pipeline<any>>,
+  isTTY = !!process.stdout.isTTY,
+): Promise<number> {
   const pipeline = registry[args.pipeline];
   const backend = chooseBackend(args);
   const cp = args.resume ? readCheckpoint(args.resume) : undefined;
@@ -46,7 +50,13 @@ export async function runCommand(args: RunArgs, registry: Record<string, Pipelin
     modelNames(e).map((name, mi) => {
       const opt = Array.isArray(e.optimizer) ? e.optimizer[mi] : e.optimizer;
       const model = e.models[mi];
-      return { experiment: ei, name, model, optimizer: resolveOptimizer(opt, model, params.lr), last: mi === e.models.length - 1 };
+      return {
+        experiment: ei,
+        name,
+        model,
+        optimizer: resolveOptimizer(opt, model, params.lr),
+        last: mi === e.models.length - 1,
+      };
     }),
   );
 
@@ -71,7 +81,10 @@ export async function runCommand(args: RunArgs, registry: Record<string, Pipelin
   let written = 0;
   const snapshot = (): void => {
     snap = {
-      version: 1, pipeline: pipeline.name, params, next,
+      version: 1,
+      pipeline: pipeline.name,
+      params,
+      next,
       rng: defaultGenerator.getState(),
       models: Object.fromEntries(runs.map((r) => [r.name, stateDictToJSON(r.model.stateDict())])),
       optimizers: Object.fromEntries(runs.map((r) => [r.name, r.optimizer.stateDict?.()])),
@@ -81,7 +94,8 @@ export async function runCommand(args: RunArgs, registry: Record<string, Pipelin
   };
   /** State dicts, events and metrics up to the snapshot, then the checkpoint that points at them: each atomic. */
   const writeSnapshot = (all = false): void => {
-    for (const [name, sd] of Object.entries(snap.models)) writeOutput(join(out, 'state', `${fileName(name)}.json`), JSON.stringify(sd));
+    for (const [name, sd] of Object.entries(snap.models))
+      writeOutput(join(out, 'state', `${fileName(name)}.json`), JSON.stringify(sd));
     const upTo: Records = all ? rec : { epochs: snap.epochs, events: rec.events.slice(0, snap.eventCount) };
     writeOutput(join(out, 'metrics.csv'), metricsCsv(upTo, pipeline.metric.toLowerCase()));
     writeOutput(join(out, 'events.jsonl'), eventsJsonl(upTo));
@@ -89,7 +103,10 @@ export async function runCommand(args: RunArgs, registry: Record<string, Pipelin
     written = Date.now();
   };
   const writeReport = async (): Promise<void> => {
-    const spec = reportSpec(curvePoints(rec), { title: `${pipeline.name}: ${pipeline.summary}`, metric: pipeline.metric });
+    const spec = reportSpec(curvePoints(rec), {
+      title: `${pipeline.name}: ${pipeline.summary}`,
+      metric: pipeline.metric,
+    });
     let svg: string;
     try {
       svg = await renderSvg(spec);
@@ -102,7 +119,9 @@ export async function runCommand(args: RunArgs, registry: Record<string, Pipelin
   if (!cp) writeSnapshot();
 
   const where = (n: { experiment: number; epoch: number }): string =>
-    n.experiment >= experiments.length ? 'the end' : `epoch ${n.epoch}${experiments.length > 1 ? ` of ${experiments[n.experiment].group ?? `part ${n.experiment + 1}`}` : ''}`;
+    n.experiment >= experiments.length
+      ? 'the end'
+      : `epoch ${n.epoch}${experiments.length > 1 ? ` of ${experiments[n.experiment].group ?? `part ${n.experiment + 1}`}` : ''}`;
   const done = (r: Run): number => rec.events.filter((e) => e.kind === 'step' && e.model === r.name).length;
   view.start({
     pipeline: pipeline.name,
@@ -111,7 +130,11 @@ export async function runCommand(args: RunArgs, registry: Record<string, Pipelin
     metric: pipeline.metric,
     epochs: params.epochs,
     out,
-    models: runs.map((r) => ({ name: r.name, steps: params.epochs * stepsPerEpoch(experiments[r.experiment].train), done: done(r) })),
+    models: runs.map((r) => ({
+      name: r.name,
+      steps: params.epochs * stepsPerEpoch(experiments[r.experiment].train),
+      done: done(r),
+    })),
   });
 
   const stream = concat(
@@ -153,7 +176,9 @@ export async function runCommand(args: RunArgs, registry: Record<string, Pipelin
       }
       view.finish(rec, { status, out, ...(errors.length ? { error: errors.join('; ') } : {}) });
       if (status === 'interrupted') {
-        view.note(`interrupted: metrics, events and report.svg so far, and a checkpoint to resume from ${where(snap.next)}, are in ${out}/; continue with: rxnn run ${pipeline.name} --resume ${out}`);
+        view.note(
+          `interrupted: metrics, events and report.svg so far, and a checkpoint to resume from ${where(snap.next)}, are in ${out}/; continue with: rxnn run ${pipeline.name} --resume ${out}`,
+        );
       } else if (status === 'failed') {
         const gathered = errors.length === failedBefore ? [`what was gathered is in ${out}/`] : [];
         view.note([...errors.map((e) => `rxnn: ${e}`), ...gathered].join('\n'));
@@ -176,7 +201,10 @@ export async function runCommand(args: RunArgs, registry: Record<string, Pipelin
           if (ev.kind !== 'epoch') return;
           const run = runs.find((r) => r.name === ev.model)!;
           if (!run.last) return;
-          next = ev.epoch < params.epochs ? { experiment: run.experiment, epoch: ev.epoch + 1 } : { experiment: run.experiment + 1, epoch: 1 };
+          next =
+            ev.epoch < params.epochs
+              ? { experiment: run.experiment, epoch: ev.epoch + 1 }
+              : { experiment: run.experiment + 1, epoch: 1 };
           snapshot();
           if (Date.now() - written >= CHECKPOINT_MS) writeSnapshot();
         } catch (err) {

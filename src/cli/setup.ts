@@ -45,7 +45,8 @@ export function prepareOut(args: RunArgs): string {
     if (!statSync(out).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'a file is in the way' : `cannot make it (${e.code ?? e.message})`;
+    const why =
+      e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'a file is in the way' : `cannot make it (${e.code ?? e.message})`;
     throw new UsageError(`rxnn: ${flag} ${out}: ${why}; expected a folder to write the results to`);
   }
   return out;
@@ -54,15 +55,21 @@ export function prepareOut(args: RunArgs): string {
 /** The run's parameters: the pipeline's defaults and the flags, or the checkpoint's (which flags may not contradict). */
 export function paramsFor(pipeline: Pipeline<any>, args: RunArgs, cp: Checkpoint | undefined): Record<string, any> {
   const given = Object.fromEntries(
-    Object.keys(PARAM_FLAGS).filter((k) => args[k as keyof typeof PARAM_FLAGS] !== undefined).map((k) => [k, args[k as keyof typeof PARAM_FLAGS]]),
+    Object.keys(PARAM_FLAGS)
+      .filter((k) => args[k as keyof typeof PARAM_FLAGS] !== undefined)
+      .map((k) => [k, args[k as keyof typeof PARAM_FLAGS]]),
   );
   if (!cp) return { ...pipeline.defaults, ...given };
   if (cp.pipeline !== pipeline.name) {
-    throw new UsageError(`rxnn: --resume ${args.resume}: the checkpoint is of pipeline '${cp.pipeline}', not '${pipeline.name}'`);
+    throw new UsageError(
+      `rxnn: --resume ${args.resume}: the checkpoint is of pipeline '${cp.pipeline}', not '${pipeline.name}'`,
+    );
   }
   for (const [k, v] of Object.entries(given)) {
     if (cp.params[k] !== v) {
-      throw new UsageError(`rxnn: ${PARAM_FLAGS[k as keyof typeof PARAM_FLAGS]} ${v} differs from the checkpoint's ${cp.params[k]}; a resumed run keeps its settings`);
+      throw new UsageError(
+        `rxnn: ${PARAM_FLAGS[k as keyof typeof PARAM_FLAGS]} ${v} differs from the checkpoint's ${cp.params[k]}; a resumed run keeps its settings`,
+      );
     }
   }
   return cp.params;
@@ -75,4 +82,3 @@ export function stepsPerEpoch(loader: any): number {
   const b = loader.batchSize ?? 1;
   return loader.dropLast ? Math.floor(n / b) : Math.ceil(n / b);
 }
-

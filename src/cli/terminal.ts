@@ -31,7 +31,14 @@ const fmt = (x: number | undefined): string => (x === undefined ? '—' : Number
 /** Left-aligned columns, two spaces apart. */
 export function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** The final table: last train/test metric per model. */
@@ -42,7 +49,14 @@ export function finalTable(rec: Records, metric: string): string {
   return table([['model', 'epoch', `train ${metric}`, `test ${metric}`], ...rows]);
 }
 
-const COLORS = [asciichart.blue, asciichart.red, asciichart.green, asciichart.magenta, asciichart.cyan, asciichart.yellow];
+const COLORS = [
+  asciichart.blue,
+  asciichart.red,
+  asciichart.green,
+  asciichart.magenta,
+  asciichart.cyan,
+  asciichart.yellow,
+];
 const label = (x: number): string => x.toFixed(4).padStart(10);
 
 /**
@@ -56,7 +70,11 @@ export function chart(rec: Records, metric: string, color: boolean): string {
   const values = names.map((n) => series.get(n)!.filter((v) => Number.isFinite(v)));
   if (!values.length || values.every((v) => v.length < 2)) return '';
   if (color) {
-    const plot = asciichart.plot(values, { height: 12, colors: names.map((_, i) => COLORS[i % COLORS.length]), format: label });
+    const plot = asciichart.plot(values, {
+      height: 12,
+      colors: names.map((_, i) => COLORS[i % COLORS.length]),
+      format: label,
+    });
     const legend = names.map((n, i) => `${COLORS[i % COLORS.length]}━━${asciichart.reset} ${n}`);
     return `test ${metric} per epoch\n${plot}\n${legend.join('   ')}`;
   }
@@ -86,12 +104,16 @@ export function plainView(write: (s: string) => void = (s) => process.stdout.wri
   return {
     start(i) {
       info = i;
-      write(`rxnn run ${i.pipeline}: ${i.summary}\nbackend ${i.backend} · ${plural(i.epochs, 'epoch')} · models ${i.models.map((m) => m.name).join(', ')} · out ${i.out}\n`);
+      write(
+        `rxnn run ${i.pipeline}: ${i.summary}\nbackend ${i.backend} · ${plural(i.epochs, 'epoch')} · models ${i.models.map((m) => m.name).join(', ')} · out ${i.out}\n`,
+      );
     },
     event(ev) {
       if (ev.kind !== 'epoch') return;
       const w = String(info.epochs).length;
-      write(`${(ev.model ?? 'model').padEnd(12)} epoch ${String(ev.epoch).padStart(w)}/${info.epochs}  train ${info.metric} ${fmt(ev.train)}  test ${info.metric} ${fmt(ev.test)}\n`);
+      write(
+        `${(ev.model ?? 'model').padEnd(12)} epoch ${String(ev.epoch).padStart(w)}/${info.epochs}  train ${info.metric} ${fmt(ev.train)}  test ${info.metric} ${fmt(ev.test)}\n`,
+      );
     },
     note: (line) => write(line + '\n'),
     finish(rec) {
@@ -113,7 +135,9 @@ export function ttyView(stream: NodeJS.WriteStream = process.stdout): View {
   return {
     start(i) {
       info = i;
-      stream.write(`rxnn run ${i.pipeline}: ${i.summary}\nbackend ${i.backend} · ${plural(i.epochs, 'epoch')} · out ${i.out}\n`);
+      stream.write(
+        `rxnn run ${i.pipeline}: ${i.summary}\nbackend ${i.backend} · ${plural(i.epochs, 'epoch')} · out ${i.out}\n`,
+      );
       multi = new MultiBar(
         {
           format: ` {name} {bar} {percentage}% | epoch {epoch}/${i.epochs} | loss {loss} | train {train} | test {test}`,

@@ -30,6 +30,7 @@ export function nonNegativeInt(what: string, name: string, v: unknown): number {
 }
 
 export function finiteNumber(what: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${what}: ${name} must be a finite number, got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new Error(`${what}: ${name} must be a finite number, got ${show(v)}`);
   return v;
 }

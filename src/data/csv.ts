@@ -26,7 +26,9 @@ export async function readCsv(path: string, opts: ReadCsvOptions): Promise<[Tens
     throw new Error(`readCsv: target must be a column name or a 0-based column index, got ${JSON.stringify(target)}`);
   }
   if (!header && typeof target === 'string') {
-    throw new Error(`readCsv: target ${JSON.stringify(target)} is a column name, but header is false; give a 0-based column index`);
+    throw new Error(
+      `readCsv: target ${JSON.stringify(target)} is a column name, but header is false; give a 0-based column index`,
+    );
   }
   const parser = parse({ relax_column_count: true, skip_empty_lines: true, trim: true, bom: true, info: true });
   // pipeline forwards a read error (ENOENT, EISDIR...) to the parser, so the loop below rejects
@@ -43,7 +45,9 @@ export async function readCsv(path: string, opts: ReadCsvOptions): Promise<[Tens
       columns = record;
       targetIndex = typeof target === 'number' ? target : record.indexOf(target);
       if (targetIndex < 0 || targetIndex >= record.length) {
-        throw new Error(`readCsv: target column ${JSON.stringify(target)} not found in ${path}; columns are ${record.map((c) => JSON.stringify(c)).join(', ')}`);
+        throw new Error(
+          `readCsv: target column ${JSON.stringify(target)} not found in ${path}; columns are ${record.map((c) => JSON.stringify(c)).join(', ')}`,
+        );
       }
       width = record.length;
       continue;
@@ -52,17 +56,22 @@ export async function readCsv(path: string, opts: ReadCsvOptions): Promise<[Tens
       width = record.length;
       targetIndex = target as number;
       if (targetIndex >= width) {
-        throw new Error(`readCsv: target must be a column index below ${width} (the columns of ${path} line ${line}), got ${targetIndex}`);
+        throw new Error(
+          `readCsv: target must be a column index below ${width} (the columns of ${path} line ${line}), got ${targetIndex}`,
+        );
       }
     }
-    if (record.length !== width) throw new Error(`readCsv: ${path} line ${line} has ${record.length} cells, expected ${width}`);
+    if (record.length !== width)
+      throw new Error(`readCsv: ${path} line ${line} has ${record.length} cells, expected ${width}`);
     record.forEach((cell, j) => {
       const where = `readCsv: ${path} line ${line}, column ${columns ? JSON.stringify(columns[j]) : j}`;
       if (!DECIMAL.test(cell)) throw new Error(`${where}: ${JSON.stringify(cell)} is not a number`);
       const v = Number(cell);
       // Tensors are float32: 1e39 (or 1e400, past a double) would become Infinity there.
       if (!Number.isFinite(Math.fround(v))) {
-        throw new Error(`${where}: ${JSON.stringify(cell)} is outside the float32 range (magnitude up to 3.4028234663852886e38)`);
+        throw new Error(
+          `${where}: ${JSON.stringify(cell)} is outside the float32 range (magnitude up to 3.4028234663852886e38)`,
+        );
       }
       if (j === targetIndex) labels.push(v);
       else features.push(v);

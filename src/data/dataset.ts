@@ -22,13 +22,17 @@ export class TensorDataset implements Dataset {
     const n = tensors[0].shape[0];
     tensors.forEach((t, i) => {
       if (t.ndim === 0 || t.shape[0] !== n) {
-        throw new Error(`TensorDataset: size mismatch between tensors: tensor 0 has ${n} rows, tensor ${i} has shape ${formatShape(t.shape)}`);
+        throw new Error(
+          `TensorDataset: size mismatch between tensors: tensor 0 has ${n} rows, tensor ${i} has shape ${formatShape(t.shape)}`,
+        );
       }
     });
     this.tensors = tensors;
   }
 
-  get length(): number { return this.tensors[0].shape[0]; }
+  get length(): number {
+    return this.tensors[0].shape[0];
+  }
 
   rows(indices: readonly number[]): Tensor[] {
     const ts = this.tensors;
@@ -49,12 +53,18 @@ export class TensorDataset implements Dataset {
 
 /** The rows of `dataset` at `indices`, in that order (torch.utils.data.Subset). */
 export class Subset implements Dataset {
-  constructor(readonly dataset: Dataset, readonly indices: number[]) {}
+  constructor(
+    readonly dataset: Dataset,
+    readonly indices: number[],
+  ) {}
 
-  get length(): number { return this.indices.length; }
+  get length(): number {
+    return this.indices.length;
+  }
 
   rows(indices: readonly number[]): Tensor[] {
-    const own = this.indices, mapped = new Array<number>(indices.length);
+    const own = this.indices,
+      mapped = new Array<number>(indices.length);
     for (let k = 0; k < indices.length; k++) mapped[k] = own[indices[k]];
     return this.dataset.rows(mapped);
   }
@@ -76,13 +86,16 @@ export function allRows(dataset: Dataset): Tensor[] {
  */
 export function randomSplit(dataset: Dataset, lengths: number[], opts: { generator?: Generator } = {}): Subset[] {
   const n = dataset.length;
-  if (!Array.isArray(lengths) || lengths.length === 0) throw new Error(`randomSplit: lengths must be a non-empty list, got ${show(lengths)}`);
+  if (!Array.isArray(lengths) || lengths.length === 0)
+    throw new Error(`randomSplit: lengths must be a non-empty list, got ${show(lengths)}`);
   lengths.forEach((l, i) => {
-    if (typeof l !== 'number' || !Number.isFinite(l)) throw new Error(`randomSplit: lengths[${i}] must be a number, got ${show(l)}`);
+    if (typeof l !== 'number' || !Number.isFinite(l))
+      throw new Error(`randomSplit: lengths[${i}] must be a number, got ${show(l)}`);
   });
   let counts = lengths;
   const sum = lengths.reduce((a, b) => a + b, 0); // summed left to right, as Python's sum()
-  if (Math.abs(sum - 1) <= 1e-9 * Math.max(1, Math.abs(sum)) && sum <= 1) { // math.isclose(sum, 1) and sum <= 1
+  if (Math.abs(sum - 1) <= 1e-9 * Math.max(1, Math.abs(sum)) && sum <= 1) {
+    // math.isclose(sum, 1) and sum <= 1
     counts = lengths.map((f, i) => {
       if (f < 0 || f > 1) throw new Error(`randomSplit: fraction lengths[${i}] must be between 0 and 1, got ${f}`);
       return Math.floor(n * f);
@@ -93,7 +106,9 @@ export function randomSplit(dataset: Dataset, lengths: number[], opts: { generat
   counts.forEach((l, i) => nonNegativeInt('randomSplit', `lengths[${i}]`, l));
   const total = counts.reduce((a, b) => a + b, 0);
   if (total !== n) {
-    throw new Error(`randomSplit: sum of input lengths ${show(lengths)} is ${total}, which does not equal the length of the dataset (${n})`);
+    throw new Error(
+      `randomSplit: sum of input lengths ${show(lengths)} is ${total}, which does not equal the length of the dataset (${n})`,
+    );
   }
   const perm = (opts.generator ?? defaultGenerator).randperm(n);
   let offset = 0;

@@ -23,11 +23,14 @@ export function tensorGenReg(opts: TensorGenRegOptions = {}): [Tensor, Tensor] {
   const { numExamples = 1000, w = [2, -1, 1], bias = true, delta = 0.01, deg = 1 } = opts;
   positiveInt('tensorGenReg', 'numExamples', numExamples);
   if (!Array.isArray(w) || w.length === 0 || (bias && w.length < 2)) {
-    throw new Error(`tensorGenReg: w must be a non-empty list of numbers${bias ? ' with at least one weight and the intercept' : ''}, got ${show(w)}`);
+    throw new Error(
+      `tensorGenReg: w must be a non-empty list of numbers${bias ? ' with at least one weight and the intercept' : ''}, got ${show(w)}`,
+    );
   }
   w.forEach((v, i) => finiteNumber('tensorGenReg', `w[${i}]`, v));
   if (!Number.isInteger(deg) || deg < 1) throw new Error(`tensorGenReg: deg must be an integer >= 1, got ${show(deg)}`);
-  if (typeof delta !== 'number' || !Number.isFinite(delta) || delta < 0) throw new Error(`tensorGenReg: delta must be a finite number >= 0, got ${show(delta)}`);
+  if (typeof delta !== 'number' || !Number.isFinite(delta) || delta < 0)
+    throw new Error(`tensorGenReg: delta must be a finite number >= 0, got ${show(delta)}`);
   const k = bias ? w.length - 1 : w.length;
   const featuresTrue = randn(numExamples, k);
   const wTrue = tensor(w.slice(0, k), { shape: [k, 1] });
@@ -59,7 +62,12 @@ export function tensorGenCla(opts: TensorGenClaOptions = {}): [Tensor, Tensor] {
   positiveInt('tensorGenCla', 'numExamples', numExamples);
   positiveInt('tensorGenCla', 'numInputs', numInputs);
   positiveInt('tensorGenCla', 'numClass', numClass);
-  if (!Array.isArray(degDispersion) || degDispersion.length !== 2 || !degDispersion.every(Number.isFinite) || !(degDispersion[1] >= 0)) {
+  if (
+    !Array.isArray(degDispersion) ||
+    degDispersion.length !== 2 ||
+    !degDispersion.every(Number.isFinite) ||
+    !(degDispersion[1] >= 0)
+  ) {
     throw new Error(`tensorGenCla: degDispersion must be [distance, std >= 0], got ${show(degDispersion)}`);
   }
   const [d, std] = degDispersion;

@@ -41,14 +41,18 @@ export class DataLoader implements Iterable<Tensor[]> {
   constructor(dataset: Dataset, opts: DataLoaderOptions = {}) {
     const { batchSize = 1, shuffle = false, dropLast = false, generator } = opts;
     if (dataset == null || typeof dataset.rows !== 'function' || !Number.isInteger(dataset.length)) {
-      throw new Error(`DataLoader: dataset must be a Dataset (TensorDataset, Subset...), got ${dataset === null ? 'null' : typeof dataset}`);
+      throw new Error(
+        `DataLoader: dataset must be a Dataset (TensorDataset, Subset...), got ${dataset === null ? 'null' : typeof dataset}`,
+      );
     }
     positiveInt('DataLoader', 'batchSize', batchSize);
     if (generator !== undefined && !(generator instanceof Generator)) {
       throw new Error(`DataLoader: generator must be a Generator, got ${typeof generator}`);
     }
     if (shuffle && dataset.length === 0) {
-      throw new Error('DataLoader: cannot shuffle an empty dataset (PyTorch: num_samples should be a positive integer value, but got num_samples=0)');
+      throw new Error(
+        'DataLoader: cannot shuffle an empty dataset (PyTorch: num_samples should be a positive integer value, but got num_samples=0)',
+      );
     }
     this.dataset = dataset;
     this.batchSize = batchSize;
@@ -76,7 +80,8 @@ export class DataLoader implements Iterable<Tensor[]> {
    * the last full batch, before a partial one.
    */
   private *batches(): IterableIterator<Tensor[]> {
-    const n = this.dataset.length, bs = this.batchSize;
+    const n = this.dataset.length,
+      bs = this.batchSize;
     let order: number[] | null = null; // null: 0, 1, ..., n-1
     if (this.shuffle) {
       // Without a generator, the private one's second permutation is unobservable, so it is skipped.

@@ -14,14 +14,28 @@ import { formatShape } from '../backend/shape';
  * Otherwise y = (x - running_mean) / sqrt(running_var + eps) * weight + bias.
  * Every argument is checked before anything is written, so a throwing call changes nothing.
  */
-export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null,
-  weight: Tensor | null = null, bias: Tensor | null = null, training = false, momentum = 0.1, eps = 1e-5): Tensor {
-  if (input.ndim < 2) throw new Error(`batchNorm: expected input with at least 2 dims [N, C, ...], got shape ${formatShape(input.shape)}`);
-  const n = input.shape[0], c = input.shape[1];
+export function batchNorm(
+  input: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  training = false,
+  momentum = 0.1,
+  eps = 1e-5,
+): Tensor {
+  if (input.ndim < 2)
+    throw new Error(
+      `batchNorm: expected input with at least 2 dims [N, C, ...], got shape ${formatShape(input.shape)}`,
+    );
+  const n = input.shape[0],
+    c = input.shape[1];
   const s = input.size / Math.max(n * c, 1);
   const perChannel = (name: string, t: Tensor | null) => {
     if (t && t.size !== c) {
-      throw new Error(`batchNorm: ${name} should contain ${c} elements (one per channel of input shape ${formatShape(input.shape)}), got ${t.size}`);
+      throw new Error(
+        `batchNorm: ${name} should contain ${c} elements (one per channel of input shape ${formatShape(input.shape)}), got ${t.size}`,
+      );
     }
   };
   perChannel('runningMean', runningMean);
@@ -44,7 +58,14 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
     invstd = stats.invstd;
     // Each running statistic given is updated, the other may be absent (as in PyTorch).
     if (runningMean || runningVar) {
-      K.batchNormUpdateStats(runningMean?.storage ?? null, runningVar?.storage ?? null, mean, stats.varBiased, momentum, n * s);
+      K.batchNormUpdateStats(
+        runningMean?.storage ?? null,
+        runningVar?.storage ?? null,
+        mean,
+        stats.varBiased,
+        momentum,
+        n * s,
+      );
     }
   } else {
     // Eval: the running statistics are constants of this call, copied (the module may update them later).
@@ -55,7 +76,18 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   const inputs = weight && bias ? [input, weight, bias] : weight ? [input, weight] : bias ? [input, bias] : [input];
   return result(y, input.shape, 'NativeBatchNormBackward0', inputs, (g) => {
     const needAffine = !!(weight?.requiresGrad || bias?.requiresGrad);
-    const grads = K.batchNormBackward(g.storage, input.storage, n, c, s, mean, invstd, weight?.storage ?? null, training, needAffine);
+    const grads = K.batchNormBackward(
+      g.storage,
+      input.storage,
+      n,
+      c,
+      s,
+      mean,
+      invstd,
+      weight?.storage ?? null,
+      training,
+      needAffine,
+    );
     const out: (Tensor | null)[] = [ownedGrad(grads.gradInput, input.shape)];
     if (weight) out.push(grads.gradWeight ? ownedGrad(grads.gradWeight, weight.shape) : null);
     if (bias) out.push(grads.gradBias ? ownedGrad(grads.gradBias, bias.shape) : null);

@@ -18,7 +18,9 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  */
 export function mseLoss(input: Tensor, target: Tensor): Tensor {
   if (!sameShape(input.shape, target.shape)) {
-    throw new Error(`mseLoss: input shape ${formatShape(input.shape)} and target shape ${formatShape(target.shape)} must match`);
+    throw new Error(
+      `mseLoss: input shape ${formatShape(input.shape)} and target shape ${formatShape(target.shape)} must match`,
+    );
   }
   const n = input.size;
   const diff = K.binary('sub', input.storage, input.shape, target.storage, target.shape, input.shape);
@@ -38,7 +40,9 @@ export function mseLoss(input: Tensor, target: Tensor): Tensor {
 /** Class indices from a [N] or [N, 1] tensor of integer values in [0, classes). */
 export function classIndices(target: Tensor, n: number, classes: number, what: string): number[] {
   if (!(target.ndim === 1 || (target.ndim === 2 && target.shape[1] === 1)) || target.shape[0] !== n) {
-    throw new Error(`${what}: target must have shape [${n}] or [${n}, 1] (class indices), got ${formatShape(target.shape)}`);
+    throw new Error(
+      `${what}: target must have shape [${n}] or [${n}, 1] (class indices), got ${formatShape(target.shape)}`,
+    );
   }
   return Array.from(target.data, (v, i) => {
     if (!Number.isInteger(v) || v < 0 || v >= classes) {
@@ -54,7 +58,12 @@ export function crossEntropy(input: Tensor, target: Tensor): Tensor {
   const [n, c] = input.shape;
   const idx = classIndices(target, n, c, 'crossEntropy');
   const flat = ops.reshape(ops.logSoftmax(input, 1), [n * c]);
-  const picked = ops.sum(ops.indexSelect(flat, idx.map((k, i) => i * c + k)));
+  const picked = ops.sum(
+    ops.indexSelect(
+      flat,
+      idx.map((k, i) => i * c + k),
+    ),
+  );
   const loss = ops.div(ops.neg(picked), n);
   if (loss.gradFn) loss.gradFn.name = 'NllLossBackward0';
   return loss;

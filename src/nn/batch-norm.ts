@@ -38,9 +38,11 @@ export abstract class BatchNorm extends Module {
     super();
     const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true } = opts;
     const name = this.constructor.name;
-    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new Error(`${name}: numFeatures must be a positive integer, got ${numFeatures}`);
+    if (!Number.isInteger(numFeatures) || numFeatures <= 0)
+      throw new Error(`${name}: numFeatures must be a positive integer, got ${numFeatures}`);
     if (!(eps > 0)) throw new Error(`${name}: eps must be a positive number, got ${eps}`);
-    if (momentum !== null && !(momentum >= 0 && momentum <= 1)) throw new Error(`${name}: momentum must be in [0, 1] or null, got ${momentum}`);
+    if (momentum !== null && !(momentum >= 0 && momentum <= 1))
+      throw new Error(`${name}: momentum must be in [0, 1] or null, got ${momentum}`);
     this.numFeatures = numFeatures;
     this.eps = eps;
     this.momentum = momentum;
@@ -72,23 +74,35 @@ export abstract class BatchNorm extends Module {
   forward(x: Tensor): Tensor {
     this.checkInputDim(x);
     if (x.shape[1] !== this.numFeatures) {
-      throw new Error(`${this.constructor.name}: expected input with ${this.numFeatures} channels in dim 1, `
-        + `got ${x.shape[1]} (input shape ${formatShape(x.shape)})`);
+      throw new Error(
+        `${this.constructor.name}: expected input with ${this.numFeatures} channels in dim 1, ` +
+          `got ${x.shape[1]} (input shape ${formatShape(x.shape)})`,
+      );
     }
     const updating = this.training && this.trackRunningStats;
     // The counter is written only after F.batchNorm succeeds, so a throwing call changes nothing.
     const count = updating ? this.numBatchesTracked! + 1 : this.numBatchesTracked;
-    const factor = updating ? this.momentum ?? 1 / count! : 0;
+    const factor = updating ? (this.momentum ?? 1 / count!) : 0;
     const useBatchStats = this.training || !this.trackRunningStats;
-    const y = batchNorm(x, useBatchStats && !updating ? null : this.runningMean,
-      useBatchStats && !updating ? null : this.runningVar, this.weight, this.bias, useBatchStats, factor, this.eps);
+    const y = batchNorm(
+      x,
+      useBatchStats && !updating ? null : this.runningMean,
+      useBatchStats && !updating ? null : this.runningVar,
+      this.weight,
+      this.bias,
+      useBatchStats,
+      factor,
+      this.eps,
+    );
     this.numBatchesTracked = count;
     return y;
   }
 
   override extraRepr(): string {
-    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, `
-      + `affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
+    return (
+      `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, ` +
+      `affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`
+    );
   }
 }
 

@@ -28,8 +28,12 @@ export class Linear extends Module {
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     const bound = 1 / Math.sqrt(inFeatures);
-    this.weight = new Parameter(defaultGenerator.uniform(outFeatures * inFeatures, -bound, bound), [outFeatures, inFeatures]);
-    this.bias = (opts.bias ?? true) ? new Parameter(defaultGenerator.uniform(outFeatures, -bound, bound), [outFeatures]) : null;
+    this.weight = new Parameter(defaultGenerator.uniform(outFeatures * inFeatures, -bound, bound), [
+      outFeatures,
+      inFeatures,
+    ]);
+    this.bias =
+      (opts.bias ?? true) ? new Parameter(defaultGenerator.uniform(outFeatures, -bound, bound), [outFeatures]) : null;
     this.registerParameter('weight');
     this.registerParameter('bias');
   }

@@ -32,13 +32,24 @@ export class MLP extends Module {
 
   constructor(opts: MLPOptions = {}) {
     super();
-    const { inFeatures = 2, hidden = [4], outFeatures = 1, bias = true, bn = 'none', activation = 'relu', momentum = 0.1 } = opts;
+    const {
+      inFeatures = 2,
+      hidden = [4],
+      outFeatures = 1,
+      bias = true,
+      bn = 'none',
+      activation = 'relu',
+      momentum = 0.1,
+    } = opts;
     if (!Array.isArray(hidden) || hidden.some((h) => !Number.isInteger(h) || h <= 0)) {
       throw new Error(`MLP: hidden must be a list of positive integers, got ${JSON.stringify(hidden)}`);
     }
-    if (!['none', 'pre', 'post'].includes(bn)) throw new Error(`MLP: bn must be 'none', 'pre' or 'post', got ${JSON.stringify(bn)}`);
+    if (!['none', 'pre', 'post'].includes(bn))
+      throw new Error(`MLP: bn must be 'none', 'pre' or 'post', got ${JSON.stringify(bn)}`);
     if (typeof activation !== 'function' && !(activation in ACTIVATIONS)) {
-      throw new Error(`MLP: activation must be 'relu', 'sigmoid', 'tanh' or a function, got ${JSON.stringify(activation)}`);
+      throw new Error(
+        `MLP: activation must be 'relu', 'sigmoid', 'tanh' or a function, got ${JSON.stringify(activation)}`,
+      );
     }
     this.options = { inFeatures, hidden: [...hidden], outFeatures, bias, bn, activation, momentum };
     this.act = typeof activation === 'function' ? activation : ACTIVATIONS[activation];
@@ -47,7 +58,9 @@ export class MLP extends Module {
       this.linears.push(this.registerModule(`linear${i + 1}`, new Linear(sizes[i], h, { bias })));
       if (bn !== 'none') this.norms.push(this.registerModule(`normalize${i + 1}`, new BatchNorm1d(h, { momentum })));
     });
-    this.linears.push(this.registerModule(`linear${hidden.length + 1}`, new Linear(sizes[sizes.length - 1], outFeatures, { bias })));
+    this.linears.push(
+      this.registerModule(`linear${hidden.length + 1}`, new Linear(sizes[sizes.length - 1], outFeatures, { bias })),
+    );
   }
 
   forward(x: Tensor): Tensor {

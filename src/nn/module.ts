@@ -130,7 +130,10 @@ export abstract class Module {
    * is written unless every entry fits. Tensor entries may be Tensors or
    * `{shape, data}` objects (a state dict read back from JSON).
    */
-  loadStateDict(sd: Record<string, unknown>, opts: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+  loadStateDict(
+    sd: Record<string, unknown>,
+    opts: { strict?: boolean } = {},
+  ): { missingKeys: string[]; unexpectedKeys: string[] } {
     const strict = opts.strict ?? true;
     const own = this.stateDict();
     const missing = Object.keys(own).filter((k) => !(k in sd));
@@ -142,7 +145,8 @@ export abstract class Module {
       const value = sd[key];
       if (typeof target === 'number') {
         const v = typeof value === 'number' ? value : value instanceof Tensor && value.size === 1 ? value.item() : NaN;
-        if (!Number.isInteger(v) || v < 0) problems.push(`${key}: expected a non-negative integer, got ${JSON.stringify(value)}`);
+        if (!Number.isInteger(v) || v < 0)
+          problems.push(`${key}: expected a non-negative integer, got ${JSON.stringify(value)}`);
         else writes.push(() => this.setBuffer(key, v));
         continue;
       }
@@ -150,15 +154,21 @@ export abstract class Module {
       if (!src) {
         problems.push(`${key}: expected a tensor of shape ${formatShape(target.shape)}, got ${typeof value}`);
       } else if (src.shape.join() !== target.shape.join() || src.data.length !== target.size) {
-        problems.push(`size mismatch for ${key}: copying a param with shape ${formatShape(src.shape)}, the shape in current model is ${formatShape(target.shape)}`);
+        problems.push(
+          `size mismatch for ${key}: copying a param with shape ${formatShape(src.shape)}, the shape in current model is ${formatShape(target.shape)}`,
+        );
       } else {
         writes.push(() => target.data.set(src.data));
       }
     }
     if (problems.length || (strict && (missing.length || unexpected.length))) {
       const parts = [
-        ...(strict && missing.length ? [`Missing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(', ')}.`] : []),
-        ...(strict && unexpected.length ? [`Unexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(', ')}.`] : []),
+        ...(strict && missing.length
+          ? [`Missing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(', ')}.`]
+          : []),
+        ...(strict && unexpected.length
+          ? [`Unexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(', ')}.`]
+          : []),
         ...problems,
       ];
       throw new Error(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${parts.join('\n\t')}`);
@@ -184,15 +194,22 @@ export abstract class Module {
   toString(): string {
     const name = this.constructor.name;
     if (this.children_.size === 0) return `${name}(${this.extraRepr()})`;
-    const lines = [...(this.extraRepr() ? [this.extraRepr()] : []),
-      ...[...this.children_].map(([n, m]) => `(${n}): ${m.toString().replace(/\n/g, '\n  ')}`)];
+    const lines = [
+      ...(this.extraRepr() ? [this.extraRepr()] : []),
+      ...[...this.children_].map(([n, m]) => `(${n}): ${m.toString().replace(/\n/g, '\n  ')}`),
+    ];
     return `${name}(\n  ${lines.join('\n  ')}\n)`;
   }
 }
 
 function asTensorLike(v: unknown): { shape: readonly number[]; data: ArrayLike<number> } | null {
   if (v instanceof Tensor) return v;
-  if (v && typeof v === 'object' && Array.isArray((v as any).shape) && (Array.isArray((v as any).data) || ArrayBuffer.isView((v as any).data))) {
+  if (
+    v &&
+    typeof v === 'object' &&
+    Array.isArray((v as any).shape) &&
+    (Array.isArray((v as any).data) || ArrayBuffer.isView((v as any).data))
+  ) {
     return v as { shape: number[]; data: number[] };
   }
   return null;

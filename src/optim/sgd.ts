@@ -28,12 +28,17 @@ export class SGD {
     const list = [...params];
     if (list.length === 0) throw new Error('SGD: optimizer got an empty parameter list');
     list.forEach((p, i) => {
-      if (!p.isLeaf) throw new Error(`SGD: can't optimize a non-leaf Tensor (parameter ${i}, made by ${p.gradFn!.name}); pass the leaf, e.g. detach().requiresGrad_()`);
+      if (!p.isLeaf)
+        throw new Error(
+          `SGD: can't optimize a non-leaf Tensor (parameter ${i}, made by ${p.gradFn!.name}); pass the leaf, e.g. detach().requiresGrad_()`,
+        );
     });
-    if (typeof lr !== 'number' || !(lr >= 0)) throw new Error(`SGD: Invalid learning rate: ${lr} (expected a number >= 0)`);
+    if (typeof lr !== 'number' || !(lr >= 0))
+      throw new Error(`SGD: Invalid learning rate: ${lr} (expected a number >= 0)`);
     if (!(momentum >= 0)) throw new Error(`SGD: Invalid momentum value: ${momentum} (expected >= 0)`);
     if (!(weightDecay >= 0)) throw new Error(`SGD: Invalid weight_decay value: ${weightDecay} (expected >= 0)`);
-    if (nesterov && (momentum <= 0 || dampening !== 0)) throw new Error('SGD: Nesterov momentum requires a momentum and zero dampening');
+    if (nesterov && (momentum <= 0 || dampening !== 0))
+      throw new Error('SGD: Nesterov momentum requires a momentum and zero dampening');
     this.params = list;
     this.lr = lr;
     this.momentum = momentum;
@@ -75,8 +80,12 @@ export class SGD {
       const first = this.momentum !== 0 && !buf;
       if (first) this.buffers.set(p, (buf = new Float32Array(p.size)));
       K.sgdUpdate(p.storage, p.grad.storage, buf, {
-        lr: this.lr, momentum: this.momentum, dampening: this.dampening,
-        weightDecay: this.weightDecay, nesterov: this.nesterov, first,
+        lr: this.lr,
+        momentum: this.momentum,
+        dampening: this.dampening,
+        weightDecay: this.weightDecay,
+        nesterov: this.nesterov,
+        first,
       });
     }
   }
@@ -96,13 +105,18 @@ export class SGD {
 
   loadStateDict(sd: { lr: number; momentumBuffers: (number[] | null)[] }): void {
     if (!sd || !Array.isArray(sd.momentumBuffers) || sd.momentumBuffers.length !== this.params.length) {
-      throw new Error(`SGD.loadStateDict: expected momentumBuffers for ${this.params.length} parameters, got ${JSON.stringify(sd?.momentumBuffers?.length)}`);
+      throw new Error(
+        `SGD.loadStateDict: expected momentumBuffers for ${this.params.length} parameters, got ${JSON.stringify(sd?.momentumBuffers?.length)}`,
+      );
     }
     sd.momentumBuffers.forEach((b, i) => {
-      if (b && b.length !== this.params[i].size) throw new Error(`SGD.loadStateDict: buffer ${i} has ${b.length} values, parameter has ${this.params[i].size}`);
+      if (b && b.length !== this.params[i].size)
+        throw new Error(`SGD.loadStateDict: buffer ${i} has ${b.length} values, parameter has ${this.params[i].size}`);
     });
     this.lr = sd.lr;
     this.buffers.clear();
-    sd.momentumBuffers.forEach((b, i) => { if (b) this.buffers.set(this.params[i], Float32Array.from(b)); });
+    sd.momentumBuffers.forEach((b, i) => {
+      if (b) this.buffers.set(this.params[i], Float32Array.from(b));
+    });
   }
 }

@@ -27,7 +27,7 @@ function roundToOdd(s: number, err: number): number {
   f64[0] = s;
   if (u32[LO] & 1) return s;
   // Same signs: the exact value is farther from zero (magnitude + 1 ulp), else nearer.
-  if ((err > 0) === (s > 0)) {
+  if (err > 0 === s > 0) {
     u32[LO] += 1; // low bit was 0: no carry
   } else if (u32[LO] === 0) {
     u32[HI] -= 1;
@@ -48,7 +48,7 @@ export function fma32(a: number, b: number, c: number): number {
   const s = p + c;
   // TwoSum (Knuth): err = (p + c) - s exactly.
   const bv = s - p;
-  const err = (p - (s - bv)) + (c - bv);
+  const err = p - (s - bv) + (c - bv);
   return Math.fround(roundToOdd(s, err));
 }
 
@@ -70,15 +70,15 @@ export function fma64(a: number, b: number, c: number): number {
   t = SPLIT * b;
   const bh = t - (t - b);
   const bl = b - bh;
-  const ul = ((ah * bh - uh) + ah * bl + al * bh) + al * bl;
+  const ul = ah * bh - uh + ah * bl + al * bh + al * bl;
   // TwoSum: th + tl = c + uh.
   const th = c + uh;
   let bv = th - c;
-  const tl = (c - (th - bv)) + (uh - bv);
+  const tl = c - (th - bv) + (uh - bv);
   // v = RO(tl + ul)
   const w = tl + ul;
   bv = w - tl;
-  const we = (tl - (w - bv)) + (ul - bv);
+  const we = tl - (w - bv) + (ul - bv);
   const v = roundToOdd(w, we);
   return th + v;
 }

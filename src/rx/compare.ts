@@ -5,9 +5,9 @@ import { epochs as epochsOf } from './epochs';
 import { evaluate } from './evaluate';
 import type { TrainEvent } from './events';
 import { checkOptimizer, describe, Optimizer, OptimizerOption, resolveOptimizer } from './options';
-import { runningStats } from './runningStats';
-import { commonDefaults, TrainTestCommon } from './trainTest';
-import { trainStep } from './trainStep';
+import { runningStats } from './running-stats';
+import { commonDefaults, TrainTestCommon } from './train-test';
+import { trainStep } from './train-step';
 
 export interface CompareOptions extends Omit<TrainTestCommon, 'optimizer'> {
   models: Module[];
@@ -20,7 +20,8 @@ export interface CompareOptions extends Omit<TrainTestCommon, 'optimizer'> {
 /** Checks models, names and the optimizer option; returns the names. */
 function checkModels(o: CompareOptions): string[] {
   const { models } = o;
-  if (!Array.isArray(models) || models.length === 0) throw new TypeError(`models: expected a non-empty array of modules, got ${describe(models)}`);
+  if (!Array.isArray(models) || models.length === 0)
+    throw new TypeError(`models: expected a non-empty array of modules, got ${describe(models)}`);
   const names = o.names ?? models.map((_, i) => `model${i + 1}`);
   if (names.length !== models.length || new Set(names).size !== names.length) {
     throw new RangeError(`names: expected ${models.length} distinct names, got ${JSON.stringify(names)}`);
@@ -30,7 +31,9 @@ function checkModels(o: CompareOptions): string[] {
     throw new RangeError(`optimizer: expected one optimizer per model (${models.length}), got ${opt.length}`);
   }
   if (!Array.isArray(opt) && opt && typeof opt === 'object' && models.length > 1) {
-    throw new TypeError('optimizer: one instance cannot train several models; pass a class, a factory or one instance per model');
+    throw new TypeError(
+      'optimizer: one instance cannot train several models; pass a class, a factory or one instance per model',
+    );
   }
   (Array.isArray(opt) ? opt : [opt]).forEach(checkOptimizer);
   return names;

@@ -14,18 +14,26 @@ export { batches } from './batches';
 export type { BatchesOptions } from './batches';
 export { epochs } from './epochs';
 export type { EpochsOptions } from './epochs';
-export { trainStep } from './trainStep';
-export type { TrainStepOptions } from './trainStep';
+export { trainStep } from './train-step';
+export type { TrainStepOptions } from './train-step';
 export { evaluate } from './evaluate';
 export type { EvaluateOptions } from './evaluate';
-export { runningStats, layerStats } from './runningStats';
-export { trainTest$ } from './trainTest';
-export type { TrainTestOptions, TrainTestCommon } from './trainTest';
+export { runningStats, layerStats } from './running-stats';
+export { trainTest$ } from './train-test';
+export type { TrainTestOptions, TrainTestCommon } from './train-test';
 export { compare$ } from './compare';
 export type { CompareOptions } from './compare';
-export { modelTrainTest } from './modelTrainTest';
-export { modelComparison } from './modelComparison';
+export { modelTrainTest } from './model-train-test';
+export { modelComparison } from './model-comparison';
 export { TrainingError } from './errors';
 export { resolveOptimizer } from './options';
-export type { Optimizer, OptimizerFactory, OptimizerClass, OptimizerOption, Criterion, Loader, Metric } from './options';
+export type {
+  Optimizer,
+  OptimizerFactory,
+  OptimizerClass,
+  OptimizerOption,
+  Criterion,
+  Loader,
+  Metric,
+} from './options';
 export type * from './events';

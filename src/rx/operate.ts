@@ -23,11 +23,7 @@ export function operate<T, R>(
  * `subscriber`, so when downstream stops (unsubscribe, error, `take`) the
  * source sees `closed` at once, even in the middle of a synchronous epoch.
  */
-export function relay<T, R>(
-  subscriber: Subscriber<R>,
-  next: (value: T) => void,
-  complete?: () => void,
-): Subscriber<T> {
+export function relay<T, R>(subscriber: Subscriber<R>, next: (value: T) => void, complete?: () => void): Subscriber<T> {
   const inner = new Subscriber<T>({
     next: (value) => {
       try {

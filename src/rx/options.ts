@@ -28,12 +28,17 @@ export type Loader = Iterable<readonly Tensor[]> & { dataset: unknown };
 export type Metric = (loader: any, model: Module) => Tensor | number;
 
 const isOptimizer = (o: unknown): o is Optimizer =>
-  typeof o === 'object' && o !== null && typeof (o as Optimizer).step === 'function' && typeof (o as Optimizer).zeroGrad === 'function';
+  typeof o === 'object' &&
+  o !== null &&
+  typeof (o as Optimizer).step === 'function' &&
+  typeof (o as Optimizer).zeroGrad === 'function';
 
 /** Checks the `optimizer` option's kind without building anything (pipelines check eagerly, build on subscription). */
 export function checkOptimizer(option: unknown): void {
   if (option !== undefined && !isOptimizer(option) && typeof option !== 'function') {
-    throw new TypeError(`optimizer: expected an optimizer (with zeroGrad and step), an optimizer class or a factory (params, lr) => optimizer, got ${describe(option)}`);
+    throw new TypeError(
+      `optimizer: expected an optimizer (with zeroGrad and step), an optimizer class or a factory (params, lr) => optimizer, got ${describe(option)}`,
+    );
   }
 }
 
@@ -46,12 +51,15 @@ export function resolveOptimizer(option: OptimizerOption | undefined, model: Mod
   if (option === undefined) return new SGD(model.parameters(), { lr });
   if (isOptimizer(option)) return option;
   if (typeof option === 'function') {
-    const made = typeof option.prototype?.step === 'function'
-      ? new (option as OptimizerClass)(model.parameters(), { lr })
-      : (option as OptimizerFactory)(model.parameters(), lr);
+    const made =
+      typeof option.prototype?.step === 'function'
+        ? new (option as OptimizerClass)(model.parameters(), { lr })
+        : (option as OptimizerFactory)(model.parameters(), lr);
     if (isOptimizer(made)) return made;
   }
-  throw new TypeError(`optimizer: expected an optimizer (with zeroGrad and step), an optimizer class or a factory (params, lr) => optimizer, got ${describe(option)}`);
+  throw new TypeError(
+    `optimizer: expected an optimizer (with zeroGrad and step), an optimizer class or a factory (params, lr) => optimizer, got ${describe(option)}`,
+  );
 }
 
 /** A short description of a bad value for error messages. */

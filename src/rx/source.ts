@@ -21,21 +21,32 @@ export type SourceSpec =
  * source({ kind: 'reg', w: [2, -1], bias: false, deg: 2 }).pipe(split({ batchSize: 10 }))
  * source('iris.csv', { target: 'species' })
  */
-export function source(spec: SourceSpec | string, csv?: { target: string | number; header?: boolean }): Observable<[Tensor, Tensor]> {
+export function source(
+  spec: SourceSpec | string,
+  csv?: { target: string | number; header?: boolean },
+): Observable<[Tensor, Tensor]> {
   return defer((): Observable<[Tensor, Tensor]> => {
-    const s: SourceSpec = typeof spec === 'string' ? { kind: 'csv', path: spec, target: csv?.target as string | number, header: csv?.header } : spec;
+    const s: SourceSpec =
+      typeof spec === 'string'
+        ? { kind: 'csv', path: spec, target: csv?.target as string | number, header: csv?.header }
+        : spec;
     switch (s?.kind) {
       case 'reg':
         return of(tensorGenReg(s) as [Tensor, Tensor]);
       case 'cla':
         return of(tensorGenCla(s) as [Tensor, Tensor]);
       case 'csv':
-        if (typeof s.target !== 'string' && typeof s.target !== 'number') throw new TypeError(`source: a CSV source needs options.target (the label column), got ${describe(s.target)}`);
+        if (typeof s.target !== 'string' && typeof s.target !== 'number')
+          throw new TypeError(
+            `source: a CSV source needs options.target (the label column), got ${describe(s.target)}`,
+          );
         return from(readCsv(s.path, { target: s.target, header: s.header ?? true }) as Promise<[Tensor, Tensor]>);
       case 'tensors':
         return of([s.features, s.labels] as [Tensor, Tensor]);
       default:
-        throw new TypeError(`source: expected a CSV path or {kind: 'reg' | 'cla' | 'csv' | 'tensors', …}, got ${describe(spec)}`);
+        throw new TypeError(
+          `source: expected a CSV path or {kind: 'reg' | 'cla' | 'csv' | 'tensors', …}, got ${describe(spec)}`,
+        );
     }
   });
 }

@@ -2,7 +2,10 @@ import { formatShape, sizeOf } from '../backend/shape';
 import { Tensor } from './tensor';
 
 export type NestedArray = number | NestedArray[];
-export interface TensorOptions { shape?: readonly number[]; requiresGrad?: boolean }
+export interface TensorOptions {
+  shape?: readonly number[];
+  requiresGrad?: boolean;
+}
 
 function checkShape(shape: readonly number[], what: string): void {
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
@@ -28,7 +31,9 @@ function nestedShape(v: NestedArray, path = 'values'): number[] {
   v.forEach((item, i) => {
     const s = nestedShape(item, `${path}[${i}]`);
     if (s.join() !== inner.join()) {
-      throw new Error(`tensor: ragged nested array: ${path}[${i}] has shape ${formatShape(s)} but ${path}[0] has ${formatShape(inner)}`);
+      throw new Error(
+        `tensor: ragged nested array: ${path}[${i}] has shape ${formatShape(s)} but ${path}[0] has ${formatShape(inner)}`,
+      );
     }
   });
   return [v.length, ...inner];
@@ -41,7 +46,8 @@ function nestedShape(v: NestedArray, path = 'values'): number[] {
 export function tensor(values: NestedArray | ArrayLike<number>, opts: TensorOptions = {}): Tensor {
   let data: Float32Array;
   let shape: number[];
-  const flatInput = ArrayBuffer.isView(values) || (Array.isArray(values) && opts.shape !== undefined && !values.some(Array.isArray));
+  const flatInput =
+    ArrayBuffer.isView(values) || (Array.isArray(values) && opts.shape !== undefined && !values.some(Array.isArray));
   if (flatInput) {
     const flat = values as ArrayLike<number>;
     shape = opts.shape ? [...opts.shape] : [flat.length];
@@ -56,7 +62,9 @@ export function tensor(values: NestedArray | ArrayLike<number>, opts: TensorOpti
     if (opts.shape !== undefined) {
       checkShape(opts.shape, 'tensor');
       if (sizeOf(opts.shape) !== data.length) {
-        throw new Error(`tensor: shape ${formatShape(opts.shape)} needs ${sizeOf(opts.shape)} values, got ${data.length} (nested array of shape ${formatShape(shape)})`);
+        throw new Error(
+          `tensor: shape ${formatShape(opts.shape)} needs ${sizeOf(opts.shape)} values, got ${data.length} (nested array of shape ${formatShape(shape)})`,
+        );
       }
       shape = [...opts.shape];
     }
@@ -82,9 +90,13 @@ export function ones(...shape: (number | readonly number[])[]): Tensor {
 /** arange(end), arange(start, end, step = 1): values start + i * step below end, as torch.arange. */
 export function arange(start: number, end?: number, step = 1): Tensor {
   const [lo, hi] = end === undefined ? [0, start] : [start, end];
-  if (![lo, hi, step].every(Number.isFinite)) throw new Error(`arange: start, end and step must be finite, got ${lo}, ${hi}, ${step}`);
+  if (![lo, hi, step].every(Number.isFinite))
+    throw new Error(`arange: start, end and step must be finite, got ${lo}, ${hi}, ${step}`);
   if (step === 0) throw new Error('arange: step must be nonzero, got 0');
-  if ((hi - lo) / step < 0) throw new Error(`arange: upper bound and larger bound inconsistent with step sign (start ${lo}, end ${hi}, step ${step})`);
+  if ((hi - lo) / step < 0)
+    throw new Error(
+      `arange: upper bound and larger bound inconsistent with step sign (start ${lo}, end ${hi}, step ${step})`,
+    );
   const n = Math.ceil((hi - lo) / step);
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = lo + i * step;

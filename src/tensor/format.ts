@@ -5,7 +5,10 @@ import type { Tensor } from './tensor';
  * precision 4, linewidth 80, summary past 1000 elements with 3 edge items),
  * so examples print what the lesson's notebook prints.
  */
-const PRECISION = 4, LINEWIDTH = 80, THRESHOLD = 1000, EDGEITEMS = 3;
+const PRECISION = 4,
+  LINEWIDTH = 80,
+  THRESHOLD = 1000,
+  EDGEITEMS = 3;
 
 /** Python's '{:.pf}': exact decimal rounding with ties to even (toFixed breaks ties upward). */
 function fixed(v: number, p: number): string {
@@ -26,7 +29,8 @@ function sci(v: number, p: number): string {
   // 101 significant digits settle whether a float32 is an exact tie: '5' then only zeros.
   const [digits, exp] = Math.abs(v).toExponential(100).split('e');
   const d = digits.replace('.', '');
-  if (/^50*$/.test(d.slice(p + 1)) && Number(d[p]) % 2 === 0) [m, e] = [`${v < 0 ? '-' : ''}${d[0]}.${d.slice(1, p + 1)}`, exp];
+  if (/^50*$/.test(d.slice(p + 1)) && Number(d[p]) % 2 === 0)
+    [m, e] = [`${v < 0 ? '-' : ''}${d[0]}.${d.slice(1, p + 1)}`, exp];
   const n = Number(e);
   return `${m}e${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`;
 }
@@ -49,7 +53,8 @@ class Formatter {
     }
     if (finite.length === 0) return;
     const abs = finite.map(Math.abs);
-    const lo = Math.min(...abs), hi = Math.max(...abs);
+    const lo = Math.min(...abs),
+      hi = Math.max(...abs);
     this.intMode = finite.every((v) => v === Math.ceil(v));
     this.sciMode = hi / lo > 1000 || hi > 1e8 || (!this.intMode && lo < 1e-4);
     for (const v of finite) {
@@ -74,16 +79,18 @@ function shownValues(data: Float32Array, shape: readonly number[], summarize: bo
   if (shape.length === 0) return [data[0]];
   const rows = shape[0];
   const inner = data.length / Math.max(rows, 1);
-  const idx = summarize && rows > 2 * EDGEITEMS
-    ? [...Array(EDGEITEMS).keys(), ...Array.from({ length: EDGEITEMS }, (_, i) => rows - EDGEITEMS + i)]
-    : [...Array(rows).keys()];
+  const idx =
+    summarize && rows > 2 * EDGEITEMS
+      ? [...Array(EDGEITEMS).keys(), ...Array.from({ length: EDGEITEMS }, (_, i) => rows - EDGEITEMS + i)]
+      : [...Array(rows).keys()];
   return idx.flatMap((i) => shownValues(data.subarray(i * inner, (i + 1) * inner), shape.slice(1), summarize));
 }
 
 function body(data: Float32Array, shape: readonly number[], indent: number, summarize: boolean, f: Formatter): string {
   const rows = shape[0];
   const cut = summarize && rows > 2 * EDGEITEMS;
-  const idx = cut ? [...Array(EDGEITEMS).keys(), -1, ...Array.from({ length: EDGEITEMS }, (_, i) => rows - EDGEITEMS + i)]
+  const idx = cut
+    ? [...Array(EDGEITEMS).keys(), -1, ...Array.from({ length: EDGEITEMS }, (_, i) => rows - EDGEITEMS + i)]
     : [...Array(rows).keys()];
   if (shape.length === 1) {
     const items = idx.map((i) => (i < 0 ? ' ...' : f.format(data[i])));
@@ -93,8 +100,9 @@ function body(data: Float32Array, shape: readonly number[], indent: number, summ
     return `[${lines.join(`,\n${' '.repeat(indent + 1)}`)}]`;
   }
   const inner = data.length / Math.max(rows, 1);
-  const parts = idx.map((i) => (i < 0 ? '...'
-    : body(data.subarray(i * inner, (i + 1) * inner), shape.slice(1), indent + 1, summarize, f)));
+  const parts = idx.map((i) =>
+    i < 0 ? '...' : body(data.subarray(i * inner, (i + 1) * inner), shape.slice(1), indent + 1, summarize, f),
+  );
   return `[${parts.join(`,${'\n'.repeat(shape.length - 1)}${' '.repeat(indent + 1)}`)}]`;
 }
 

@@ -4,7 +4,9 @@ import { shapeArgs } from './creation';
 import { Tensor } from './tensor';
 
 /** Trailing options of every random factory: a private stream instead of the global one. */
-export interface RandomOptions { generator?: Generator }
+export interface RandomOptions {
+  generator?: Generator;
+}
 
 type ShapeOrOpts = number | readonly number[] | RandomOptions;
 

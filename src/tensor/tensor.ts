@@ -59,11 +59,18 @@ export class Tensor implements Variable<Tensor> {
   }
 
   /** The accumulated gradient (a leaf's, after backward); null until then. Assigning checks the shape, as PyTorch does. */
-  get grad(): Tensor | null { return this.grad_; }
+  get grad(): Tensor | null {
+    return this.grad_;
+  }
   set grad(g: Tensor | null) {
-    if (g !== null && (!(g instanceof Tensor) || g.shape.length !== this.shape.length || g.shape.some((d, i) => d !== this.shape[i]))) {
-      throw new Error(`grad: assigned grad has shape ${g instanceof Tensor ? formatShape(g.shape) : String(g)}, `
-        + `expected a Tensor of the tensor's shape ${formatShape(this.shape)}`);
+    if (
+      g !== null &&
+      (!(g instanceof Tensor) || g.shape.length !== this.shape.length || g.shape.some((d, i) => d !== this.shape[i]))
+    ) {
+      throw new Error(
+        `grad: assigned grad has shape ${g instanceof Tensor ? formatShape(g.shape) : String(g)}, ` +
+          `expected a Tensor of the tensor's shape ${formatShape(this.shape)}`,
+      );
     }
     this.grad_ = g;
   }
@@ -74,10 +81,16 @@ export class Tensor implements Variable<Tensor> {
     return this.storage;
   }
 
-  get size(): number { return this.storage.length; }
-  get ndim(): number { return this.shape.length; }
+  get size(): number {
+    return this.storage.length;
+  }
+  get ndim(): number {
+    return this.shape.length;
+  }
   /** True for tensors created by the user (no recorded history), as PyTorch's is_leaf. */
-  get isLeaf(): boolean { return this.gradFn === null; }
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
 
   /** Turns on gradient tracking for a leaf (PyTorch's requires_grad_). */
   requiresGrad_(flag = true): this {
@@ -92,7 +105,8 @@ export class Tensor implements Variable<Tensor> {
       // In place, as PyTorch 1.13 does (variable.grad += new_grad, grad mode being off): a
       // reference to .grad sees the sum, and after zeroGrad nothing is allocated (0 + g also
       // turns a -0 into +0, as there).
-      const d = old.storage, s = g.storage;
+      const d = old.storage,
+        s = g.storage;
       K.accumulate(d, s);
       if (s !== d && g.ownedGrad && g.requiresGrad === false && g.gradFn === null) {
         g.ownedGrad = false;
@@ -116,16 +130,22 @@ export class Tensor implements Variable<Tensor> {
     // backward({ retainGraph: true }) reads as backward(undefined, { retainGraph: true }).
     if (grad != null && !(grad instanceof Tensor)) {
       if (typeof grad !== 'object' || Array.isArray(grad)) {
-        throw new Error(`backward: grad must be a Tensor of shape ${formatShape(this.shape)} (or options), got ${typeof grad}`);
+        throw new Error(
+          `backward: grad must be a Tensor of shape ${formatShape(this.shape)} (or options), got ${typeof grad}`,
+        );
       }
       return this.backward(undefined, grad);
     }
     if (!this.requiresGrad) throw new Error('backward: tensor does not require grad and has no grad_fn');
     if (!grad && this.size !== 1) {
-      throw new Error(`backward: grad can be implicitly created only for scalar outputs (shape ${formatShape(this.shape)})`);
+      throw new Error(
+        `backward: grad can be implicitly created only for scalar outputs (shape ${formatShape(this.shape)})`,
+      );
     }
     if (grad && grad.shape.join() !== this.shape.join()) {
-      throw new Error(`backward: grad shape ${formatShape(grad.shape)} does not match tensor shape ${formatShape(this.shape)}`);
+      throw new Error(
+        `backward: grad shape ${formatShape(grad.shape)} does not match tensor shape ${formatShape(this.shape)}`,
+      );
     }
     // A gradient the caller passes in stays the caller's: never kept by a leaf nor recycled.
     if (grad) grad.ownedGrad = false;
@@ -134,8 +154,12 @@ export class Tensor implements Variable<Tensor> {
   }
 
   /** A tensor sharing data but cut from the graph. */
-  detach(): Tensor { return wrap(this.storage, this.shape); }
-  clone(): Tensor { return sh.clone(this); }
+  detach(): Tensor {
+    return wrap(this.storage, this.shape);
+  }
+  clone(): Tensor {
+    return sh.clone(this);
+  }
 
   item(): number {
     if (this.size !== 1) throw new Error(`item: tensor with ${this.size} elements cannot be converted to a number`);
@@ -153,47 +177,108 @@ export class Tensor implements Variable<Tensor> {
     return build(0, 0);
   }
 
-  toString(): string { return formatTensor(this); }
+  toString(): string {
+    return formatTensor(this);
+  }
 
-  add(o: Operand): Tensor { return ew.add(this, o); }
-  sub(o: Operand): Tensor { return ew.sub(this, o); }
-  mul(o: Operand): Tensor { return ew.mul(this, o); }
-  div(o: Operand): Tensor { return ew.div(this, o); }
-  pow(exponent: number): Tensor { return ew.pow(this, exponent); }
-  neg(): Tensor { return ew.neg(this); }
-  exp(): Tensor { return ew.exp(this); }
-  log(): Tensor { return ew.log(this); }
-  sqrt(): Tensor { return ew.sqrt(this); }
-  relu(): Tensor { return ew.relu(this); }
-  sigmoid(): Tensor { return ew.sigmoid(this); }
-  tanh(): Tensor { return ew.tanh(this); }
+  add(o: Operand): Tensor {
+    return ew.add(this, o);
+  }
+  sub(o: Operand): Tensor {
+    return ew.sub(this, o);
+  }
+  mul(o: Operand): Tensor {
+    return ew.mul(this, o);
+  }
+  div(o: Operand): Tensor {
+    return ew.div(this, o);
+  }
+  pow(exponent: number): Tensor {
+    return ew.pow(this, exponent);
+  }
+  neg(): Tensor {
+    return ew.neg(this);
+  }
+  exp(): Tensor {
+    return ew.exp(this);
+  }
+  log(): Tensor {
+    return ew.log(this);
+  }
+  sqrt(): Tensor {
+    return ew.sqrt(this);
+  }
+  relu(): Tensor {
+    return ew.relu(this);
+  }
+  sigmoid(): Tensor {
+    return ew.sigmoid(this);
+  }
+  tanh(): Tensor {
+    return ew.tanh(this);
+  }
   /** 1 where this > other, else 0; not differentiable. */
-  gt(o: Operand): Tensor { return ew.gt(this, o); }
+  gt(o: Operand): Tensor {
+    return ew.gt(this, o);
+  }
 
-  matmul(o: Tensor): Tensor { return lin.matmul(this, o); }
+  matmul(o: Tensor): Tensor {
+    return lin.matmul(this, o);
+  }
 
-  sum(dim?: number | number[], opts?: { keepdim?: boolean }): Tensor { return red.sum(this, dim, opts?.keepdim); }
-  mean(dim?: number | number[], opts?: { keepdim?: boolean }): Tensor { return red.mean(this, dim, opts?.keepdim); }
+  sum(dim?: number | number[], opts?: { keepdim?: boolean }): Tensor {
+    return red.sum(this, dim, opts?.keepdim);
+  }
+  mean(dim?: number | number[], opts?: { keepdim?: boolean }): Tensor {
+    return red.mean(this, dim, opts?.keepdim);
+  }
   /** Variance; `unbiased` (default true) divides by n - 1, as torch.var. */
   var(dim?: number | number[], opts?: { unbiased?: boolean; keepdim?: boolean }): Tensor {
     return red.variance(this, dim, opts?.unbiased ?? true, opts?.keepdim);
   }
-  max(dim?: number, opts?: { keepdim?: boolean }): Tensor { return red.max(this, dim, opts?.keepdim); }
-  argmax(dim?: number, opts?: { keepdim?: boolean }): Tensor { return red.argmax(this, dim, opts?.keepdim); }
-  softmax(dim: number): Tensor { return sm.softmax(this, dim); }
-  logSoftmax(dim: number): Tensor { return sm.logSoftmax(this, dim); }
+  max(dim?: number, opts?: { keepdim?: boolean }): Tensor {
+    return red.max(this, dim, opts?.keepdim);
+  }
+  argmax(dim?: number, opts?: { keepdim?: boolean }): Tensor {
+    return red.argmax(this, dim, opts?.keepdim);
+  }
+  softmax(dim: number): Tensor {
+    return sm.softmax(this, dim);
+  }
+  logSoftmax(dim: number): Tensor {
+    return sm.logSoftmax(this, dim);
+  }
 
-  reshape(...shape: (number | number[])[]): Tensor { return sh.reshape(this, shape.flat()); }
+  reshape(...shape: (number | number[])[]): Tensor {
+    return sh.reshape(this, shape.flat());
+  }
   /** Alias of reshape: every tensor is contiguous, so every view is allowed. */
-  view(...shape: (number | number[])[]): Tensor { return sh.view(this, shape.flat()); }
+  view(...shape: (number | number[])[]): Tensor {
+    return sh.view(this, shape.flat());
+  }
   /** One dimension; a 1-D tensor is returned as is, as PyTorch's flatten does. */
-  flatten(): Tensor { return this.ndim === 1 ? this : sh.reshape(this, [this.size]); }
-  transpose(dim0 = 0, dim1 = 1): Tensor { return sh.transpose(this, dim0, dim1); }
-  permute(...dims: (number | number[])[]): Tensor { return sh.permute(this, dims.flat()); }
+  flatten(): Tensor {
+    return this.ndim === 1 ? this : sh.reshape(this, [this.size]);
+  }
+  transpose(dim0 = 0, dim1 = 1): Tensor {
+    return sh.transpose(this, dim0, dim1);
+  }
+  permute(...dims: (number | number[])[]): Tensor {
+    return sh.permute(this, dims.flat());
+  }
   /** All dims reversed, as PyTorch's .T (a plain transpose for 2-D). */
-  get T(): Tensor { return this.ndim < 2 ? this : sh.permute(this, this.shape.map((_, i) => this.ndim - 1 - i)); }
+  get T(): Tensor {
+    return this.ndim < 2
+      ? this
+      : sh.permute(
+          this,
+          this.shape.map((_, i) => this.ndim - 1 - i),
+        );
+  }
   /** Rows (entries of dim 0) at `index`, in that order: batching by an index list. */
-  indexSelect(index: readonly number[]): Tensor { return sh.indexSelect(this, index); }
+  indexSelect(index: readonly number[]): Tensor {
+    return sh.indexSelect(this, index);
+  }
 }
 
 /**
@@ -201,8 +286,14 @@ export class Tensor implements Variable<Tensor> {
  * input requires grad, so inference under noGrad allocates no graph. `saves`
  * false marks a rule that keeps none of the forward's tensors (see GradFn.saves).
  */
-export function result(data: Float32Array, shape: readonly number[], name: string,
-  inputs: readonly Tensor[], backward: (g: Tensor) => readonly (Tensor | null)[], saves = true): Tensor {
+export function result(
+  data: Float32Array,
+  shape: readonly number[],
+  name: string,
+  inputs: readonly Tensor[],
+  backward: (g: Tensor) => readonly (Tensor | null)[],
+  saves = true,
+): Tensor {
   const out = wrap(data, shape);
   if (isGradEnabled()) {
     for (let i = 0; i < inputs.length; i++) {
@@ -230,7 +321,10 @@ export function result(data: Float32Array, shape: readonly number[], name: strin
 function settleGrads(g: Tensor, grads: readonly (Tensor | null | undefined)[], dropped: boolean): void {
   if (!dropped) {
     g.ownedGrad = false;
-    for (let i = 0; i < grads.length; i++) { const gi = grads[i]; if (gi) gi.ownedGrad = false; }
+    for (let i = 0; i < grads.length; i++) {
+      const gi = grads[i];
+      if (gi) gi.ownedGrad = false;
+    }
     return;
   }
   let recycle = g.ownedGrad;
@@ -242,7 +336,10 @@ function settleGrads(g: Tensor, grads: readonly (Tensor | null | undefined)[], d
     if (d === gData) recycle = false;
     for (let j = 0; j < i; j++) {
       const gj = grads[j];
-      if (gj && gj.storage === d) { gi.ownedGrad = false; gj.ownedGrad = false; }
+      if (gj && gj.storage === d) {
+        gi.ownedGrad = false;
+        gj.ownedGrad = false;
+      }
     }
   }
   if (recycle) {

@@ -6,7 +6,9 @@ import { tensor, type Tensor } from '../tensor';
 import { formatShape } from '../backend/shape';
 
 /** What the metrics need of a loader: its dataset (a `data.DataLoader`, or anything exposing one). */
-export interface EvaluableLoader { readonly dataset: Dataset }
+export interface EvaluableLoader {
+  readonly dataset: Dataset;
+}
 
 /**
  * The lesson's mse_cal: MSE of `model` over every row of the loader's dataset
@@ -24,10 +26,14 @@ export function accuracyCal(loader: EvaluableLoader, model: Module): Tensor {
   return noGrad(() => {
     const predicted = model.forward(x).softmax(1).argmax(1);
     if (predicted.size !== y.size) {
-      throw new Error(`accuracyCal: model gives ${predicted.size} predictions for ${y.size} labels (label shape ${formatShape(y.shape)})`);
+      throw new Error(
+        `accuracyCal: model gives ${predicted.size} predictions for ${y.size} labels (label shape ${formatShape(y.shape)})`,
+      );
     }
     let hits = 0;
-    predicted.data.forEach((p, i) => { if (p === y.data[i]) hits++; });
+    predicted.data.forEach((p, i) => {
+      if (p === y.data[i]) hits++;
+    });
     return tensor(hits / predicted.size);
   });
 }

@@ -4,9 +4,14 @@ import type { Tensor } from '../tensor';
 import { StepRecycler } from './recycle';
 
 /** What fit needs of a loss: `forward(yhat, y)` giving a scalar tensor. */
-export interface Criterion { forward(input: Tensor, target: Tensor): Tensor }
+export interface Criterion {
+  forward(input: Tensor, target: Tensor): Tensor;
+}
 /** What fit needs of an optimizer. */
-export interface Optimizer { zeroGrad(): void; step(): void }
+export interface Optimizer {
+  zeroGrad(): void;
+  step(): void;
+}
 
 export interface FitOptions {
   model: Module;
@@ -26,7 +31,8 @@ export interface FitOptions {
  */
 export async function fit(opts: FitOptions): Promise<void> {
   const { model, criterion, optimizer, loader, epochs = 3, cla = false } = opts;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${show(epochs)}`);
+  if (!Number.isInteger(epochs) || epochs < 0)
+    throw new Error(`fit: epochs must be a non-negative integer, got ${show(epochs)}`);
   const recycler = new StepRecycler(model, criterion, optimizer);
   for (let epoch = 0; epoch < epochs; epoch++) {
     for (const [x, y0] of loader) step(recycler, model, criterion, optimizer, x, cla ? y0.flatten() : y0);
@@ -46,8 +52,14 @@ const NO_RECYCLING = { collect: () => [] as Float32Array[], release: () => undef
  * modules, loss and SGD, the step's activations go back to the backend for the next step
  * (src/train/recycle.ts). A lone trainBatch cannot know who else holds them, so it does not.
  */
-export function step(recycler: Pick<StepRecycler, 'collect' | 'release'>, model: Module, criterion: Criterion,
-  optimizer: Optimizer, x: Tensor, y: Tensor): Tensor {
+export function step(
+  recycler: Pick<StepRecycler, 'collect' | 'release'>,
+  model: Module,
+  criterion: Criterion,
+  optimizer: Optimizer,
+  x: Tensor,
+  y: Tensor,
+): Tensor {
   const loss = criterion.forward(model.forward(x), y);
   const dead = recycler.collect(loss, [x, y]);
   optimizer.zeroGrad();

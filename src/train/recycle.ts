@@ -1,6 +1,18 @@
 import { K } from '../backend/registry';
 import type { GradFn } from '../autograd';
-import { BatchNorm1d, BatchNorm2d, CrossEntropyLoss, Linear, MLP, MSELoss, Module, ReLU, Sequential, Sigmoid, Tanh } from '../nn';
+import {
+  BatchNorm1d,
+  BatchNorm2d,
+  CrossEntropyLoss,
+  Linear,
+  MLP,
+  MSELoss,
+  Module,
+  ReLU,
+  Sequential,
+  Sigmoid,
+  Tanh,
+} from '../nn';
 import { SGD } from '../optim';
 import type { Tensor } from '../tensor';
 
@@ -20,10 +32,17 @@ const KEEPS_NO_TENSORS = new Set<unknown>([Linear, BatchNorm1d, BatchNorm2d, ReL
  * tensors) and unpatched (an instance's own `forward`, as a stand-in for a hook, may too).
  */
 export function recyclable(model: Module, criterion: unknown, optimizer: unknown): boolean {
-  const c = (criterion as object | null)?.constructor, o = (optimizer as object | null)?.constructor;
+  const c = (criterion as object | null)?.constructor,
+    o = (optimizer as object | null)?.constructor;
   if ((c !== MSELoss && c !== CrossEntropyLoss) || o !== SGD || ownForward(criterion)) return false;
-  return model.modules().every((m) => KEEPS_NO_TENSORS.has(m.constructor) && !ownForward(m)
-    && !(m instanceof MLP && typeof m.options.activation === 'function'));
+  return model
+    .modules()
+    .every(
+      (m) =>
+        KEEPS_NO_TENSORS.has(m.constructor) &&
+        !ownForward(m) &&
+        !(m instanceof MLP && typeof m.options.activation === 'function'),
+    );
 }
 
 const ownForward = (o: unknown) => Object.prototype.hasOwnProperty.call(o, 'forward');
@@ -39,8 +58,10 @@ const ownForward = (o: unknown) => Object.prototype.hasOwnProperty.call(o, 'forw
 export function stepIntermediates(loss: Tensor, batch: readonly Tensor[]): Float32Array[] {
   const root = loss.gradFn;
   if (!root) return [];
-  const made: Float32Array[] = [], leaves: Float32Array[] = [loss.storage, ...batch.map((t) => t.storage)];
-  const stack: GradFn<Tensor>[] = [root], seen: GradFn<Tensor>[] = [root];
+  const made: Float32Array[] = [],
+    leaves: Float32Array[] = [loss.storage, ...batch.map((t) => t.storage)];
+  const stack: GradFn<Tensor>[] = [root],
+    seen: GradFn<Tensor>[] = [root];
   while (stack.length) {
     const inputs = (stack.pop() as GradFn<Tensor>).inputs;
     for (let i = 0; i < inputs.length; i++) {
@@ -51,7 +72,10 @@ export function stepIntermediates(loss: Tensor, batch: readonly Tensor[]): Float
         leaves.push(t.storage);
       } else {
         if (!made.includes(t.storage)) made.push(t.storage);
-        if (!seen.includes(fn)) { seen.push(fn); stack.push(fn); }
+        if (!seen.includes(fn)) {
+          seen.push(fn);
+          stack.push(fn);
+        }
       }
     }
   }
@@ -72,7 +96,8 @@ export class StepRecycler {
     this.enabled = recyclable(model, criterion, optimizer);
     this.params = this.enabled ? model.parameters() : [];
     // Parameters are updated in place and buffers (running statistics) too: their arrays stay.
-    if (this.enabled) for (const v of Object.values(model.stateDict())) if (typeof v !== 'number') this.held.add(v.storage);
+    if (this.enabled)
+      for (const v of Object.values(model.stateDict())) if (typeof v !== 'number') this.held.add(v.storage);
   }
 
   /** Before backward: the arrays `loss`'s graph made from the step's `inputs` (batch and targets). */

@@ -14,10 +14,13 @@ const runnable = runnableModes();
 const unavailable = GPU_MODES.filter((m) => !runnable.includes(m));
 console.log(`gpu modes here: ${runnable.join(', ')}; not here: ${unavailable.join(', ') || 'none'}`);
 
-afterAll(() => { setBackend('js'); });
+afterAll(() => {
+  setBackend('js');
+});
 
 /** What getBackend() reports for gpu in `mode`: webgpu also names its adapter. */
-const info = (mode: string) => (mode === 'webgpu' ? { name: 'gpu', mode, device: expect.stringMatching(/\S/) } : { name: 'gpu', mode });
+const info = (mode: string) =>
+  mode === 'webgpu' ? { name: 'gpu', mode, device: expect.stringMatching(/\S/) } : { name: 'gpu', mode };
 
 describe('gpu backend', () => {
   it('auto picks the first runnable mode in the order webgpu, headlessgl, webasm, cpu', () => {
@@ -37,7 +40,9 @@ describe('gpu backend', () => {
   it('a mode that cannot run here throws why and what runs, and keeps the previous backend', () => {
     setBackend('js');
     for (const mode of unavailable) {
-      expect(() => setBackend('gpu', { mode })).toThrow(new RegExp(`${mode} cannot run here: .+Modes that run here: ${runnable.join(', ')}`));
+      expect(() => setBackend('gpu', { mode })).toThrow(
+        new RegExp(`${mode} cannot run here: .+Modes that run here: ${runnable.join(', ')}`),
+      );
       expect(getBackend()).toEqual({ name: 'js' });
     }
     expect(() => setBackend('gpu', { mode: 'quantum' as never })).toThrow(/unknown mode 'quantum'/);
@@ -47,7 +52,8 @@ describe('gpu backend', () => {
   it('compiles once per kernel and shape: a repeated (last, smaller) batch does not recompile', () => {
     setBackend('gpu', { mode: runnable.includes('webasm') ? 'webasm' : 'cpu' });
     const r = activeRunner();
-    const a = new Float32Array(10 * 3).fill(1), b = new Float32Array(3 * 4).fill(1);
+    const a = new Float32Array(10 * 3).fill(1),
+      b = new Float32Array(3 * 4).fill(1);
     const tail = new Float32Array(7 * 3).fill(1);
     K.matmul(a, b, 10, 3, 4, false, false);
     K.matmul(tail, b, 7, 3, 4, false, false);
@@ -65,16 +71,35 @@ describe('gpu backend', () => {
     const br = new BridgeRunner('webasm');
     const a = Float32Array.from({ length: 6 }, (_, i) => i + 1); // [2, 3]
     const b = Float32Array.from({ length: 12 }, (_, i) => i - 5); // [3, 4]
-    const spec = { source: 'matmul' as const, key: 'mm', constants: { n: 4, k: 3, aRow: 3, aCol: 1, bRow: 4, bCol: 1 }, output: 8, loopMax: 3 };
+    const spec = {
+      source: 'matmul' as const,
+      key: 'mm',
+      constants: { n: 4, k: 3, aRow: 3, aCol: 1, bRow: 4, bCol: 1 },
+      output: 8,
+      loopMax: 3,
+    };
     const want = Array.from({ length: 8 }, (_, x) => {
-      const i = Math.floor(x / 4), j = x % 4;
+      const i = Math.floor(x / 4),
+        j = x % 4;
       return [0, 1, 2].reduce((s, p) => s + a[i * 3 + p] * b[p * 4 + j], 0);
     });
     expect(Array.from(br.run(spec, [a, b]))).toEqual(want);
     // Inputs larger than the first shared buffer (1 MiB) make it grow.
     const big = new Float32Array(400_000).fill(2);
-    const spec2 = { source: 'bnForward' as const, key: 'bn', constants: { c: 1, s: 400_000 }, output: 400_000, loopMax: 1 };
-    const y = br.run(spec2, [big, new Float32Array([1]), new Float32Array([3]), new Float32Array([1]), new Float32Array([0.5])]);
+    const spec2 = {
+      source: 'bnForward' as const,
+      key: 'bn',
+      constants: { c: 1, s: 400_000 },
+      output: 400_000,
+      loopMax: 1,
+    };
+    const y = br.run(spec2, [
+      big,
+      new Float32Array([1]),
+      new Float32Array([3]),
+      new Float32Array([1]),
+      new Float32Array([0.5]),
+    ]);
     expect(y[0]).toBe(3.5);
     expect(y[399_999]).toBe(3.5);
     expect(br.compiles).toBe(2);

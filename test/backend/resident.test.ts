@@ -23,11 +23,20 @@ class FakeLink implements DeviceLink {
       if (!b) throw new Error(`fake device: no buffer ${id}`);
       return b;
     };
-    if (call.kernel === 'unary' && call.op === 'neg') this.buffers.set(call.out, get(call.x).map((v) => -v));
+    if (call.kernel === 'unary' && call.op === 'neg')
+      this.buffers.set(
+        call.out,
+        get(call.x).map((v) => -v),
+      );
     else if (call.kernel === 'unary' && call.op === 'copy') this.buffers.set(call.out, get(call.x).slice());
     else if (call.kernel === 'fill') this.buffers.set(call.dst, new Float32Array(call.length).fill(call.value));
-    else if (call.kernel === 'accumulate') { const d = get(call.dst), s = get(call.src); d.forEach((v, i) => { d[i] = v + s[i]; }); }
-    else throw new Error(`fake device: ${call.kernel} not emulated`);
+    else if (call.kernel === 'accumulate') {
+      const d = get(call.dst),
+        s = get(call.src);
+      d.forEach((v, i) => {
+        d[i] = v + s[i];
+      });
+    } else throw new Error(`fake device: ${call.kernel} not emulated`);
   }
   free(ids: number[]): void {
     for (const id of ids) this.buffers.delete(id);

@@ -31,7 +31,10 @@ const probe = probeMode('webgpu');
 function rand(len: number, seed: number): Float32Array {
   let s = seed >>> 0;
   const out = new Float32Array(len);
-  for (let i = 0; i < len; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; out[i] = s / 2 ** 31 - 1; }
+  for (let i = 0; i < len; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
   return out;
 }
 
@@ -41,8 +44,18 @@ function host<T extends Float32Array>(a: T): T {
   return a;
 }
 
-const SHAPES: [number, number, number][] = [[1, 1, 1], [7, 13, 5], [65, 33, 129], [130, 257, 67]];
-const TRANSPOSES: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [7, 13, 5],
+  [65, 33, 129],
+  [130, 257, 67],
+];
+const TRANSPOSES: [boolean, boolean][] = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+];
 
 describe.skipIf(!probe.ok)(`webgpu on this machine's device${probe.ok ? '' : ` (skipped: ${probe.why})`}`, () => {
   let previous = getBackend();
@@ -50,9 +63,11 @@ describe.skipIf(!probe.ok)(`webgpu on this machine's device${probe.ok ? '' : ` (
     previous = getBackend();
     setBackend('gpu', { mode: 'webgpu' });
   });
-  afterAll(() => { setBackend(previous.name, previous.mode ? { mode: previous.mode } : undefined); });
+  afterAll(() => {
+    setBackend(previous.name, previous.mode ? { mode: previous.mode } : undefined);
+  });
 
-  it('names its adapter in getBackend(), as the command\'s header line shows it', () => {
+  it("names its adapter in getBackend(), as the command's header line shows it", () => {
     const b = getBackend();
     expect(b).toMatchObject({ name: 'gpu', mode: 'webgpu' });
     expect(b.device).toBe((activeRunner() as BridgeRunner).adapter);
@@ -68,7 +83,8 @@ describe.skipIf(!probe.ok)(`webgpu on this machine's device${probe.ok ? '' : ` (
   for (const [m, k, n] of SHAPES) {
     for (const [transA, transB] of TRANSPOSES) {
       it(`${m}x${k}x${n} transA=${transA} transB=${transB}: within the float32 bound of a float64 product`, () => {
-        const a = rand(m * k, m * 7 + k), b = rand(k * n, n * 13 + k);
+        const a = rand(m * k, m * 7 + k),
+          b = rand(k * n, n * 13 + k);
         const got = host(K.matmul(a, b, m, k, n, transA, transB));
         expect(got.length).toBe(m * n);
         const { worst, at } = errorVsBound(got, referenceMatmul(a, b, { m, k, n, transA, transB }), k);
@@ -79,7 +95,9 @@ describe.skipIf(!probe.ok)(`webgpu on this machine's device${probe.ok ? '' : ` (
 
   it('addmm: adds the bias to the float32 sum, every row', () => {
     const [m, k, n] = [65, 33, 129];
-    const a = rand(m * k, 1), b = rand(k * n, 2), bias = rand(n, 3);
+    const a = rand(m * k, 1),
+      b = rand(k * n, 2),
+      bias = rand(n, 3);
     const plain = host(K.matmul(a, b, m, k, n, false, true));
     const withBias = host(K.matmul(a, b, m, k, n, false, true, bias));
     for (let i = 0; i < m; i++) {
@@ -89,7 +107,9 @@ describe.skipIf(!probe.ok)(`webgpu on this machine's device${probe.ok ? '' : ` (
 
   it('BatchNorm then matmul on the device agree with js', () => {
     const [rows, c] = [40, 24];
-    const x = rand(rows * c, 9), w = rand(c, 10), bia = rand(c, 11);
+    const x = rand(rows * c, 9),
+      w = rand(c, 10),
+      bia = rand(c, 11);
     const st = K.batchNormStats(x, rows, c, 1, 1e-5);
     const y = K.batchNormForward(x, rows, c, 1, st.mean, st.invstd, w, bia);
     const out = host(K.matmul(y, rand(c * 8, 12), rows, c, 8, false, false));
@@ -99,8 +119,10 @@ describe.skipIf(!probe.ok)(`webgpu on this machine's device${probe.ok ? '' : ` (
     const yJ = K.batchNormForward(x, rows, c, 1, stJ.mean, stJ.invstd, w, bia);
     const outJ = K.matmul(yJ, rand(c * 8, 12), rows, c, 8, false, false);
     setBackend('gpu', { mode: 'webgpu' });
-    for (let i = 0; i < y.length; i++) expect(Math.abs(y[i] - yJ[i])).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(yJ[i]));
-    for (let i = 0; i < out.length; i++) expect(Math.abs(out[i] - outJ[i])).toBeLessThanOrEqual(1e-4 + 1e-5 * Math.abs(outJ[i]));
+    for (let i = 0; i < y.length; i++)
+      expect(Math.abs(y[i] - yJ[i])).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(yJ[i]));
+    for (let i = 0; i < out.length; i++)
+      expect(Math.abs(out[i] - outJ[i])).toBeLessThanOrEqual(1e-4 + 1e-5 * Math.abs(outJ[i]));
   });
 
   /** A W2-shaped problem, small: [*, 8] inputs, batch 32, BN + ReLU hidden layers, MSE, SGD with momentum. */
@@ -125,9 +147,14 @@ describe.skipIf(!probe.ok)(`webgpu on this machine's device${probe.ok ? '' : ` (
     expect(res.reads - reads).toBe(0);
     const steps = 2 * p.loader.length;
     reads = res.reads;
-    const events = await lastValueFrom(rx.batches(p.loader, { scheduler: null }).pipe(rx.epochs(2),
-      rx.trainStep({ model: p.model, criterion: p.criterion, optimizer: p.optimizer }),
-      filter((e) => e.kind === 'step'), toArray()));
+    const events = await lastValueFrom(
+      rx.batches(p.loader, { scheduler: null }).pipe(
+        rx.epochs(2),
+        rx.trainStep({ model: p.model, criterion: p.criterion, optimizer: p.optimizer }),
+        filter((e) => e.kind === 'step'),
+        toArray(),
+      ),
+    );
     expect(events).toHaveLength(steps);
     expect(res.reads - reads).toBe(steps);
     expect(events.every((e) => e.kind === 'step' && Number.isFinite(e.loss))).toBe(true);
@@ -147,8 +174,12 @@ describe.skipIf(!probe.ok)(`webgpu on this machine's device${probe.ok ? '' : ` (
     expect(Object.keys(onDevice)).toEqual(Object.keys(onJs));
     for (const [key, v] of Object.entries(onJs)) {
       const d = onDevice[key];
-      if (typeof v === 'number') { expect(d, key).toBe(v); continue; }
-      const a = Array.from((d as typeof v).data), b = Array.from(v.data);
+      if (typeof v === 'number') {
+        expect(d, key).toBe(v);
+        continue;
+      }
+      const a = Array.from((d as typeof v).data),
+        b = Array.from(v.data);
       const worst = Math.max(...a.map((x, i) => Math.abs(x - b[i]) / (1e-4 + 1e-3 * Math.abs(b[i]))));
       expect(worst, `${key}: worst |device - js| / (1e-4 + 1e-3 |js|)`).toBeLessThanOrEqual(1);
     }
@@ -157,19 +188,25 @@ describe.skipIf(!probe.ok)(`webgpu on this machine's device${probe.ok ? '' : ` (
   it('a process that exits with device work queued or running exits cleanly (Dawn aborted it before)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rxnn-exit-'));
     const script = join(dir, 'exit.ts');
-    writeFileSync(script, [
-      `import { K, setBackend } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'backend'))};`,
-      "setBackend('gpu', { mode: 'webgpu' });",
-      'const a = new Float32Array(128 * 128).fill(0.5);',
-      'let x = K.matmul(a, a, 128, 128, 128, false, false);',
-      // More calls than one batch: some submitted to the device, some still queued at exit.
-      'for (let i = 0; i < 100; i++) x = K.unary(\'relu\', K.matmul(x, a, 128, 128, 128, false, false));',
-      "process.stdout.write('queued\\n');",
-      'process.exit(0);',
-    ].join('\n'));
+    writeFileSync(
+      script,
+      [
+        `import { K, setBackend } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'backend'))};`,
+        "setBackend('gpu', { mode: 'webgpu' });",
+        'const a = new Float32Array(128 * 128).fill(0.5);',
+        'let x = K.matmul(a, a, 128, 128, 128, false, false);',
+        // More calls than one batch: some submitted to the device, some still queued at exit.
+        "for (let i = 0; i < 100; i++) x = K.unary('relu', K.matmul(x, a, 128, 128, 128, false, false));",
+        "process.stdout.write('queued\\n');",
+        'process.exit(0);',
+      ].join('\n'),
+    );
     // execFileSync throws on a non-zero exit or a signal (SIGABRT), with the child's output.
     const out = execFileSync(process.execPath, ['-r', 'ts-node/register', script], {
-      encoding: 'utf8', cwd: join(__dirname, '..', '..'), timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
+      cwd: join(__dirname, '..', '..'),
+      timeout: 120_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     expect(out).toBe('queued\n');
   }, 130_000);

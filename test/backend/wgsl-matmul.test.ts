@@ -23,9 +23,25 @@ import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { BridgeRunner, webgpuMatmulEngine } from '../../src/backend/gpu/webgpu';
 import {
-  MatmulShape, MatmulVariant, PARAM_FIELDS, STORE, VARIANT_KEYS, createWgslMatmul, decodeMatmulSpec,
-  errorVsBound, matmulGrid, matmulParams, operandPlans, referenceMatmul, storeOps, variantKey, variantOf,
-  wgslHostSource, wgslMatmulSource, wgslMatmulSources, wgslSelfTest,
+  MatmulShape,
+  MatmulVariant,
+  PARAM_FIELDS,
+  STORE,
+  VARIANT_KEYS,
+  createWgslMatmul,
+  decodeMatmulSpec,
+  errorVsBound,
+  matmulGrid,
+  matmulParams,
+  operandPlans,
+  referenceMatmul,
+  storeOps,
+  variantKey,
+  variantOf,
+  wgslHostSource,
+  wgslMatmulSource,
+  wgslMatmulSources,
+  wgslSelfTest,
 } from '../../src/backend/gpu/wgsl-matmul';
 
 const req = createRequire(__filename);
@@ -35,7 +51,10 @@ const req = createRequire(__filename);
 function rand(len: number, seed: number): Float32Array {
   let s = seed >>> 0;
   const out = new Float32Array(len);
-  for (let i = 0; i < len; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; out[i] = s / 2 ** 31 - 1; }
+  for (let i = 0; i < len; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
   return out;
 }
 
@@ -46,7 +65,11 @@ function expr(wgsl: string, names: string[]): (...v: unknown[]) => number | bool
   return new Function(...names, `return (${js});`) as (...v: unknown[]) => number | boolean;
 }
 
-interface EmuStats { fastSteps: number; checkedSteps: number; problems: string[] }
+interface EmuStats {
+  fastSteps: number;
+  checkedSteps: number;
+  problems: string[];
+}
 
 /**
  * Runs the kernel of `v` the way the GPU does: every workgroup of the grid,
@@ -55,54 +78,91 @@ interface EmuStats { fastSteps: number; checkedSteps: number; problems: string[]
  * per thread in float32, then the stores. Indices and conditions come from the
  * WGSL's own expressions.
  */
-function emulate(v: MatmulVariant, A: Float32Array, B: Float32Array, C: Float32Array, P: Uint32Array,
-  groups: [number, number, number], stats: EmuStats): void {
+function emulate(
+  v: MatmulVariant,
+  A: Float32Array,
+  B: Float32Array,
+  C: Float32Array,
+  P: Uint32Array,
+  groups: [number, number, number],
+  stats: EmuStats,
+): void {
   const [m, k, n, tilesM, tilesN] = P;
   const { a, b } = operandPlans(v.transA, v.transB);
-  const IDX = ['idx'], AT = ['row0', 'col0', 'k0', 'm', 'k', 'n', 'ar', 'ak', 'bc', 'bk'];
-  const aOuter = expr(a.outer, IDX), aInner = expr(a.inner, IDX), bOuter = expr(b.outer, IDX), bInner = expr(b.inner, IDX);
-  const aAddr = expr(a.addr, AT), aIn = expr(a.inBounds, AT), bAddr = expr(b.addr, AT), bIn = expr(b.inBounds, AT);
-  const fullMN = expr(STORE.fullMN, ['row0', 'col0', 'm', 'n']), fullK = expr(STORE.fullK, ['k0', 'k']);
-  const rOf = expr(STORE.r, ['row0', 'lid']), cOf = expr(STORE.c, ['col0', 'lid']);
+  const IDX = ['idx'],
+    AT = ['row0', 'col0', 'k0', 'm', 'k', 'n', 'ar', 'ak', 'bc', 'bk'];
+  const aOuter = expr(a.outer, IDX),
+    aInner = expr(a.inner, IDX),
+    bOuter = expr(b.outer, IDX),
+    bInner = expr(b.inner, IDX);
+  const aAddr = expr(a.addr, AT),
+    aIn = expr(a.inBounds, AT),
+    bAddr = expr(b.addr, AT),
+    bIn = expr(b.inBounds, AT);
+  const fullMN = expr(STORE.fullMN, ['row0', 'col0', 'm', 'n']),
+    fullK = expr(STORE.fullK, ['k0', 'k']);
+  const rOf = expr(STORE.r, ['row0', 'lid']),
+    cOf = expr(STORE.c, ['col0', 'lid']);
   const SN = ['r', 'c', 'm', 'n', 'w', 'q'];
-  const stores = storeOps(v.vecC).map((o) => ({ cond: expr(o.cond, SN), index: expr(o.index, SN), acc: o.acc, comp: o.comp }));
-  const problem = (s: string) => { if (stats.problems.length < 20) stats.problems.push(s); };
+  const stores = storeOps(v.vecC).map((o) => ({
+    cond: expr(o.cond, SN),
+    index: expr(o.index, SN),
+    acc: o.acc,
+    comp: o.comp,
+  }));
+  const problem = (s: string) => {
+    if (stats.problems.length < 20) stats.problems.push(s);
+  };
   const written = new Uint8Array(m * n);
   const [gx, gy] = groups;
-  const As = new Float32Array(16 * 64), Bs = new Float32Array(16 * 64);
-  const aSeen = new Uint8Array(1024), bSeen = new Uint8Array(1024);
+  const As = new Float32Array(16 * 64),
+    Bs = new Float32Array(16 * 64);
+  const aSeen = new Uint8Array(1024),
+    bSeen = new Uint8Array(1024);
   const acc = new Float32Array(256 * 16);
   for (let wy = 0; wy < gy; wy++) {
     for (let wx = 0; wx < gx; wx++) {
       for (let ty = wy; ty < tilesM; ty += gy) {
         for (let tx = wx; tx < tilesN; tx += gx) {
-          const row0 = ty * 64, col0 = tx * 64;
+          const row0 = ty * 64,
+            col0 = tx * 64;
           const full = fullMN(row0, col0, m, n);
           acc.fill(0);
           for (let k0 = 0; k0 < k; k0 += 16) {
             const fast = full && fullK(k0, k);
-            if (fast) stats.fastSteps++; else stats.checkedSteps++;
-            As.fill(NaN); Bs.fill(NaN); aSeen.fill(0); bSeen.fill(0);
+            if (fast) stats.fastSteps++;
+            else stats.checkedSteps++;
+            As.fill(NaN);
+            Bs.fill(NaN);
+            aSeen.fill(0);
+            bSeen.fill(0);
             for (let tid = 0; tid < 256; tid++) {
               for (let t = 0; t < 4; t++) {
                 const idx = tid + t * 256;
-                const ar = aOuter(idx) as number, ak = aInner(idx) as number;
-                const bc = bOuter(idx) as number, bk = bInner(idx) as number;
+                const ar = aOuter(idx) as number,
+                  ak = aInner(idx) as number;
+                const bc = bOuter(idx) as number,
+                  bk = bInner(idx) as number;
                 const at = [row0, col0, k0, m, k, n, ar, ak, bc, bk];
-                let av = 0, bv = 0;
+                let av = 0,
+                  bv = 0;
                 if (fast || aIn(...at)) {
                   const i = aAddr(...at) as number;
-                  if (!(i >= 0 && i < A.length)) problem(`A read out of bounds: ${i} of ${A.length} (tile ${ty},${tx} k0 ${k0} idx ${idx})`);
+                  if (!(i >= 0 && i < A.length))
+                    problem(`A read out of bounds: ${i} of ${A.length} (tile ${ty},${tx} k0 ${k0} idx ${idx})`);
                   av = A[i];
                 }
                 if (fast || bIn(...at)) {
                   const i = bAddr(...at) as number;
-                  if (!(i >= 0 && i < B.length)) problem(`B read out of bounds: ${i} of ${B.length} (tile ${ty},${tx} k0 ${k0} idx ${idx})`);
+                  if (!(i >= 0 && i < B.length))
+                    problem(`B read out of bounds: ${i} of ${B.length} (tile ${ty},${tx} k0 ${k0} idx ${idx})`);
                   bv = B[i];
                 }
                 // As[ak][ar >> 2u][ar & 3u]: flat ak * 64 + ar.
-                As[ak * 64 + ar] = av; aSeen[ak * 64 + ar]++;
-                Bs[bk * 64 + bc] = bv; bSeen[bk * 64 + bc]++;
+                As[ak * 64 + ar] = av;
+                aSeen[ak * 64 + ar]++;
+                Bs[bk * 64 + bc] = bv;
+                bSeen[bk * 64 + bc]++;
               }
             }
             // workgroupBarrier(): every cell of both tiles written exactly once.
@@ -111,7 +171,8 @@ function emulate(v: MatmulVariant, A: Float32Array, B: Float32Array, C: Float32A
               if (bSeen[i] !== 1) problem(`Bs cell ${i} written ${bSeen[i]} times`);
             }
             for (let tid = 0; tid < 256; tid++) {
-              const lx = tid & 15, ly = tid >> 4;
+              const lx = tid & 15,
+                ly = tid >> 4;
               for (let kk = 0; kk < 16; kk++) {
                 for (let i = 0; i < 4; i++) {
                   const av = As[kk * 64 + ly * 4 + i];
@@ -125,8 +186,10 @@ function emulate(v: MatmulVariant, A: Float32Array, B: Float32Array, C: Float32A
           }
           for (let tid = 0; tid < 256; tid++) {
             const lid = { x: tid & 15, y: tid >> 4 };
-            const r = rOf(row0, lid) as number, c = cOf(col0, lid) as number;
-            const w = n >> 2, q = c >> 2;
+            const r = rOf(row0, lid) as number,
+              c = cOf(col0, lid) as number;
+            const w = n >> 2,
+              q = c >> 2;
             for (const st of stores) {
               if (!st.cond(r, c, m, n, w, q)) continue;
               const at = st.index(r, c, m, n, w, q) as number;
@@ -134,7 +197,10 @@ function emulate(v: MatmulVariant, A: Float32Array, B: Float32Array, C: Float32A
               const base = st.comp < 0 ? at * 4 : at;
               for (let jj = 0; jj < comps.length; jj++) {
                 const e = base + jj;
-                if (!(e >= 0 && e < m * n)) { problem(`C write out of bounds: ${e} of ${m * n}`); continue; }
+                if (!(e >= 0 && e < m * n)) {
+                  problem(`C write out of bounds: ${e} of ${m * n}`);
+                  continue;
+                }
                 // The element's own row and column must be the thread's (r + i, c + j).
                 const want = (r + st.acc) * n + c + comps[jj];
                 if (e !== want) problem(`C write at ${e}, expected ${want}`);
@@ -150,16 +216,33 @@ function emulate(v: MatmulVariant, A: Float32Array, B: Float32Array, C: Float32A
   for (let e = 0; e < m * n; e++) if (written[e] !== 1) problem(`C[${e}] written ${written[e]} times`);
 }
 
-function emulateShape(s: MatmulShape, maxPerDim = 65535): { c: Float32Array; stats: EmuStats; a: Float32Array; b: Float32Array } {
-  const a = rand(s.m * s.k, s.m * 7 + s.k), b = rand(s.k * s.n, s.n * 13 + s.k);
+function emulateShape(
+  s: MatmulShape,
+  maxPerDim = 65535,
+): { c: Float32Array; stats: EmuStats; a: Float32Array; b: Float32Array } {
+  const a = rand(s.m * s.k, s.m * 7 + s.k),
+    b = rand(s.k * s.n, s.n * 13 + s.k);
   const c = new Float32Array(s.m * s.n).fill(NaN);
   const g = matmulGrid(s.m, s.n, maxPerDim);
   const stats: EmuStats = { fastSteps: 0, checkedSteps: 0, problems: [] };
-  emulate({ transA: s.transA, transB: s.transB, vecC: s.n % 4 === 0 }, a, b, c, matmulParams(s.m, s.k, s.n), [g.groupsX, g.groupsY, 1], stats);
+  emulate(
+    { transA: s.transA, transB: s.transB, vecC: s.n % 4 === 0 },
+    a,
+    b,
+    c,
+    matmulParams(s.m, s.k, s.n),
+    [g.groupsX, g.groupsY, 1],
+    stats,
+  );
   return { c, stats, a, b };
 }
 
-const TRANSPOSES: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+const TRANSPOSES: [boolean, boolean][] = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+];
 
 /* ------------------------------------------------------------------ a mock WebGPU device */
 
@@ -343,14 +426,29 @@ exports.createDevice = async function createDevice(opts = {}) {
 
 interface MockDevice {
   limits: Record<string, number>;
-  stats: { buffers: number; destroyed: number; liveBytes: number; dispatches: number; submits: number; modules: number;
-    pipelines: number; bindGroups: number; uncaptured: string[] };
+  stats: {
+    buffers: number;
+    destroyed: number;
+    liveBytes: number;
+    dispatches: number;
+    submits: number;
+    modules: number;
+    pipelines: number;
+    bindGroups: number;
+    uncaptured: string[];
+  };
   scopeDepth: number;
 }
-type Dispatch = (v: MatmulVariant, bufs: { A: ArrayBuffer; B: ArrayBuffer; C: ArrayBuffer; P: ArrayBuffer }, groups: [number, number, number]) => void;
+type Dispatch = (
+  v: MatmulVariant,
+  bufs: { A: ArrayBuffer; B: ArrayBuffer; C: ArrayBuffer; P: ArrayBuffer },
+  groups: [number, number, number],
+) => void;
 
 const mockModule = (() => {
-  const mod = { exports: {} as { createDevice(o?: object): Promise<MockDevice & Parameters<typeof createWgslMatmul>[0]> } };
+  const mod = {
+    exports: {} as { createDevice(o?: object): Promise<MockDevice & Parameters<typeof createWgslMatmul>[0]> },
+  };
   new Function('module', 'exports', MOCK_DEVICE_JS)(mod, mod.exports);
   return mod.exports;
 })();
@@ -358,8 +456,16 @@ const mockModule = (() => {
 /** A mock device whose dispatches run the emulated kernel (and collect its findings). */
 async function emulatedDevice(opts: { maxGroups?: number; maxBinding?: number } = {}) {
   const stats: EmuStats = { fastSteps: 0, checkedSteps: 0, problems: [] };
-  const dispatch: Dispatch = (v, bufs, groups) => emulate(v, new Float32Array(bufs.A), new Float32Array(bufs.B),
-    new Float32Array(bufs.C), new Uint32Array(bufs.P), groups, stats);
+  const dispatch: Dispatch = (v, bufs, groups) =>
+    emulate(
+      v,
+      new Float32Array(bufs.A),
+      new Float32Array(bufs.B),
+      new Float32Array(bufs.C),
+      new Uint32Array(bufs.P),
+      groups,
+      stats,
+    );
   const device = await mockModule.createDevice({ ...opts, dispatch });
   return { device, emu: stats };
 }
@@ -375,10 +481,14 @@ describe('WGSL text', () => {
       const v = variantOf(key);
       const src = sources[key];
       expect(src).toBe(wgslMatmulSource(v));
-      expect(src.split('\n')[0]).toBe(`// rxnn-wgsl-matmul variant=${key} transA=${+v.transA} transB=${+v.transB} vecC=${+v.vecC}`);
+      expect(src.split('\n')[0]).toBe(
+        `// rxnn-wgsl-matmul variant=${key} transA=${+v.transA} transB=${+v.transB} vecC=${+v.vecC}`,
+      );
       expect(src).toContain('@compute @workgroup_size(16, 16)');
       expect(src).toContain('var<workgroup> As : array<array<vec4<f32>, 16>, 16>;');
-      expect(src).toContain(`@group(0) @binding(2) var<storage, read_write> C : array<${v.vecC ? 'vec4<f32>' : 'f32'}>;`);
+      expect(src).toContain(
+        `@group(0) @binding(2) var<storage, read_write> C : array<${v.vecC ? 'vec4<f32>' : 'f32'}>;`,
+      );
       expect(src).toContain(`struct Params { ${PARAM_FIELDS.map((f) => `${f} : u32`).join(', ')} }`);
       expect(src.match(/workgroupBarrier\(\);/g)).toHaveLength(2);
       // The compute loop is w3-gpu.cjs's, verbatim.
@@ -399,7 +509,10 @@ describe('WGSL text', () => {
       for (const line of src.split('\n')) {
         for (const m of line.matchAll(/[\w.)]+ (>>|&) \w+/g)) {
           const before = line.slice(0, m.index).trimEnd();
-          expect(before.endsWith('=') || before.endsWith('[') || before.endsWith('(') || before.endsWith('&&'), line).toBe(true);
+          expect(
+            before.endsWith('=') || before.endsWith('[') || before.endsWith('(') || before.endsWith('&&'),
+            line,
+          ).toBe(true);
         }
       }
     }
@@ -426,13 +539,25 @@ describe('load plans', () => {
   for (const [tA, tB] of TRANSPOSES) {
     it(`cover the 64 x 16 tile once, neighbouring threads on neighbouring addresses (transA=${tA}, transB=${tB})`, () => {
       const { a, b } = operandPlans(tA, tB);
-      for (const [plan, isA] of [[a, true], [b, false]] as const) {
-        const outer = expr(plan.outer, ['idx']), inner = expr(plan.inner, ['idx']), addr = expr(plan.addr, AT);
+      for (const [plan, isA] of [
+        [a, true],
+        [b, false],
+      ] as const) {
+        const outer = expr(plan.outer, ['idx']),
+          inner = expr(plan.inner, ['idx']),
+          addr = expr(plan.addr, AT);
         const seen = new Set<number>();
-        const m = 300, k = 257, n = 190, row0 = 64, col0 = 128, k0 = 32;
-        let runs = 0, prev = NaN;
+        const m = 300,
+          k = 257,
+          n = 190,
+          row0 = 64,
+          col0 = 128,
+          k0 = 32;
+        let runs = 0,
+          prev = NaN;
         for (let idx = 0; idx < 1024; idx++) {
-          const o = outer(idx) as number, kk = inner(idx) as number;
+          const o = outer(idx) as number,
+            kk = inner(idx) as number;
           expect(o >= 0 && o < 64 && kk >= 0 && kk < 16).toBe(true);
           seen.add(kk * 64 + o);
           const at = isA ? [row0, col0, k0, m, k, n, o, kk, 0, 0] : [row0, col0, k0, m, k, n, 0, 0, o, kk];
@@ -463,7 +588,14 @@ describe('grid, uniforms and spec decoding', () => {
     const p = matmulParams(300, 257, 190);
     expect(p.byteLength).toBe(32);
     expect(Object.fromEntries(PARAM_FIELDS.map((f, i) => [f, p[i]]))).toEqual({
-      m: 300, k: 257, n: 190, tilesM: 5, tilesN: 3, pad0: 0, pad1: 0, pad2: 0,
+      m: 300,
+      k: 257,
+      n: 190,
+      tilesM: 5,
+      tilesN: 3,
+      pad0: 0,
+      pad1: 0,
+      pad2: 0,
     });
   });
 
@@ -473,14 +605,23 @@ describe('grid, uniforms and spec decoding', () => {
       constants: { n, k, aRow: transA ? 1 : k, aCol: transA ? m : 1, bRow: transB ? 1 : n, bCol: transB ? k : 1 },
       output: m * n,
     });
-    for (const [m, k, n] of [[1, 1, 1], [7, 13, 5], [1, 5, 3], [4, 1, 6], [5, 3, 1], [1, 1, 9], [300, 257, 190]]) {
+    for (const [m, k, n] of [
+      [1, 1, 1],
+      [7, 13, 5],
+      [1, 5, 3],
+      [4, 1, 6],
+      [5, 3, 1],
+      [1, 1, 9],
+      [300, 257, 190],
+    ]) {
       for (const [tA, tB] of TRANSPOSES) {
         const s = spec(m, k, n, tA, tB);
         const d = decodeMatmulSpec(s.constants, s.output);
         expect(d).not.toBeNull();
         expect([d!.m, d!.k, d!.n]).toEqual([m, k, n]);
         // Where a transpose cannot be told apart, both address the same memory.
-        const a = rand(m * k, 1), b = rand(k * n, 2);
+        const a = rand(m * k, 1),
+          b = rand(k * n, 2);
         expect(referenceMatmul(a, b, d!).out).toEqual(referenceMatmul(a, b, { m, k, n, transA: tA, transB: tB }).out);
       }
     }
@@ -492,20 +633,29 @@ describe('grid, uniforms and spec decoding', () => {
 
   it('the error bound flags a wrong entry and NaN', () => {
     const s = { m: 2, k: 3, n: 2, transA: false, transB: false };
-    const a = rand(6, 3), b = rand(6, 4);
+    const a = rand(6, 3),
+      b = rand(6, 4);
     const ref = referenceMatmul(a, b, s);
     const good = Float32Array.from(ref.out);
     expect(errorVsBound(good, ref, 3).worst).toBeLessThanOrEqual(1);
-    const bad = Float32Array.from(good); bad[2] += 1e-3;
+    const bad = Float32Array.from(good);
+    bad[2] += 1e-3;
     expect(errorVsBound(bad, ref, 3)).toMatchObject({ at: 2 });
     expect(errorVsBound(bad, ref, 3).worst).toBeGreaterThan(1);
-    const nan = Float32Array.from(good); nan[1] = NaN; nan[3] += 1;
+    const nan = Float32Array.from(good);
+    nan[1] = NaN;
+    nan[3] += 1;
     expect(errorVsBound(nan, ref, 3)).toEqual({ worst: NaN, at: 1 });
   });
 });
 
 describe('the kernel, emulated', () => {
-  const ODD: [number, number, number][] = [[1, 1, 1], [7, 13, 5], [65, 33, 129], [300, 257, 190]];
+  const ODD: [number, number, number][] = [
+    [1, 1, 1],
+    [7, 13, 5],
+    [65, 33, 129],
+    [300, 257, 190],
+  ];
   for (const [m, k, n] of ODD) {
     for (const [transA, transB] of TRANSPOSES) {
       it(`${m}x${k}x${n} transA=${transA} transB=${transB} matches float64 within (k + 2) 2^-24 sum |ab|`, () => {
@@ -523,7 +673,11 @@ describe('the kernel, emulated', () => {
   }
 
   it('vec4 stores (n % 4 == 0), edges in every dimension, all transposes', () => {
-    for (const [m, k, n] of [[70, 20, 68], [128, 48, 4], [3, 17, 8]]) {
+    for (const [m, k, n] of [
+      [70, 20, 68],
+      [128, 48, 4],
+      [3, 17, 8],
+    ]) {
       for (const [transA, transB] of TRANSPOSES) {
         const s = { m, k, n, transA, transB };
         const { c, stats, a, b } = emulateShape(s);
@@ -545,7 +699,10 @@ describe('the kernel, emulated', () => {
 
   it('more tiles than workgroups: each workgroup loops over tiles with the grid stride', () => {
     for (const maxPerDim of [1, 2]) {
-      for (const [transA, transB] of [[false, false], [true, true]] as [boolean, boolean][]) {
+      for (const [transA, transB] of [
+        [false, false],
+        [true, true],
+      ] as [boolean, boolean][]) {
         const s = { m: 200, k: 9, n: 130, transA, transB };
         const { c, stats, a, b } = emulateShape(s, maxPerDim);
         expect(stats.problems).toEqual([]);
@@ -559,11 +716,17 @@ describe('host code on a mock device', () => {
   it('runs every shape and transpose through the emulated kernel; one pipeline per variant, buffers per shape', async () => {
     const { device, emu } = await emulatedDevice();
     const mm = createWgslMatmul(device, { sources: wgslMatmulSources() });
-    const shapes: [number, number, number][] = [[1, 1, 1], [7, 13, 5], [65, 33, 129], [70, 20, 68]];
+    const shapes: [number, number, number][] = [
+      [1, 1, 1],
+      [7, 13, 5],
+      [65, 33, 129],
+      [70, 20, 68],
+    ];
     for (const [m, k, n] of shapes) {
       for (const [transA, transB] of TRANSPOSES) {
         const s = { m, k, n, transA, transB };
-        const a = rand(m * k, m + k), b = rand(k * n, n + 1);
+        const a = rand(m * k, m + k),
+          b = rand(k * n, n + 1);
         const got = (await mm.run(a, b, s)) as Float32Array;
         expect(got).toBeInstanceOf(Float32Array);
         expect(got.length).toBe(m * n);
@@ -580,14 +743,17 @@ describe('host code on a mock device', () => {
     // A repeated shape reuses its buffers and bind group; `into` receives the result at an offset.
     const into = new Float32Array(3 + 35).fill(-1);
     const s = { m: 7, k: 13, n: 5, transA: true, transB: false };
-    const a = rand(91, 5), b = rand(65, 6);
-    const buffers = device.stats.buffers, groups = device.stats.bindGroups;
+    const a = rand(91, 5),
+      b = rand(65, 6);
+    const buffers = device.stats.buffers,
+      groups = device.stats.bindGroups;
     expect(await mm.run(a, b, s, into, 3)).toBeUndefined();
     expect(into.slice(0, 3)).toEqual(new Float32Array(3).fill(-1));
     expect(errorVsBound(into.subarray(3), referenceMatmul(a, b, s), 13).worst).toBeLessThanOrEqual(1);
     expect([device.stats.buffers, device.stats.bindGroups, mm.created]).toEqual([buffers, groups, 4]);
     // repeat (benchmarks): the same dispatch again, one readback, the same values.
-    const dispatches = device.stats.dispatches, submits = device.stats.submits;
+    const dispatches = device.stats.dispatches,
+      submits = device.stats.submits;
     expect(await mm.run(a, b, { ...s, repeat: 3 })).toEqual(into.slice(3));
     expect([device.stats.dispatches - dispatches, device.stats.submits - submits]).toEqual([3, 1]);
     expect(emu.problems).toEqual([]);
@@ -598,7 +764,8 @@ describe('host code on a mock device', () => {
   it('keeps at most maxSets buffer sets and maxBytes, least recently used out first', async () => {
     const device = await mockModule.createDevice();
     const mm = createWgslMatmul(device, { sources: wgslMatmulSources(), maxSets: 2, maxBytes: 100_000 });
-    const run = (m: number, k: number, n: number) => mm.run(rand(m * k, 1), rand(k * n, 2), { m, k, n, transA: false, transB: false });
+    const run = (m: number, k: number, n: number) =>
+      mm.run(rand(m * k, 1), rand(k * n, 2), { m, k, n, transA: false, transB: false });
     await run(3, 4, 5);
     await run(6, 7, 8);
     await run(3, 4, 5); // now 6x7x8 is the least recently used
@@ -621,11 +788,16 @@ describe('host code on a mock device', () => {
     const sources = { ...wgslMatmulSources(), '000': '// SYNTAX_ERROR' };
     const mm = createWgslMatmul(device, { sources });
     const s = { m: 2, k: 2, n: 3, transA: false, transB: false };
-    await expect(mm.run(rand(4, 1), rand(6, 2), s)).rejects.toThrow(/variant 000 does not compile: shader module: error parsing WGSL \(error line 1: unexpected token\)/);
+    await expect(mm.run(rand(4, 1), rand(6, 2), s)).rejects.toThrow(
+      /variant 000 does not compile: shader module: error parsing WGSL \(error line 1: unexpected token\)/,
+    );
     await expect(mm.run(rand(4, 1), rand(6, 2), { ...s, transB: true })).resolves.toBeInstanceOf(Float32Array);
-    await expect(mm.run(rand(5, 1), rand(6, 2), { ...s, transB: true })).rejects.toThrow(/operands of 5 and 6 values, expected 4 and 6/);
-    await expect(mm.run(rand(2000, 1), rand(2000, 2), { m: 2000, k: 1, n: 2000, transA: false, transB: true }))
-      .rejects.toThrow(/an operand of 16000000 bytes is over this device's limits \(maxStorageBufferBindingSize 4096/);
+    await expect(mm.run(rand(5, 1), rand(6, 2), { ...s, transB: true })).rejects.toThrow(
+      /operands of 5 and 6 values, expected 4 and 6/,
+    );
+    await expect(
+      mm.run(rand(2000, 1), rand(2000, 2), { m: 2000, k: 1, n: 2000, transA: false, transB: true }),
+    ).rejects.toThrow(/an operand of 16000000 bytes is over this device's limits \(maxStorageBufferBindingSize 4096/);
     expect(device.scopeDepth).toBe(0);
     // A kernel whose bind group is rejected must not hand back the zeros of an unexecuted dispatch.
     const broken = await mockModule.createDevice();
@@ -633,15 +805,21 @@ describe('host code on a mock device', () => {
     (broken as { createBindGroup: unknown }).createBindGroup = (d: Parameters<typeof orig>[0]) =>
       orig({ ...d, entries: d.entries.map((e, i) => (i === 3 ? { ...e, binding: 7 } : e)) });
     const mm2 = createWgslMatmul(broken, { sources: wgslMatmulSources() });
-    await expect(mm2.run(rand(4, 1), rand(6, 2), s)).rejects.toThrow(/wgsl matmul 2x2x3 variant 000: createBindGroup: invalid entries/);
+    await expect(mm2.run(rand(4, 1), rand(6, 2), s)).rejects.toThrow(
+      /wgsl matmul 2x2x3 variant 000: createBindGroup: invalid entries/,
+    );
     expect(broken.scopeDepth).toBe(0);
   });
 
   it('zero-sized products need no device', async () => {
     const device = await mockModule.createDevice();
     const mm = createWgslMatmul(device, { sources: wgslMatmulSources() });
-    expect(await mm.run(new Float32Array(0), new Float32Array(0), { m: 0, k: 0, n: 3, transA: false, transB: false })).toEqual(new Float32Array(0));
-    expect(await mm.run(new Float32Array(0), new Float32Array(0), { m: 2, k: 0, n: 3, transA: false, transB: false })).toEqual(new Float32Array(6));
+    expect(
+      await mm.run(new Float32Array(0), new Float32Array(0), { m: 0, k: 0, n: 3, transA: false, transB: false }),
+    ).toEqual(new Float32Array(0));
+    expect(
+      await mm.run(new Float32Array(0), new Float32Array(0), { m: 2, k: 0, n: 3, transA: false, transB: false }),
+    ).toEqual(new Float32Array(6));
     expect(device.stats.buffers).toBe(0);
   });
 
@@ -656,10 +834,13 @@ describe('host code on a mock device', () => {
     expect(mm.pipelines).toBe(2);
     // A kernel that gets one entry wrong fails the start-up check, naming it.
     const wrong = await mockModule.createDevice({
-      dispatch: (v: MatmulVariant, bufs: { C: ArrayBuffer }) => { new Float32Array(bufs.C).fill(0.5); },
+      dispatch: (v: MatmulVariant, bufs: { C: ArrayBuffer }) => {
+        new Float32Array(bufs.C).fill(0.5);
+      },
     });
-    await expect(api.wgslSelfTest(api.createWgslMatmul(wrong, { sources: wgslMatmulSources() })))
-      .rejects.toThrow(/tiled WGSL matmul failed its start-up check at 3x5x7 transA=false transB=false: C\[\d+, \d+\] = 0.5, expected/);
+    await expect(api.wgslSelfTest(api.createWgslMatmul(wrong, { sources: wgslMatmulSources() }))).rejects.toThrow(
+      /tiled WGSL matmul failed its start-up check at 3x5x7 transA=false transB=false: C\[\d+, \d+\] = 0.5, expected/,
+    );
   });
 });
 
@@ -680,12 +861,21 @@ describe('the worker bridge', () => {
     expect(br.matmulEngine).toBe('wgsl');
     expect(new BridgeRunner('webasm').matmulEngine).toBe('gpujs');
     const spec = (m: number, k: number, n: number, transA: boolean, transB: boolean) => ({
-      source: 'matmul' as const, key: `matmul:${m}x${k}x${n}:${+transA}${+transB}`, output: m * n, loopMax: k,
+      source: 'matmul' as const,
+      key: `matmul:${m}x${k}x${n}:${+transA}${+transB}`,
+      output: m * n,
+      loopMax: k,
       constants: { n, k, aRow: transA ? 1 : k, aCol: transA ? m : 1, bRow: transB ? 1 : n, bCol: transB ? k : 1 },
     });
-    for (const [m, k, n] of [[1, 1, 1], [7, 13, 5], [65, 33, 129], [64, 16, 64]]) {
+    for (const [m, k, n] of [
+      [1, 1, 1],
+      [7, 13, 5],
+      [65, 33, 129],
+      [64, 16, 64],
+    ]) {
       for (const [transA, transB] of TRANSPOSES) {
-        const a = rand(m * k, 3), b = rand(k * n, 4);
+        const a = rand(m * k, 3),
+          b = rand(k * n, 4);
         const got = br.run(spec(m, k, n, transA, transB), [a, b]);
         expect(errorVsBound(got, referenceMatmul(a, b, { m, k, n, transA, transB }), k).worst).toBeLessThanOrEqual(1);
       }
@@ -694,21 +884,40 @@ describe('the worker bridge', () => {
     expect(br.compiles).toBe(8);
     // repeat (benchmarks) gives the same values; zero-sized products answer without the worker.
     const [a0, b0] = [rand(7 * 13, 8), rand(13 * 5, 9)];
-    expect(br.run(spec(7, 13, 5, true, true), [a0, b0], { repeat: 4 })).toEqual(br.run(spec(7, 13, 5, true, true), [a0, b0]));
+    expect(br.run(spec(7, 13, 5, true, true), [a0, b0], { repeat: 4 })).toEqual(
+      br.run(spec(7, 13, 5, true, true), [a0, b0]),
+    );
     expect(br.run(spec(0, 3, 4, false, false), [new Float32Array(0), rand(12, 1)])).toEqual(new Float32Array(0));
-    expect(br.run({ ...spec(2, 1, 3, false, false), constants: { ...spec(2, 1, 3, false, false).constants, k: 0, aRow: 0 } },
-      [new Float32Array(0), new Float32Array(0)])).toEqual(new Float32Array(6));
+    expect(
+      br.run(
+        { ...spec(2, 1, 3, false, false), constants: { ...spec(2, 1, 3, false, false).constants, k: 0, aRow: 0 } },
+        [new Float32Array(0), new Float32Array(0)],
+      ),
+    ).toEqual(new Float32Array(6));
     // Larger than the first shared buffer (1 MiB): it grows.
     const [m, k, n] = [300, 520, 190];
-    const a = rand(m * k, 5), b = rand(k * n, 6);
-    expect(errorVsBound(br.run(spec(m, k, n, true, false), [a, b]), referenceMatmul(a, b, { m, k, n, transA: true, transB: false }), k).worst)
-      .toBeLessThanOrEqual(1);
+    const a = rand(m * k, 5),
+      b = rand(k * n, 6);
+    expect(
+      errorVsBound(
+        br.run(spec(m, k, n, true, false), [a, b]),
+        referenceMatmul(a, b, { m, k, n, transA: true, transB: false }),
+        k,
+      ).worst,
+    ).toBeLessThanOrEqual(1);
     // gpu.js still runs the rest.
-    const y = br.run({ source: 'bnForward', key: 'bn', constants: { c: 1, s: 4 }, output: 4, loopMax: 1 },
-      [new Float32Array([1, 2, 3, 4]), new Float32Array([1]), new Float32Array([2]), new Float32Array([1]), new Float32Array([0.5])]);
+    const y = br.run({ source: 'bnForward', key: 'bn', constants: { c: 1, s: 4 }, output: 4, loopMax: 1 }, [
+      new Float32Array([1, 2, 3, 4]),
+      new Float32Array([1]),
+      new Float32Array([2]),
+      new Float32Array([1]),
+      new Float32Array([0.5]),
+    ]);
     expect(Array.from(y)).toEqual([0.5, 2.5, 4.5, 6.5]);
     expect(br.compiles).toBe(9);
     // Errors from the worker say which call failed.
-    expect(() => br.run(spec(2, 3, 4, false, false), [rand(5, 1), rand(12, 2)])).toThrow(/webasm worker \(matmul:2x3x4:00\): .*operands of 5 and 12 values/);
+    expect(() => br.run(spec(2, 3, 4, false, false), [rand(5, 1), rand(12, 2)])).toThrow(
+      /webasm worker \(matmul:2x3x4:00\): .*operands of 5 and 12 values/,
+    );
   });
 });

@@ -17,12 +17,44 @@ const fails = (argv: string[]): UsageError => {
 describe('rxnn arguments', () => {
   it('parses run with every option, in both --flag value and --flag=value forms', () => {
     expect(
-      parseArgs(['run', 'bn-momentum', '--epochs', '5', '--seed=7', '--lr', '0.1', '--batch-size=50', '--backend', 'gpu:webasm', '--out', 'o', '--json', '--resume', 'r'], P),
+      parseArgs(
+        [
+          'run',
+          'bn-momentum',
+          '--epochs',
+          '5',
+          '--seed=7',
+          '--lr',
+          '0.1',
+          '--batch-size=50',
+          '--backend',
+          'gpu:webasm',
+          '--out',
+          'o',
+          '--json',
+          '--resume',
+          'r',
+        ],
+        P,
+      ),
     ).toEqual({
-      command: 'run', pipeline: 'bn-momentum', epochs: 5, seed: 7, lr: 0.1, batchSize: 50,
-      backend: { name: 'gpu', mode: 'webasm' }, out: 'o', json: true, resume: 'r',
+      command: 'run',
+      pipeline: 'bn-momentum',
+      epochs: 5,
+      seed: 7,
+      lr: 0.1,
+      batchSize: 50,
+      backend: { name: 'gpu', mode: 'webasm' },
+      out: 'o',
+      json: true,
+      resume: 'r',
     });
-    expect(parseArgs(['run', 'activations', '--backend=js'], P)).toEqual({ command: 'run', pipeline: 'activations', json: false, backend: { name: 'js' } });
+    expect(parseArgs(['run', 'activations', '--backend=js'], P)).toEqual({
+      command: 'run',
+      pipeline: 'activations',
+      json: false,
+      backend: { name: 'js' },
+    });
   });
 
   it('help and list', () => {
@@ -37,29 +69,45 @@ describe('rxnn arguments', () => {
       "rxnn: unknown pipeline 'bn-nope'; expected one of bn-placement, bn-momentum, activations, classification",
     );
     expect(fails(['train']).message).toBe("rxnn: unknown command 'train'; expected one of run, list, --help");
-    expect(fails(['run', 'bn-placement', '--epoch', '3']).message).toMatch(/^rxnn: unknown option '--epoch'; expected one of --epochs, --seed, --lr, --batch-size, --backend/);
+    expect(fails(['run', 'bn-placement', '--epoch', '3']).message).toMatch(
+      /^rxnn: unknown option '--epoch'; expected one of --epochs, --seed, --lr, --batch-size, --backend/,
+    );
     expect(fails(['run']).message).toMatch(/run needs a pipeline; expected one of bn-placement/);
     expect(fails(['list', 'x']).message).toBe("rxnn: list takes no arguments, got 'x'");
   });
 
   it('bad values name the flag, the value and what was expected', () => {
-    expect(fails(['run', 'bn-placement', '--epochs', '0']).message).toBe("rxnn: --epochs must be a positive integer, got '0'");
-    expect(fails(['run', 'bn-placement', '--epochs', '2.5']).message).toBe("rxnn: --epochs must be a positive integer, got '2.5'");
-    expect(fails(['run', 'bn-placement', '--batch-size=ten']).message).toBe("rxnn: --batch-size must be a positive integer, got 'ten'");
+    expect(fails(['run', 'bn-placement', '--epochs', '0']).message).toBe(
+      "rxnn: --epochs must be a positive integer, got '0'",
+    );
+    expect(fails(['run', 'bn-placement', '--epochs', '2.5']).message).toBe(
+      "rxnn: --epochs must be a positive integer, got '2.5'",
+    );
+    expect(fails(['run', 'bn-placement', '--batch-size=ten']).message).toBe(
+      "rxnn: --batch-size must be a positive integer, got 'ten'",
+    );
     expect(fails(['run', 'bn-placement', '--lr', '-1']).message).toBe("rxnn: --lr must be a positive number, got '-1'");
-    expect(fails(['run', 'bn-placement', '--seed', '1e3']).message).toBe("rxnn: --seed must be an integer from -(2^63) to 2^64-1, got '1e3'");
-    expect(fails(['run', 'bn-placement', '--backend', 'cuda']).message).toBe("rxnn: --backend must be one of js, gpu, gpu:<mode>, got 'cuda'");
+    expect(fails(['run', 'bn-placement', '--seed', '1e3']).message).toBe(
+      "rxnn: --seed must be an integer from -(2^63) to 2^64-1, got '1e3'",
+    );
+    expect(fails(['run', 'bn-placement', '--backend', 'cuda']).message).toBe(
+      "rxnn: --backend must be one of js, gpu, gpu:<mode>, got 'cuda'",
+    );
     expect(fails(['run', 'bn-placement', '--backend', 'js:cpu']).message).toContain("got 'js:cpu'");
     expect(fails(['run', 'bn-placement', '--out']).message).toBe('rxnn: --out needs a value');
     expect(fails(['run', 'bn-placement', '--json=1']).message).toBe("rxnn: --json takes no value, got '1'");
-    expect(fails(['run', 'bn-placement', 'extra']).message).toBe("rxnn: unexpected argument 'extra' after pipeline 'bn-placement'");
+    expect(fails(['run', 'bn-placement', 'extra']).message).toBe(
+      "rxnn: unexpected argument 'extra' after pipeline 'bn-placement'",
+    );
   });
 
   it('a value flag refuses an empty value and the next option as its value', () => {
     expect(fails(['run', 'bn-placement', '--out', '--json']).message).toBe("rxnn: --out needs a value, got '--json'");
     expect(fails(['run', 'bn-placement', '--out=']).message).toBe("rxnn: --out needs a value, got ''");
     expect(fails(['run', 'bn-placement', '--out=--json']).message).toBe("rxnn: --out needs a value, got '--json'");
-    expect(fails(['run', 'bn-placement', '--resume', '--out', 'o']).message).toBe("rxnn: --resume needs a value, got '--out'");
+    expect(fails(['run', 'bn-placement', '--resume', '--out', 'o']).message).toBe(
+      "rxnn: --resume needs a value, got '--out'",
+    );
     expect(fails(['run', 'bn-placement', '--resume=', '--json']).message).toBe("rxnn: --resume needs a value, got ''");
     for (const flag of ['--epochs', '--seed', '--lr', '--batch-size', '--backend']) {
       expect(fails(['run', 'bn-placement', flag, '--json']).message).toBe(`rxnn: ${flag} needs a value, got '--json'`);
@@ -77,7 +125,9 @@ describe('rxnn arguments', () => {
     expect(seed('-9223372036854775808')).toBe(-9223372036854775808n);
     expect(seed('+42')).toBe(42);
     for (const bad of ['18446744073709551616', '-9223372036854775809', '0x10', ' 7 ', '7.0']) {
-      expect(fails(['run', 'bn-placement', '--seed', bad]).message).toBe(`rxnn: --seed must be an integer from -(2^63) to 2^64-1, got '${bad}'`);
+      expect(fails(['run', 'bn-placement', '--seed', bad]).message).toBe(
+        `rxnn: --seed must be an integer from -(2^63) to 2^64-1, got '${bad}'`,
+      );
     }
   });
 
@@ -85,7 +135,9 @@ describe('rxnn arguments', () => {
     const lr = (s: string) => (parseArgs(['run', 'bn-placement', '--lr', s], P) as { lr?: number }).lr;
     expect([lr('0.5'), lr('.5'), lr('5.'), lr('1e-3'), lr('+2E+1')]).toEqual([0.5, 0.5, 5, 0.001, 20]);
     for (const bad of [' 0x10 ', '0x10', '0b11', ' 1', 'Infinity', '1e999', '0']) {
-      expect(fails(['run', 'bn-placement', '--lr', bad]).message).toBe(`rxnn: --lr must be a positive number, got '${bad}'`);
+      expect(fails(['run', 'bn-placement', '--lr', bad]).message).toBe(
+        `rxnn: --lr must be a positive number, got '${bad}'`,
+      );
     }
   });
 });

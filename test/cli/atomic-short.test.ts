@@ -20,7 +20,8 @@ describe('writeFileAtomic on short writes', () => {
   it('writes on from where a short write stopped, so the file is whole', () => {
     const dir = fs.mkdtempSync(join(tmpdir(), 'rxnn-short-'));
     // At most 3 bytes per call, as a nearly full disk or a signal may leave it.
-    writeSync.mockImplementation(((fd: number, buf: Uint8Array, off: number, len: number) => realWrite(fd, buf, off, Math.min(len, 3))) as typeof fs.writeSync);
+    writeSync.mockImplementation(((fd: number, buf: Uint8Array, off: number, len: number) =>
+      realWrite(fd, buf, off, Math.min(len, 3))) as typeof fs.writeSync);
     writeFileAtomic(join(dir, 'f.txt'), 'twenty bytes of text');
     expect(fs.readFileSync(join(dir, 'f.txt'), 'utf8')).toBe('twenty bytes of text');
     expect(writeSync.mock.calls.length).toBe(7);

@@ -14,7 +14,11 @@ const rxnn = (args: string[], env: Record<string, string> = {}) =>
 const tmp = () => mkdtempSync(join(tmpdir(), 'rxnn-cli-'));
 
 /** Runs rxnn until `ready(stdout)` holds, then sends SIGINT (`again`: a second one 100 ms later); resolves with the exit code and output. */
-function interrupt(args: string[], ready: (out: string) => boolean, again = false): Promise<{ code: number | null; out: string; err: string }> {
+function interrupt(
+  args: string[],
+  ready: (out: string) => boolean,
+  again = false,
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -38,7 +42,10 @@ function checkFiles(dir: string) {
   const metrics = readFileSync(join(dir, 'metrics.csv'), 'utf8').trimEnd().split('\n');
   expect(metrics[0]).toBe('model,epoch,train_mse,test_mse');
   for (const row of metrics.slice(1)) expect(row).toMatch(/^(none|pre|post),\d+,[-\d.e]+,[-\d.e]+$/);
-  const events = readFileSync(join(dir, 'events.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+  const events = readFileSync(join(dir, 'events.jsonl'), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   const svg = parseSvg(readFileSync(join(dir, 'report.svg'), 'utf8'));
   const cp = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8'));
   for (const name of ['none', 'pre', 'post']) {
@@ -53,7 +60,9 @@ describe('rxnn command', () => {
   it('argument errors: one line on stderr with the choices, exit code 2', () => {
     const r = rxnn(['run', 'bn-nope']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe("rxnn: unknown pipeline 'bn-nope'; expected one of bn-placement, bn-momentum, activations, classification\n");
+    expect(r.stderr).toBe(
+      "rxnn: unknown pipeline 'bn-nope'; expected one of bn-placement, bn-momentum, activations, classification\n",
+    );
     expect(r.stdout).toBe('');
     const bad = rxnn(['run', 'bn-placement', '--backend', 'gpu:nonsense', '--out', tmp()]);
     expect(bad.status).toBe(2);
@@ -76,11 +85,21 @@ describe('rxnn command', () => {
     const dir = tmp();
     const r = rxnn(['run', 'bn-placement', '--epochs', '2', '--json', '--out', dir]);
     expect(r.status).toBe(0);
-    const events = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const events = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events[0]).toMatchObject({ kind: 'start', pipeline: 'bn-placement', epochs: 2, backend: 'js' });
     expect(events[events.length - 1]).toEqual({ kind: 'end', status: 'done', out: dir });
     expect(events.filter((e) => e.kind === 'step')).toHaveLength(2 * 3 * 70);
-    expect(events.filter((e) => e.kind === 'epoch').map((e) => `${e.model}@${e.epoch}`)).toEqual(['none@1', 'pre@1', 'post@1', 'none@2', 'pre@2', 'post@2']);
+    expect(events.filter((e) => e.kind === 'epoch').map((e) => `${e.model}@${e.epoch}`)).toEqual([
+      'none@1',
+      'pre@1',
+      'post@1',
+      'none@2',
+      'pre@2',
+      'post@2',
+    ]);
     const files = checkFiles(dir);
     expect(files.paths).toHaveLength(6);
     expect(files.metrics).toHaveLength(6);
@@ -110,14 +129,21 @@ describe('rxnn command', () => {
     const done = checkFiles(dir);
     expect(done.paths).toHaveLength(6);
     // The same numbers as one uninterrupted run of the same pipeline, to the last bit.
-    const expected = await lastValueFrom(run$(bnPlacement, { epochs: 40, batchSize: 2 }).pipe(filter((e) => e.kind === 'epoch'), toArray()));
+    const expected = await lastValueFrom(
+      run$(bnPlacement, { epochs: 40, batchSize: 2 }).pipe(
+        filter((e) => e.kind === 'epoch'),
+        toArray(),
+      ),
+    );
     expect(done.metrics).toEqual(expected.map((e: any) => `${e.model},${e.epoch},${e.train},${e.test}`));
     expect(done.events.filter((e: any) => e.kind === 'step')).toHaveLength(40 * 3 * 350);
     expect(existsSync(join(dir, 'report.svg'))).toBe(true);
 
     const mismatch = rxnn(['run', 'bn-placement', '--resume', dir, '--lr', '0.5']);
     expect(mismatch.status).toBe(2);
-    expect(mismatch.stderr).toBe("rxnn: --lr 0.5 differs from the checkpoint's 0.03; a resumed run keeps its settings\n");
+    expect(mismatch.stderr).toBe(
+      "rxnn: --lr 0.5 differs from the checkpoint's 0.03; a resumed run keeps its settings\n",
+    );
   });
 
   it('a bad RXNN_BACKEND is one usage line for run, --help still works and --backend overrides it', () => {
@@ -130,7 +156,22 @@ describe('rxnn command', () => {
     expect(bad.stderr).toBe("rxnn: RXNN_BACKEND='foo': unknown backend 'foo'; expected one of js, gpu\n");
     // Also a seed beyond 2^53 (README: up to 2^64-1) runs and is kept exactly in the checkpoint.
     const dir = tmp();
-    const ok = rxnn(['run', 'bn-placement', '--epochs', '1', '--json', '--backend', 'js', '--seed', '18446744073709551615', '--out', dir], env);
+    const ok = rxnn(
+      [
+        'run',
+        'bn-placement',
+        '--epochs',
+        '1',
+        '--json',
+        '--backend',
+        'js',
+        '--seed',
+        '18446744073709551615',
+        '--out',
+        dir,
+      ],
+      env,
+    );
     expect(ok.status, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout.split('\n')[0])).toMatchObject({ kind: 'start', backend: 'js' });
     expect(JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')).params.seed).toBe('18446744073709551615');
@@ -162,13 +203,19 @@ describe('rxnn command', () => {
     writeFileSync(join(early, 'state'), '');
     const e = rxnn(['run', 'bn-placement', '--epochs', '1', '--out', early]);
     expect(e.status).toBe(1);
-    expect(e.stderr).toMatch(new RegExp(`^rxnn: could not write ${join(early, 'state', 'none.json')}: EEXIST[^\n]*\n$`));
+    expect(e.stderr).toMatch(
+      new RegExp(`^rxnn: could not write ${join(early, 'state', 'none.json')}: EEXIST[^\n]*\n$`),
+    );
     expect(e.stdout).toBe('');
   });
 
   it('a second Ctrl-C while the files are written does not cut them short', async () => {
     const dir = tmp();
-    const r = await interrupt(['run', 'bn-placement', '--epochs', '40', '--batch-size', '2', '--out', dir], (out) => /post +epoch +1\/40/.test(out), true);
+    const r = await interrupt(
+      ['run', 'bn-placement', '--epochs', '40', '--batch-size', '2', '--out', dir],
+      (out) => /post +epoch +1\/40/.test(out),
+      true,
+    );
     expect(r.code).toBe(130);
     expect(r.out).toContain(`continue with: rxnn run bn-placement --resume ${dir}`);
     expect(checkFiles(dir).paths.length).toBeGreaterThanOrEqual(6);

@@ -7,7 +7,10 @@ describe('report.svg', () => {
     const points: CurvePoint[] = [];
     for (const model of ['none', 'pre', 'post']) {
       for (let epoch = 1; epoch <= 4; epoch++) {
-        points.push({ model, epoch, split: 'train', value: 1 / epoch }, { model, epoch, split: 'test', value: 1.5 / epoch });
+        points.push(
+          { model, epoch, split: 'train', value: 1 / epoch },
+          { model, epoch, split: 'test', value: 1.5 / epoch },
+        );
       }
     }
     const svg = await renderSvg(reportSpec(points, { title: 'bn-placement', metric: 'MSE' }));
@@ -21,7 +24,8 @@ describe('report.svg', () => {
   });
 
   it('a positive metric spanning 10x or more gets a log axis; accuracy-like ranges stay linear', async () => {
-    const at = (values: number[]) => values.map((value, i) => ({ model: 'm', epoch: i + 1, split: 'test' as const, value }));
+    const at = (values: number[]) =>
+      values.map((value, i) => ({ model: 'm', epoch: i + 1, split: 'test' as const, value }));
     const y = (values: number[]) => (reportSpec(at(values), { title: 't', metric: 'MSE' }).encoding as any).y;
     expect(y([0.37, 2.2, 49]).scale).toEqual({ type: 'log' });
     expect(y([0.37, 2.2, 49]).title).toBe('MSE (log scale)');

@@ -39,7 +39,17 @@ describe('runCommand', () => {
   it('a seed beyond 2^53 survives the checkpoint as a bigint, so --resume with it matches', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rxnn-run-'));
     const params = { ...registry['bn-placement'].defaults, seed: 18446744073709551615n };
-    const cp = { version: 1, pipeline: 'bn-placement', params, next: { experiment: 0, epoch: 2 }, rng: {}, models: {}, optimizers: {}, epochs: [], eventCount: 0 };
+    const cp = {
+      version: 1,
+      pipeline: 'bn-placement',
+      params,
+      next: { experiment: 0, epoch: 2 },
+      rng: {},
+      models: {},
+      optimizers: {},
+      epochs: [],
+      eventCount: 0,
+    };
     writeCheckpoint(dir, cp as unknown as Checkpoint);
     const back = readCheckpoint(dir);
     expect(back.params.seed).toBe(18446744073709551615n);

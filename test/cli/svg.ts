@@ -34,9 +34,11 @@ export function parseSvg(text: string): Element[] {
   }
   if (text.slice(at).trim()) throw new Error(`trailing text: ${text.slice(at, at + 40)}`);
   if (stack.length) throw new Error(`unclosed <${stack[stack.length - 1].name}>`);
-  if (elements[0]?.name !== 'svg' || elements[0].attrs.xmlns !== 'http://www.w3.org/2000/svg') throw new Error('root is not <svg xmlns="http://www.w3.org/2000/svg">');
+  if (elements[0]?.name !== 'svg' || elements[0].attrs.xmlns !== 'http://www.w3.org/2000/svg')
+    throw new Error('root is not <svg xmlns="http://www.w3.org/2000/svg">');
   return elements;
 }
 
 /** The line marks' paths: one per curve. */
-export const curvePaths = (els: Element[]): Element[] => els.filter((e) => e.name === 'path' && e.attrs['aria-roledescription'] === 'line mark');
+export const curvePaths = (els: Element[]): Element[] =>
+  els.filter((e) => e.name === 'path' && e.attrs['aria-roledescription'] === 'line mark');

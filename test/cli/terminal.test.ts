@@ -3,10 +3,25 @@ import { PassThrough } from 'node:stream';
 import { chart, finalTable, jsonView, plainView, ttyView, RunInfo } from '../../src/cli/terminal';
 import { emptyRecords, record } from '../../src/cli/records';
 
-const info: RunInfo = { pipeline: 'p', summary: 's', backend: 'js', metric: 'MSE', epochs: 3, out: 'o', models: [{ name: 'a', steps: 6, done: 0 }, { name: 'b', steps: 6, done: 0 }] };
+const info: RunInfo = {
+  pipeline: 'p',
+  summary: 's',
+  backend: 'js',
+  metric: 'MSE',
+  epochs: 3,
+  out: 'o',
+  models: [
+    { name: 'a', steps: 6, done: 0 },
+    { name: 'b', steps: 6, done: 0 },
+  ],
+};
 function recs() {
   const rec = emptyRecords();
-  [[1, 2], [0.5, 1.5], [0.25, 1.25]].forEach(([a, b], i) => {
+  [
+    [1, 2],
+    [0.5, 1.5],
+    [0.25, 1.25],
+  ].forEach(([a, b], i) => {
     record(rec, { kind: 'epoch', model: 'a', epoch: i + 1, train: a, test: a * 2 });
     record(rec, { kind: 'epoch', model: 'b', epoch: i + 1, train: b, test: b * 2 });
   });
@@ -15,7 +30,9 @@ function recs() {
 
 describe('terminal views', () => {
   it('final table: latest train/test metric per model', () => {
-    expect(finalTable(recs(), 'MSE')).toBe('model  epoch  train MSE  test MSE\na      3      0.2500     0.5000\nb      3      1.2500     2.5000');
+    expect(finalTable(recs(), 'MSE')).toBe(
+      'model  epoch  train MSE  test MSE\na      3      0.2500     0.5000\nb      3      1.2500     2.5000',
+    );
   });
 
   it('plain view: one line per epoch, no escape codes, one uncoloured chart per model', () => {
@@ -38,12 +55,21 @@ describe('terminal views', () => {
     v.start(info);
     v.event({ kind: 'step', model: 'a', epoch: 1, step: 1, loss: 1, batchSize: 2 });
     v.finish(recs(), { status: 'done', out: 'o' });
-    const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.kind)).toEqual(['start', 'step', 'end']);
   });
 
   it('tty view: progress bars carrying the latest numbers, then a coloured chart', () => {
-    const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 160, cursorTo: () => true, clearLine: () => true, moveCursor: () => true }) as any;
+    const stream = Object.assign(new PassThrough(), {
+      isTTY: true,
+      columns: 160,
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+    }) as any;
     let out = '';
     stream.on('data', (d: Buffer) => (out += d));
     const v = ttyView(stream);

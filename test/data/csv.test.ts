@@ -54,20 +54,34 @@ describe('readCsv', () => {
     const path = csv('a,b,y\n1,2,3\n4,5\n6,7,8\n');
     await expect(data.readCsv(path, { target: 'y' })).rejects.toThrow(`${path} line 3 has 2 cells, expected 3`);
     const long = csv('1,2\n3,4,5\n');
-    await expect(data.readCsv(long, { target: 1, header: false })).rejects.toThrow(`${long} line 2 has 3 cells, expected 2`);
+    await expect(data.readCsv(long, { target: 1, header: false })).rejects.toThrow(
+      `${long} line 2 has 3 cells, expected 2`,
+    );
   });
 
-  it.each([['abc'], [''], ['0x10'], ['Infinity'], ['1;5'], ['NaN']])('a non-numeric cell %j is an error naming line, column and cell', async (cell) => {
-    const path = csv(`a,b,y\n1,2,3\n4,${cell},6\n`);
-    await expect(data.readCsv(path, { target: 'y' })).rejects.toThrow(`${path} line 3, column "b": ${JSON.stringify(cell)} is not a number`);
-  });
+  it.each([['abc'], [''], ['0x10'], ['Infinity'], ['1;5'], ['NaN']])(
+    'a non-numeric cell %j is an error naming line, column and cell',
+    async (cell) => {
+      const path = csv(`a,b,y\n1,2,3\n4,${cell},6\n`);
+      await expect(data.readCsv(path, { target: 'y' })).rejects.toThrow(
+        `${path} line 3, column "b": ${JSON.stringify(cell)} is not a number`,
+      );
+    },
+  );
 
-  it.each([['1e400'], ['-1e39'], ['3.5e38']])('a cell %j past the float32 range is an error naming line, column and cell', async (cell) => {
-    const path = csv(`a,b,y\n1,2,3\n4,${cell},6\n`);
-    await expect(data.readCsv(path, { target: 'y' })).rejects.toThrow(`${path} line 3, column "b": ${JSON.stringify(cell)} is outside the float32 range`);
-    const bare = csv(`1,2\n${cell},4\n`);
-    await expect(data.readCsv(bare, { target: 1, header: false })).rejects.toThrow(`${bare} line 2, column 0: ${JSON.stringify(cell)} is outside the float32 range`);
-  });
+  it.each([['1e400'], ['-1e39'], ['3.5e38']])(
+    'a cell %j past the float32 range is an error naming line, column and cell',
+    async (cell) => {
+      const path = csv(`a,b,y\n1,2,3\n4,${cell},6\n`);
+      await expect(data.readCsv(path, { target: 'y' })).rejects.toThrow(
+        `${path} line 3, column "b": ${JSON.stringify(cell)} is outside the float32 range`,
+      );
+      const bare = csv(`1,2\n${cell},4\n`);
+      await expect(data.readCsv(bare, { target: 1, header: false })).rejects.toThrow(
+        `${bare} line 2, column 0: ${JSON.stringify(cell)} is outside the float32 range`,
+      );
+    },
+  );
 
   it('the largest float32 and values that round to it or to zero are accepted', async () => {
     const [x] = await data.readCsv(csv('x,y\n3.4028234e38,1\n-3.40282356e38,2\n1e-50,3\n'), { target: 'y' });
@@ -77,20 +91,28 @@ describe('readCsv', () => {
 
   it('in a headerless file the column is named by its index', async () => {
     const path = csv('1,2\n3,x\n');
-    await expect(data.readCsv(path, { target: 0, header: false })).rejects.toThrow(`${path} line 2, column 1: "x" is not a number`);
+    await expect(data.readCsv(path, { target: 0, header: false })).rejects.toThrow(
+      `${path} line 2, column 1: "x" is not a number`,
+    );
   });
 
   it('an unknown target column, and a target index past the last column', async () => {
     const path = csv(withHeader);
     await expect(data.readCsv(path, { target: 'label' })).rejects.toThrow('target column "label" not found');
     await expect(data.readCsv(path, { target: 3 })).rejects.toThrow('target column 3 not found');
-    await expect(data.readCsv(csv('1,2\n'), { target: 2, header: false })).rejects.toThrow('target must be a column index below 2');
+    await expect(data.readCsv(csv('1,2\n'), { target: 2, header: false })).rejects.toThrow(
+      'target must be a column index below 2',
+    );
   });
 
   it('bad options: a target name without a header, a negative or fractional index', async () => {
     const path = csv(withHeader);
-    await expect(data.readCsv(path, { target: 'y', header: false })).rejects.toThrow('target "y" is a column name, but header is false');
-    await expect(data.readCsv(path, { target: -1 })).rejects.toThrow('target must be a column name or a 0-based column index, got -1');
+    await expect(data.readCsv(path, { target: 'y', header: false })).rejects.toThrow(
+      'target "y" is a column name, but header is false',
+    );
+    await expect(data.readCsv(path, { target: -1 })).rejects.toThrow(
+      'target must be a column name or a 0-based column index, got -1',
+    );
     await expect(data.readCsv(path, { target: 1.5 })).rejects.toThrow('got 1.5');
   });
 

@@ -85,7 +85,8 @@ describe('randomSplit', () => {
 });
 
 describe('splitLoader', () => {
-  const x = zeros(10, 2), y = zeros(10, 1);
+  const x = zeros(10, 2),
+    y = zeros(10, 1);
   it.each([[0], [1], [1.5], [-0.2], [NaN]])('rate %s', (rate) => {
     throwsNaming(() => data.splitLoader(x, y, { rate }), 'rate', String(rate));
   });
@@ -114,7 +115,11 @@ describe('TensorDataset and DataLoader', () => {
     expect([...new data.DataLoader(empty)]).toEqual([]);
   });
   it('a generator that is not a Generator, and a dataset that is not a Dataset', () => {
-    throwsNaming(() => new data.DataLoader(rowDataset(3), { generator: 42 as unknown as Generator }), 'generator', 'number');
+    throwsNaming(
+      () => new data.DataLoader(rowDataset(3), { generator: 42 as unknown as Generator }),
+      'generator',
+      'number',
+    );
     throwsNaming(() => new data.DataLoader([1, 2, 3] as unknown as data.Dataset), 'dataset', 'object');
   });
 });
@@ -130,7 +135,7 @@ describe('seeds', () => {
     throwsNaming(() => manualSeed(seed), 'seed', shown);
     throwsNaming(() => new Generator(seed), 'seed', shown);
   });
-  it('the edges of the range are accepted; a negative seed is its two\'s complement', () => {
+  it("the edges of the range are accepted; a negative seed is its two's complement", () => {
     expect(manualSeed(2n ** 64n - 1n).initialSeed()).toBe(2n ** 64n - 1n);
     expect(manualSeed(-(2n ** 63n)).initialSeed()).toBe(2n ** 63n);
     expect(manualSeed(-1).initialSeed()).toBe(2n ** 64n - 1n);
@@ -140,7 +145,13 @@ describe('seeds', () => {
 describe('fit', () => {
   it.each([[-1], [1.5]])('epochs %s', async (epochs) => {
     const model = new nn.MLP();
-    const opts = { model, criterion: new nn.MSELoss(), optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), loader: [], epochs };
+    const opts = {
+      model,
+      criterion: new nn.MSELoss(),
+      optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }),
+      loader: [],
+      epochs,
+    };
     await expect(fit(opts)).rejects.toThrow(new RegExp(`epochs.*${lit(String(epochs))}`));
   });
 });

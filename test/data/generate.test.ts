@@ -18,7 +18,7 @@ const regCases: (readonly [string, any])[] = lesson.tensorGenReg.map((c: any) =>
 const claCases: (readonly [string, any])[] = lesson.tensorGenCla.map((c: any) => [c.id, c] as const);
 
 describe.each(regCases)('tensorGenReg: %s', (_id, c) => {
-  it('gives PyTorch\'s features and labels, and draws exactly what PyTorch draws', () => {
+  it("gives PyTorch's features and labels, and draws exactly what PyTorch draws", () => {
     manualSeed(c.seed);
     const [features, labels] = data.tensorGenReg(c.options);
     const k = c.options.bias ? c.options.w.length - 1 : c.options.w.length;
@@ -30,7 +30,7 @@ describe.each(regCases)('tensorGenReg: %s', (_id, c) => {
     expect(defaultGenerator.randomInt64().toString()).toBe(c.next_int64);
   });
 
-  it('the features are bit-identical to PyTorch\'s (stretch goal of issue 3)', () => {
+  it("the features are bit-identical to PyTorch's (stretch goal of issue 3)", () => {
     manualSeed(c.seed);
     const [features] = data.tensorGenReg(c.options);
     expect(maxUlp(features.data, c.features.data)).toBe(0);
@@ -58,7 +58,7 @@ describe.each(regCases)('tensorGenReg: %s', (_id, c) => {
 });
 
 describe.each(claCases)('tensorGenCla: %s', (_id, c) => {
-  it('gives PyTorch\'s features and labels, and draws exactly what PyTorch draws', () => {
+  it("gives PyTorch's features and labels, and draws exactly what PyTorch draws", () => {
     manualSeed(c.seed);
     const [features, labels] = data.tensorGenCla(c.options);
     const { numExamples, numInputs, numClass, bias } = c.options;

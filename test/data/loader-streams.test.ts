@@ -15,7 +15,7 @@ const lesson = loadLesson();
 const nextInt64 = () => defaultGenerator.randomInt64().toString();
 
 describe.each(rng.map((c) => [c.seed as number, c] as const))('rng.json through the public API, seed %i', (seed, c) => {
-  it('randomSplit(TensorDataset of arange(1000) rows, [700, 300]) gives PyTorch\'s subsets', () => {
+  it("randomSplit(TensorDataset of arange(1000) rows, [700, 300]) gives PyTorch's subsets", () => {
     manualSeed(seed);
     const [train, test] = data.randomSplit(rowDataset(1000), [700, 300]);
     expect(train.indices).toEqual(c.random_split_1000_700_300.train);
@@ -24,7 +24,7 @@ describe.each(rng.map((c) => [c.seed as number, c] as const))('rng.json through 
     expect(test.length).toBe(300);
   });
 
-  it('a shuffled DataLoader (batch 10) over the 700-row subset yields PyTorch\'s rows for 3 epochs', () => {
+  it("a shuffled DataLoader (batch 10) over the 700-row subset yields PyTorch's rows for 3 epochs", () => {
     manualSeed(seed);
     const [train] = data.randomSplit(rowDataset(1000), [700, 300]);
     const loader = new data.DataLoader(train, { batchSize: 10, shuffle: true });
@@ -49,7 +49,11 @@ describe.each(loaderCases)('DataLoader stream use vs PyTorch, seed %i', (seed, r
     const plain = new data.DataLoader(ds, { batchSize: 10 });
     const epochs = [epochBatches(plain), epochBatches(plain)];
     expect(epochs).toEqual(r.plainEpochs);
-    expect(epochs[0]).toEqual([[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [10, 11, 12, 13, 14, 15, 16, 17, 18, 19], [20, 21, 22, 23, 24]]);
+    expect(epochs[0]).toEqual([
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+      [10, 11, 12, 13, 14, 15, 16, 17, 18, 19],
+      [20, 21, 22, 23, 24],
+    ]);
     expect(nextInt64()).toBe(r.afterPlain2Epochs);
   });
 
@@ -94,7 +98,8 @@ describe.each(loaderCases)('DataLoader stream use vs PyTorch, seed %i', (seed, r
   });
 
   it('with its own generator, the discarded second randperm is drawn only when the sampler runs out', () => {
-    const loader = (g: Generator) => new data.DataLoader(rowDataset(20), { batchSize: 10, shuffle: true, generator: g });
+    const loader = (g: Generator) =>
+      new data.DataLoader(rowDataset(20), { batchSize: 10, shuffle: true, generator: g });
     let g = new Generator(seed);
     const it = loader(g)[Symbol.iterator]();
     expect(it.next().done).toBe(false);
@@ -107,7 +112,9 @@ describe.each(loaderCases)('DataLoader stream use vs PyTorch, seed %i', (seed, r
 
   it('randomSplit with fractions: floors, the remainder handed out from the first subset, on either stream', () => {
     manualSeed(seed);
-    expect(data.randomSplit(rowDataset(11), [0.5, 0.3, 0.2]).map((s) => s.indices)).toEqual(r['fractionSplit_11_[0.5,0.3,0.2]']);
+    expect(data.randomSplit(rowDataset(11), [0.5, 0.3, 0.2]).map((s) => s.indices)).toEqual(
+      r['fractionSplit_11_[0.5,0.3,0.2]'],
+    );
     const parts = data.randomSplit(rowDataset(10), [0.7, 0.2, 0.1], { generator: new Generator(seed) });
     expect(parts.map((s) => s.indices)).toEqual(r['fractionSplitGenerator_10_[0.7,0.2,0.1]']);
   });
@@ -121,7 +128,10 @@ describe('Subset and TensorDataset', () => {
     const [x, y] = inner.rows([0, 1, 2]);
     expect(Array.from(x.data)).toEqual([1, 9, 5]);
     expect(Array.from(y.data)).toEqual([1, 9, 5]);
-    expect(data.allRows(inner).map((t) => Array.from(t.data))).toEqual([[1, 9, 5], [1, 9, 5]]);
+    expect(data.allRows(inner).map((t) => Array.from(t.data))).toEqual([
+      [1, 9, 5],
+      [1, 9, 5],
+    ]);
     expect(epochBatches(new data.DataLoader(inner, { batchSize: 2 }))).toEqual([[1, 9], [5]]);
   });
 

@@ -4,20 +4,36 @@ import { expectClose, loadFixture, type FixtureTensor } from '../helpers/fixture
 import { forEachBackend } from '../helpers/backends';
 
 interface Step {
-  mode: 'train' | 'eval'; input: FixtureTensor; error?: string; output?: FixtureTensor; gradOutput?: FixtureTensor;
-  gradInput?: FixtureTensor; gradWeight?: FixtureTensor | null; gradBias?: FixtureTensor | null;
-  runningMean?: FixtureTensor | null; runningVar?: FixtureTensor | null; numBatchesTracked?: number | null;
+  mode: 'train' | 'eval';
+  input: FixtureTensor;
+  error?: string;
+  output?: FixtureTensor;
+  gradOutput?: FixtureTensor;
+  gradInput?: FixtureTensor;
+  gradWeight?: FixtureTensor | null;
+  gradBias?: FixtureTensor | null;
+  runningMean?: FixtureTensor | null;
+  runningVar?: FixtureTensor | null;
+  numBatchesTracked?: number | null;
 }
 interface Case {
-  id: string; layer: 'BatchNorm1d' | 'BatchNorm2d';
+  id: string;
+  layer: 'BatchNorm1d' | 'BatchNorm2d';
   options: { numFeatures: number; eps: number; momentum: number | null; affine: boolean; trackRunningStats: boolean };
-  init: { weight?: FixtureTensor; bias?: FixtureTensor }; steps: Step[];
+  init: { weight?: FixtureTensor; bias?: FixtureTensor };
+  steps: Step[];
 }
 
 const { cases } = loadFixture<{ cases: Case[] }>('batchnorm.json');
 const t = (f: FixtureTensor, requiresGrad = false) => tensor(f.data, { shape: f.shape, requiresGrad });
-const snapshot = (bn: nn.BatchNorm) => JSON.stringify([bn.weight?.toArray(), bn.bias?.toArray(),
-  bn.runningMean?.toArray(), bn.runningVar?.toArray(), bn.numBatchesTracked]);
+const snapshot = (bn: nn.BatchNorm) =>
+  JSON.stringify([
+    bn.weight?.toArray(),
+    bn.bias?.toArray(),
+    bn.runningMean?.toArray(),
+    bn.runningVar?.toArray(),
+    bn.numBatchesTracked,
+  ]);
 
 forEachBackend((backend) => {
   describe(`batchnorm.json on ${backend}`, () => {
@@ -40,7 +56,10 @@ forEachBackend((backend) => {
             expect(snapshot(bn), `${what}: state after the throw`).toBe(before);
             return;
           }
-          if (bn.weight) { bn.weight.grad = null; bn.bias!.grad = null; }
+          if (bn.weight) {
+            bn.weight.grad = null;
+            bn.bias!.grad = null;
+          }
           const y: Tensor = bn.forward(x);
           expectClose(y, s.output, `${what} output`);
           y.backward(t(s.gradOutput!));

@@ -6,11 +6,24 @@ import { expectClose, loadFixture, type FixtureTensor } from '../helpers/fixture
 import { forEachBackend } from '../helpers/backends';
 
 interface Case {
-  id: string; seed?: number; repr?: string;
-  model: { activation: 'relu' | 'sigmoid' | 'tanh'; inFeatures: number; hidden: number[]; outFeatures: number; bias: boolean; bn: 'none' | 'pre' | 'post'; momentum: number };
-  task: 'reg' | 'cla'; optimizer: { lr: number; momentum: number; weightDecay: number };
-  init: Record<string, FixtureTensor | number>; batches: { x: FixtureTensor; y: FixtureTensor }[];
-  after: { losses: number[]; state: Record<string, FixtureTensor | number> }; eval: { x: FixtureTensor; yhat: FixtureTensor };
+  id: string;
+  seed?: number;
+  repr?: string;
+  model: {
+    activation: 'relu' | 'sigmoid' | 'tanh';
+    inFeatures: number;
+    hidden: number[];
+    outFeatures: number;
+    bias: boolean;
+    bn: 'none' | 'pre' | 'post';
+    momentum: number;
+  };
+  task: 'reg' | 'cla';
+  optimizer: { lr: number; momentum: number; weightDecay: number };
+  init: Record<string, FixtureTensor | number>;
+  batches: { x: FixtureTensor; y: FixtureTensor }[];
+  after: { losses: number[]; state: Record<string, FixtureTensor | number> };
+  eval: { x: FixtureTensor; yhat: FixtureTensor };
 }
 
 const { cases } = loadFixture<{ cases: Case[] }>('mlp.json');
@@ -18,9 +31,19 @@ const { cases } = loadFixture<{ cases: Case[] }>('mlp.json');
 const extra = JSON.parse(readFileSync(resolve(__dirname, '../fixtures/mlp-extra.json'), 'utf8')).cases as Case[];
 const t = (f: FixtureTensor) => tensor(f.data, { shape: f.shape });
 /** The fixtures' seeds: gen_fixtures.py calls torch.manual_seed(seed) right before building each net. */
-const SEEDS: Record<string, number> = { 'mlp/seed-net_class1-bn-pre': 420, 'mlp/seed-net_class1-bn-post': 421, 'mlp/seed-net_class1-no-bn': 422 };
+const SEEDS: Record<string, number> = {
+  'mlp/seed-net_class1-bn-pre': 420,
+  'mlp/seed-net_class1-bn-post': 421,
+  'mlp/seed-net_class1-no-bn': 422,
+};
 
-function expectState(actual: Record<string, Tensor | number>, expected: Record<string, FixtureTensor | number>, what: string, atol?: number, rtol?: number) {
+function expectState(
+  actual: Record<string, Tensor | number>,
+  expected: Record<string, FixtureTensor | number>,
+  what: string,
+  atol?: number,
+  rtol?: number,
+) {
   expect(Object.keys(actual), `${what} keys`).toEqual(Object.keys(expected));
   for (const [k, v] of Object.entries(expected)) {
     if (typeof v === 'number') expect(actual[k], `${what} ${k}`).toBe(v);
@@ -50,8 +73,10 @@ forEachBackend((backend) => {
           opt.zeroGrad();
           loss.backward();
           opt.step();
-          expect(Math.abs(loss.item() - c.after.losses[i]), `${c.id} loss ${i}: ${loss.item()} vs ${c.after.losses[i]}`)
-            .toBeLessThanOrEqual(1e-5 + 1e-4 * Math.abs(c.after.losses[i]));
+          expect(
+            Math.abs(loss.item() - c.after.losses[i]),
+            `${c.id} loss ${i}: ${loss.item()} vs ${c.after.losses[i]}`,
+          ).toBeLessThanOrEqual(1e-5 + 1e-4 * Math.abs(c.after.losses[i]));
         });
         expectState(net.stateDict(), c.after.state, `${c.id} final state`);
         net.eval();

@@ -3,11 +3,20 @@ import { cat, manualSeed, nn, optim, randn, tensor, zeros } from '../../src';
 import { ops } from '../../src/tensor';
 
 describe('nn.Module', () => {
-  const net = () => { manualSeed(24); return new nn.MLP({ bn: 'pre', hidden: [4, 3] }); };
+  const net = () => {
+    manualSeed(24);
+    return new nn.MLP({ bn: 'pre', hidden: [4, 3] });
+  };
 
   it('modules(): self first, then depth-first in registration order; children() direct only', () => {
     const seq = new nn.Sequential(new nn.Linear(2, 3), new nn.Sequential(new nn.ReLU(), new nn.Linear(3, 1)));
-    expect(seq.modules().map((m) => m.constructor.name)).toEqual(['Sequential', 'Linear', 'Sequential', 'ReLU', 'Linear']);
+    expect(seq.modules().map((m) => m.constructor.name)).toEqual([
+      'Sequential',
+      'Linear',
+      'Sequential',
+      'ReLU',
+      'Linear',
+    ]);
     expect(seq.namedModules().map(([n]) => n)).toEqual(['', '0', '1', '1.0', '1.1']);
     expect(seq.children().map((m) => m.constructor.name)).toEqual(['Linear', 'Sequential']);
   });
@@ -46,19 +55,41 @@ describe('nn.Module', () => {
   it('stateDict uses PyTorch key names and order; parameters() excludes buffers', () => {
     const m = net();
     expect(Object.keys(m.stateDict())).toEqual([
-      'linear1.weight', 'linear1.bias', 'normalize1.weight', 'normalize1.bias', 'normalize1.running_mean',
-      'normalize1.running_var', 'normalize1.num_batches_tracked', 'linear2.weight', 'linear2.bias',
-      'normalize2.weight', 'normalize2.bias', 'normalize2.running_mean', 'normalize2.running_var',
-      'normalize2.num_batches_tracked', 'linear3.weight', 'linear3.bias']);
+      'linear1.weight',
+      'linear1.bias',
+      'normalize1.weight',
+      'normalize1.bias',
+      'normalize1.running_mean',
+      'normalize1.running_var',
+      'normalize1.num_batches_tracked',
+      'linear2.weight',
+      'linear2.bias',
+      'normalize2.weight',
+      'normalize2.bias',
+      'normalize2.running_mean',
+      'normalize2.running_var',
+      'normalize2.num_batches_tracked',
+      'linear3.weight',
+      'linear3.bias',
+    ]);
     expect(m.parameters()).toHaveLength(10);
     expect(m.namedParameters().map(([n]) => n)).toContain('normalize2.bias');
   });
 
   it('loadStateDict copies in place (optimizer references stay valid) and round-trips through JSON', () => {
-    const a = net(), b = new nn.MLP({ bn: 'pre', hidden: [4, 3] });
+    const a = net(),
+      b = new nn.MLP({ bn: 'pre', hidden: [4, 3] });
     const params = b.parameters();
-    const json = JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(a.stateDict()).map(([k, v]) =>
-      [k, typeof v === 'number' ? v : { shape: v.shape, data: Array.from(v.data) }]))));
+    const json = JSON.parse(
+      JSON.stringify(
+        Object.fromEntries(
+          Object.entries(a.stateDict()).map(([k, v]) => [
+            k,
+            typeof v === 'number' ? v : { shape: v.shape, data: Array.from(v.data) },
+          ]),
+        ),
+      ),
+    );
     json['normalize1.num_batches_tracked'] = 5;
     b.loadStateDict(json);
     expect(b.parameters()).toEqual(params);
@@ -75,37 +106,60 @@ describe('nn.Module', () => {
     sd['extra.weight'] = zeros(2);
     sd['linear1.weight'] = zeros(3, 3);
     let message = '';
-    try { m.loadStateDict(sd); } catch (e) { message = (e as Error).message; }
+    try {
+      m.loadStateDict(sd);
+    } catch (e) {
+      message = (e as Error).message;
+    }
     expect(message).toContain('Missing key(s) in state_dict: "linear2.bias"');
     expect(message).toContain('Unexpected key(s) in state_dict: "extra.weight"');
-    expect(message).toContain('size mismatch for linear1.weight: copying a param with shape [3, 3], the shape in current model is [4, 2]');
-    expect(JSON.stringify(Object.values(m.stateDict()).map((v) => (typeof v === 'number' ? v : v.toArray())))).toBe(before);
+    expect(message).toContain(
+      'size mismatch for linear1.weight: copying a param with shape [3, 3], the shape in current model is [4, 2]',
+    );
+    expect(JSON.stringify(Object.values(m.stateDict()).map((v) => (typeof v === 'number' ? v : v.toArray())))).toBe(
+      before,
+    );
     // Non-strict: loads what fits, reports the rest, but still refuses a wrong shape.
     delete sd['linear1.weight'];
-    expect(m.loadStateDict(sd, { strict: false })).toEqual({ missingKeys: ['linear1.weight', 'linear2.bias'], unexpectedKeys: ['extra.weight'] });
+    expect(m.loadStateDict(sd, { strict: false })).toEqual({
+      missingKeys: ['linear1.weight', 'linear2.bias'],
+      unexpectedKeys: ['extra.weight'],
+    });
   });
 
-  it('prints PyTorch\'s reprs', () => {
+  it("prints PyTorch's reprs", () => {
     expect(new nn.Linear(2, 4).toString()).toBe('Linear(in_features=2, out_features=4, bias=True)');
-    expect(new nn.BatchNorm2d(3, { eps: 1e-3, momentum: null, affine: false, trackRunningStats: false }).toString())
-      .toBe('BatchNorm2d(3, eps=0.001, momentum=None, affine=False, track_running_stats=False)');
-    expect(new nn.Sequential(new nn.Linear(2, 1, { bias: false }), new nn.ReLU()).toString())
-      .toBe('Sequential(\n  (0): Linear(in_features=2, out_features=1, bias=False)\n  (1): ReLU()\n)');
+    expect(
+      new nn.BatchNorm2d(3, { eps: 1e-3, momentum: null, affine: false, trackRunningStats: false }).toString(),
+    ).toBe('BatchNorm2d(3, eps=0.001, momentum=None, affine=False, track_running_stats=False)');
+    expect(new nn.Sequential(new nn.Linear(2, 1, { bias: false }), new nn.ReLU()).toString()).toBe(
+      'Sequential(\n  (0): Linear(in_features=2, out_features=1, bias=False)\n  (1): ReLU()\n)',
+    );
   });
 });
 
 describe('BatchNorm errors leave the layer unchanged', () => {
-  const state = (bn: nn.BatchNorm) => JSON.stringify([bn.runningMean!.toArray(), bn.runningVar!.toArray(), bn.numBatchesTracked]);
+  const state = (bn: nn.BatchNorm) =>
+    JSON.stringify([bn.runningMean!.toArray(), bn.runningVar!.toArray(), bn.numBatchesTracked]);
 
   it.each([
     ['expected 2D or 3D input (got 1D input)', () => new nn.BatchNorm1d(3), [3]],
     ['expected 2D or 3D input (got 4D input)', () => new nn.BatchNorm1d(3), [2, 3, 4, 5]],
     ['expected 4D input (got 3D input)', () => new nn.BatchNorm2d(3), [2, 3, 4]],
     ['expected input with 3 channels in dim 1, got 5 (input shape [4, 5])', () => new nn.BatchNorm1d(3), [4, 5]],
-    ['Expected more than 1 value per channel when training, got input size [1, 3]', () => new nn.BatchNorm1d(3), [1, 3]],
+    [
+      'Expected more than 1 value per channel when training, got input size [1, 3]',
+      () => new nn.BatchNorm1d(3),
+      [1, 3],
+    ],
   ] as const)('%s', (message, make, shape) => {
     const bn = make();
-    bn.forward(tensor([[1, 2, 3], [4, 5, 7]]).reshape(bn instanceof nn.BatchNorm2d ? [2, 3, 1, 1] : [2, 3]));
+    bn.forward(
+      tensor([
+        [1, 2, 3],
+        [4, 5, 7],
+      ]).reshape(bn instanceof nn.BatchNorm2d ? [2, 3, 1, 1] : [2, 3]),
+    );
     const before = state(bn);
     expect(() => bn.forward(zeros(...shape))).toThrow(message);
     expect(state(bn)).toBe(before);
@@ -113,26 +167,37 @@ describe('BatchNorm errors leave the layer unchanged', () => {
 
   it('rejects bad options naming the argument and value', () => {
     expect(() => new nn.BatchNorm1d(0)).toThrow('BatchNorm1d: numFeatures must be a positive integer, got 0');
-    expect(() => new nn.BatchNorm1d(3, { momentum: 2 })).toThrow('BatchNorm1d: momentum must be in [0, 1] or null, got 2');
+    expect(() => new nn.BatchNorm1d(3, { momentum: 2 })).toThrow(
+      'BatchNorm1d: momentum must be in [0, 1] or null, got 2',
+    );
     expect(() => new nn.BatchNorm1d(3, { eps: -1 })).toThrow('BatchNorm1d: eps must be a positive number, got -1');
-    expect(() => new nn.MLP({ bn: 'middle' as never })).toThrow(`MLP: bn must be 'none', 'pre' or 'post', got "middle"`);
+    expect(() => new nn.MLP({ bn: 'middle' as never })).toThrow(
+      `MLP: bn must be 'none', 'pre' or 'post', got "middle"`,
+    );
     expect(() => new nn.MLP({ hidden: [4, 0] })).toThrow('MLP: hidden must be a list of positive integers, got [4,0]');
   });
 });
 
 describe('losses and SGD', () => {
   it('mseLoss refuses mismatched shapes instead of broadcasting [N,1] against [N]', () => {
-    expect(() => new nn.MSELoss().forward(zeros(4, 1), zeros(4))).toThrow('mseLoss: input shape [4, 1] and target shape [4] must match');
+    expect(() => new nn.MSELoss().forward(zeros(4, 1), zeros(4))).toThrow(
+      'mseLoss: input shape [4, 1] and target shape [4] must match',
+    );
   });
 
   it('crossEntropy takes float or integer class indices as [N] or [N, 1] and names a bad target', () => {
-    const x = tensor([[1, 2, 3], [1, 0, -1]]);
+    const x = tensor([
+      [1, 2, 3],
+      [1, 0, -1],
+    ]);
     const a = new nn.CrossEntropyLoss().forward(x, tensor([2, 0])).item();
     expect(new nn.CrossEntropyLoss().forward(x, tensor([[2], [0]])).item()).toBe(a);
     // -(log softmax([1,2,3])[2] + log softmax([1,0,-1])[0]) / 2, in float64
     const lse = (v: number[]) => Math.log(v.reduce((s, z) => s + Math.exp(z), 0));
-    expect(a).toBeCloseTo(((lse([1, 2, 3]) - 3) + (lse([1, 0, -1]) - 1)) / 2, 6);
-    expect(() => new nn.CrossEntropyLoss().forward(x, tensor([2, 3]))).toThrow('crossEntropy: target[1] = 3 is not a class index in [0, 2]');
+    expect(a).toBeCloseTo((lse([1, 2, 3]) - 3 + (lse([1, 0, -1]) - 1)) / 2, 6);
+    expect(() => new nn.CrossEntropyLoss().forward(x, tensor([2, 3]))).toThrow(
+      'crossEntropy: target[1] = 3 is not a class index in [0, 2]',
+    );
     expect(() => new nn.CrossEntropyLoss().forward(x, tensor([0.5, 1]))).toThrow('target[0] = 0.5');
   });
 
@@ -145,7 +210,7 @@ describe('losses and SGD', () => {
 });
 
 describe('backward frees the graph, as PyTorch does', () => {
-  it('a second backward through a node that saved tensors throws PyTorch\'s error and changes nothing', () => {
+  it("a second backward through a node that saved tensors throws PyTorch's error and changes nothing", () => {
     const x = tensor([2], { requiresGrad: true });
     const y = x.mul(x).sum();
     y.backward();
@@ -165,7 +230,13 @@ describe('backward frees the graph, as PyTorch does', () => {
   });
 
   it('mean over dims keeps its input, as PyTorch 1.13 (a second backward throws); mean of all does not', () => {
-    const w = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+    const w = tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { requiresGrad: true },
+    );
     const all = w.mean();
     all.backward();
     expect(() => all.backward()).not.toThrow();

@@ -12,8 +12,13 @@ export function forEachBackend(body: (label: string) => void): void {
   for (const b of backendsUnderTest()) {
     describe(`backend ${b.label}`, () => {
       let previous = getBackend();
-      beforeAll(() => { previous = getBackend(); setBackend(b.name, b.options); });
-      afterAll(() => { setBackend(previous.name, previous.mode ? { mode: previous.mode } : undefined); });
+      beforeAll(() => {
+        previous = getBackend();
+        setBackend(b.name, b.options);
+      });
+      afterAll(() => {
+        setBackend(previous.name, previous.mode ? { mode: previous.mode } : undefined);
+      });
       body(b.label);
     });
   }

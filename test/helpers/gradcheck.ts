@@ -20,12 +20,14 @@
 import { Tensor, tensor } from '../../src';
 import { awayFromZero, unravel } from './reference';
 
-export interface Tol { atol?: number; rtol?: number }
+export interface Tol {
+  atol?: number;
+  rtol?: number;
+}
 
 /** An input: fresh values (made float32) and a shape, or an existing leaf such as a module Parameter. */
 export type GradInput =
-  | { values: ArrayLike<number>; shape: readonly number[]; requiresGrad?: boolean }
-  | { tensor: Tensor };
+  { values: ArrayLike<number>; shape: readonly number[]; requiresGrad?: boolean } | { tensor: Tensor };
 
 export interface GradcheckSpec {
   name: string;
@@ -56,7 +58,10 @@ export interface GradcheckReport {
   checked: number;
 }
 
-interface Worst { ratio: number; message: string }
+interface Worst {
+  ratio: number;
+  message: string;
+}
 
 const fmtShape = (s: readonly number[]) => `[${s.join(', ')}]`;
 const g = (v: number) => (Number.isFinite(v) ? v.toPrecision(9) : String(v));
@@ -72,23 +77,35 @@ function excess(a: number, b: number, tol: Required<Tol>): number {
  * Compares `actual` with `expected` elementwise (|a - b| <= atol + rtol * |b|);
  * throws naming the worst element, its coordinates in `shape`, and how many failed.
  */
-export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tol, what: string,
-  shape?: readonly number[]): void {
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: Tol,
+  what: string,
+  shape?: readonly number[],
+): void {
   const t = { atol: tol.atol ?? 0, rtol: tol.rtol ?? 0 };
   if (actual.length !== expected.length) {
     throw new Error(`${what}: got ${actual.length} values, expected ${expected.length}`);
   }
-  let worst = -1, worstRatio = 0, bad = 0;
+  let worst = -1,
+    worstRatio = 0,
+    bad = 0;
   for (let i = 0; i < expected.length; i++) {
     const r = excess(actual[i], expected[i], t);
     if (r > 1) bad++;
-    if (r > worstRatio) { worstRatio = r; worst = i; }
+    if (r > worstRatio) {
+      worstRatio = r;
+      worst = i;
+    }
   }
   if (worstRatio > 1) {
     const where = shape ? ` ${fmtShape(unravel(worst, shape))}` : '';
-    throw new Error(`${what}: ${bad} of ${expected.length} values out of tolerance (atol ${t.atol}, rtol ${t.rtol}); `
-      + `worst at flat index ${worst}${where}: got ${g(actual[worst])}, expected ${g(expected[worst])}, `
-      + `|diff| ${g(Math.abs(actual[worst] - expected[worst]))}`);
+    throw new Error(
+      `${what}: ${bad} of ${expected.length} values out of tolerance (atol ${t.atol}, rtol ${t.rtol}); ` +
+        `worst at flat index ${worst}${where}: got ${g(actual[worst])}, expected ${g(expected[worst])}, ` +
+        `|diff| ${g(Math.abs(actual[worst] - expected[worst]))}`,
+    );
   }
 }
 
@@ -109,7 +126,9 @@ export function gradcheck(spec: GradcheckSpec): GradcheckReport {
       return inp.tensor;
     }
     if (inp.values.length !== inp.shape.reduce((p, d) => p * d, 1)) {
-      throw new Error(`gradcheck '${name}': input ${i} has ${inp.values.length} values for shape ${fmtShape(inp.shape)}`);
+      throw new Error(
+        `gradcheck '${name}': input ${i} has ${inp.values.length} values for shape ${fmtShape(inp.shape)}`,
+      );
     }
     return tensor(Array.from(inp.values, Math.fround), { shape: inp.shape, requiresGrad: inp.requiresGrad ?? true });
   });
@@ -128,7 +147,10 @@ export function gradcheck(spec: GradcheckSpec): GradcheckReport {
   // Analytic gradients of loss = sum(out * w).
   const w = awayFromZero(out.size, spec.seed ?? 1234, 0.5, 1.5);
   if (!out.requiresGrad) throw new Error(`gradcheck '${name}': output does not require grad (no graph recorded)`);
-  out.mul(tensor(w, { shape: out.shape })).sum().backward();
+  out
+    .mul(tensor(w, { shape: out.shape }))
+    .sum()
+    .backward();
 
   const loss = (vals: number[][]) => {
     const y = asArray(spec.ref(vals));
@@ -140,7 +162,8 @@ export function gradcheck(spec: GradcheckSpec): GradcheckReport {
   const analytic: (number[] | null)[] = [];
   const numeric: (number[] | null)[] = [];
   let worst: Worst = { ratio: 0, message: '' };
-  let bad = 0, checked = 0;
+  let bad = 0,
+    checked = 0;
   leaves.forEach((t, i) => {
     if (!t.requiresGrad) {
       if (t.grad !== null) throw new Error(`gradcheck '${name}': input ${i} does not require grad but got a .grad`);
@@ -149,7 +172,9 @@ export function gradcheck(spec: GradcheckSpec): GradcheckReport {
       return;
     }
     if (t.grad && t.grad.shape.join() !== t.shape.join()) {
-      throw new Error(`gradcheck '${name}': input ${i} has shape ${fmtShape(t.shape)} but its grad has shape ${fmtShape(t.grad.shape)}`);
+      throw new Error(
+        `gradcheck '${name}': input ${i} has shape ${fmtShape(t.shape)} but its grad has shape ${fmtShape(t.grad.shape)}`,
+      );
     }
     // No .grad at all means the input is not in the graph: its gradient is zero.
     const a = t.grad ? Array.from(t.grad.data) : new Array<number>(t.size).fill(0);
@@ -169,15 +194,18 @@ export function gradcheck(spec: GradcheckSpec): GradcheckReport {
       if (r > worst.ratio) {
         worst = {
           ratio: r,
-          message: `input ${i} (shape ${fmtShape(t.shape)}) flat index ${j} ${fmtShape(unravel(j, t.shape))}: `
-            + `analytic ${g(a[j])}, numeric ${g(nv)}, |diff| ${g(Math.abs(a[j] - nv))}`,
+          message:
+            `input ${i} (shape ${fmtShape(t.shape)}) flat index ${j} ${fmtShape(unravel(j, t.shape))}: ` +
+            `analytic ${g(a[j])}, numeric ${g(nv)}, |diff| ${g(Math.abs(a[j] - nv))}`,
         };
       }
     });
   });
   if (worst.ratio > 1) {
-    throw new Error(`gradcheck '${name}': ${bad} of ${checked} gradient elements out of tolerance `
-      + `(atol ${tol.atol}, rtol ${tol.rtol}); worst at ${worst.message}`);
+    throw new Error(
+      `gradcheck '${name}': ${bad} of ${checked} gradient elements out of tolerance ` +
+        `(atol ${tol.atol}, rtol ${tol.rtol}); worst at ${worst.message}`,
+    );
   }
   return { out, analytic, numeric, checked };
 }

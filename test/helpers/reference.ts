@@ -32,7 +32,8 @@ export function uniformValues(n: number, seed: number, lo = -1, hi = 1): number[
 export function normalValues(n: number, seed: number, mean = 0, std = 1): number[] {
   const r = prng(seed);
   return Array.from({ length: n }, () => {
-    const u = 1 - r(), v = r();
+    const u = 1 - r(),
+      v = r();
     return Math.fround(mean + std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v));
   });
 }
@@ -56,14 +57,20 @@ export function sizeOf(shape: Shape): number {
 export function stridesOf(shape: Shape): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]; }
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
   return s;
 }
 
 /** Coordinates of flat index `i` in `shape`. */
 export function unravel(i: number, shape: Shape): number[] {
   const c = new Array<number>(shape.length);
-  for (let d = shape.length - 1; d >= 0; d--) { c[d] = i % shape[d]; i = Math.floor(i / shape[d]); }
+  for (let d = shape.length - 1; d >= 0; d--) {
+    c[d] = i % shape[d];
+    i = Math.floor(i / shape[d]);
+  }
   return c;
 }
 
@@ -71,7 +78,8 @@ export function unravel(i: number, shape: Shape): number[] {
 export function broadcastShape(a: Shape, b: Shape): number[] {
   const n = Math.max(a.length, b.length);
   return Array.from({ length: n }, (_, i) => {
-    const da = a[a.length - n + i] ?? 1, db = b[b.length - n + i] ?? 1;
+    const da = a[a.length - n + i] ?? 1,
+      db = b[b.length - n + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) throw new Error(`reference: [${a}] and [${b}] do not broadcast`);
     return da === 1 ? db : da;
   });
@@ -98,10 +106,16 @@ export function unaryRef(x: readonly number[], f: (v: number) => number): number
   return x.map(f);
 }
 
-export function binaryRef(a: readonly number[], aShape: Shape, b: readonly number[], bShape: Shape,
-  f: (x: number, y: number) => number): number[] {
+export function binaryRef(
+  a: readonly number[],
+  aShape: Shape,
+  b: readonly number[],
+  bShape: Shape,
+  f: (x: number, y: number) => number,
+): number[] {
   const out = broadcastShape(aShape, bShape);
-  const A = broadcastTo(a, aShape, out), B = broadcastTo(b, bShape, out);
+  const A = broadcastTo(a, aShape, out),
+    B = broadcastTo(b, bShape, out);
   return A.map((v, i) => f(v, B[i]));
 }
 
@@ -127,7 +141,9 @@ export function reductionGroups(shape: Shape, axes?: number | readonly number[])
   for (let i = 0; i < sizeOf(shape); i++) {
     const c = unravel(i, shape);
     let o = 0;
-    kept.forEach((a, j) => { o += c[a] * st[j]; });
+    kept.forEach((a, j) => {
+      o += c[a] * st[j];
+    });
     groups[o].push(i);
   }
   return groups;
@@ -142,8 +158,12 @@ export function meanRef(x: readonly number[], shape: Shape, axes?: number | read
 }
 
 /** Variance with divisor (count - correction), two-pass. */
-export function varRef(x: readonly number[], shape: Shape, axes: number | readonly number[] | undefined,
-  correction: number): number[] {
+export function varRef(
+  x: readonly number[],
+  shape: Shape,
+  axes: number | readonly number[] | undefined,
+  correction: number,
+): number[] {
   return reductionGroups(shape, axes).map((g) => {
     const m = g.reduce((s, i) => s + x[i], 0) / g.length;
     return g.reduce((s, i) => s + (x[i] - m) ** 2, 0) / (g.length - correction);
@@ -158,7 +178,9 @@ export function maxRef(x: readonly number[], shape: Shape, axis?: number): numbe
 export function argmaxRef(x: readonly number[], shape: Shape, axis?: number): number[] {
   return reductionGroups(shape, axis).map((g) => {
     let best = 0;
-    g.forEach((i, j) => { if (x[i] > x[g[best]]) best = j; });
+    g.forEach((i, j) => {
+      if (x[i] > x[g[best]]) best = j;
+    });
     return best;
   });
 }
@@ -169,13 +191,20 @@ export function argmaxRef(x: readonly number[], shape: Shape, axis?: number): nu
 /** [m, k] @ [k, n]. */
 export function matmulRef(a: readonly number[], b: readonly number[], m: number, k: number, n: number): number[] {
   const out = new Array<number>(m * n).fill(0);
-  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) out[i * n + j] += a[i * k + p] * b[p * n + j];
+  for (let i = 0; i < m; i++)
+    for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) out[i * n + j] += a[i * k + p] * b[p * n + j];
   return out;
 }
 
 /** x [n, inF] @ w[outF, inF]^T + bias. */
-export function linearRef(x: readonly number[], w: readonly number[], bias: readonly number[] | null,
-  n: number, inF: number, outF: number): number[] {
+export function linearRef(
+  x: readonly number[],
+  w: readonly number[],
+  bias: readonly number[] | null,
+  n: number,
+  inF: number,
+  outF: number,
+): number[] {
   const out = new Array<number>(n * outF);
   for (let i = 0; i < n; i++) {
     for (let o = 0; o < outF; o++) {
@@ -250,14 +279,16 @@ export function crossEntropyRef(logits: readonly number[], n: number, c: number,
 // Batch normalisation (input viewed as [N, C, S]).
 
 function bnDims(shape: Shape): [number, number, number] {
-  const n = shape[0], c = shape[1];
+  const n = shape[0],
+    c = shape[1];
   return [n, c, sizeOf(shape) / (n * c)];
 }
 
 /** Per-channel mean and biased variance, two-pass. */
 export function batchStatsRef(x: readonly number[], shape: Shape): { mean: number[]; varBiased: number[] } {
   const [n, c, s] = bnDims(shape);
-  const mean: number[] = [], varBiased: number[] = [];
+  const mean: number[] = [],
+    varBiased: number[] = [];
   for (let ch = 0; ch < c; ch++) {
     let sum = 0;
     for (let b = 0; b < n; b++) for (let j = 0; j < s; j++) sum += x[(b * c + ch) * s + j];
@@ -271,8 +302,15 @@ export function batchStatsRef(x: readonly number[], shape: Shape): { mean: numbe
 }
 
 /** y = (x - mean[c]) / sqrt(var[c] + eps) * weight[c] + bias[c]. */
-export function normalizeRef(x: readonly number[], shape: Shape, mean: readonly number[], variance: readonly number[],
-  weight: readonly number[] | null, bias: readonly number[] | null, eps: number): number[] {
+export function normalizeRef(
+  x: readonly number[],
+  shape: Shape,
+  mean: readonly number[],
+  variance: readonly number[],
+  weight: readonly number[] | null,
+  bias: readonly number[] | null,
+  eps: number,
+): number[] {
   const [n, c, s] = bnDims(shape);
   const y = new Array<number>(x.length);
   for (let b = 0; b < n; b++) {
@@ -288,8 +326,13 @@ export function normalizeRef(x: readonly number[], shape: Shape, mean: readonly 
 }
 
 /** Training-mode batch norm: batch statistics, biased variance. */
-export function batchNormTrainRef(x: readonly number[], shape: Shape, weight: readonly number[] | null,
-  bias: readonly number[] | null, eps = 1e-5): number[] {
+export function batchNormTrainRef(
+  x: readonly number[],
+  shape: Shape,
+  weight: readonly number[] | null,
+  bias: readonly number[] | null,
+  eps = 1e-5,
+): number[] {
   const { mean, varBiased } = batchStatsRef(x, shape);
   return normalizeRef(x, shape, mean, varBiased, weight, bias, eps);
 }
@@ -299,17 +342,34 @@ export function batchNormTrainRef(x: readonly number[], shape: Shape, weight: re
 // linear1 -> batch norm (training) -> relu -> linear2.
 
 export interface MlpParams {
-  w1: readonly number[]; b1: readonly number[]; g: readonly number[]; beta: readonly number[];
-  w2: readonly number[]; b2: readonly number[];
+  w1: readonly number[];
+  b1: readonly number[];
+  g: readonly number[];
+  beta: readonly number[];
+  w2: readonly number[];
+  b2: readonly number[];
 }
 
 /** The hidden pre-activations (after batch norm), to check inputs stay away from relu's kink. */
-export function mlpPreActivationRef(x: readonly number[], n: number, inF: number, hidden: number, p: MlpParams): number[] {
+export function mlpPreActivationRef(
+  x: readonly number[],
+  n: number,
+  inF: number,
+  hidden: number,
+  p: MlpParams,
+): number[] {
   const z = linearRef(x, p.w1, p.b1, n, inF, hidden);
   return batchNormTrainRef(z, [n, hidden], p.g, p.beta);
 }
 
-export function mlpRef(x: readonly number[], n: number, inF: number, hidden: number, outF: number, p: MlpParams): number[] {
+export function mlpRef(
+  x: readonly number[],
+  n: number,
+  inF: number,
+  hidden: number,
+  outF: number,
+  p: MlpParams,
+): number[] {
   const h = mlpPreActivationRef(x, n, inF, hidden, p).map((v) => Math.max(v, 0));
   return linearRef(h, p.w2, p.b2, n, hidden, outF);
 }
@@ -318,16 +378,28 @@ export function mlpRef(x: readonly number[], n: number, inF: number, hidden: num
  * Float64 product of A (stored [k, m] when tA) and B (stored [n, k] when tB), and the error scale
  * sum_p |A[i,p] B[p,j]| that float32 summation bounds are stated in.
  */
-export function matmulScaleRef(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number, tA: boolean, tB: boolean) {
-  const out = new Float64Array(m * n), scale = new Float64Array(m * n);
+export function matmulScaleRef(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  m: number,
+  k: number,
+  n: number,
+  tA: boolean,
+  tB: boolean,
+) {
+  const out = new Float64Array(m * n),
+    scale = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
-      let s = 0, t = 0;
+      let s = 0,
+        t = 0;
       for (let p = 0; p < k; p++) {
         const v = a[tA ? p * m + i : i * k + p] * b[tB ? j * k + p : p * n + j];
-        s += v; t += Math.abs(v);
+        s += v;
+        t += Math.abs(v);
       }
-      out[i * n + j] = s; scale[i * n + j] = t;
+      out[i * n + j] = s;
+      scale[i * n + j] = t;
     }
   }
   return { out, scale };

@@ -10,8 +10,12 @@ import { run$ } from '../../src/experiments';
  * `/usr/bin/python3 pipelines/torch/bn_placement.py 20` (Debian's torch 1.13), the same
  * data, split, shuffles, initial weights and one SGD pass per epoch.
  */
-const ref = JSON.parse(readFileSync(resolve(__dirname, '../fixtures/bn-placement-pytorch.json'), 'utf8')).rows as
-  { model: string; epoch: number; train: number; test: number }[];
+const ref = JSON.parse(readFileSync(resolve(__dirname, '../fixtures/bn-placement-pytorch.json'), 'utf8')).rows as {
+  model: string;
+  epoch: number;
+  train: number;
+  test: number;
+}[];
 
 describe('bn-placement pipeline against PyTorch', () => {
   it('none and pre match PyTorch for all 20 epochs; post for its first epoch, before its chaos takes over', async () => {
@@ -25,8 +29,10 @@ describe('bn-placement pipeline against PyTorch', () => {
     for (const r of judged) {
       const e = epochs.find((x) => x.model === r.model && x.epoch === r.epoch)!;
       for (const k of ['train', 'test'] as const) {
-        expect(Math.abs((e[k] as number) - r[k]), `${r.model} epoch ${r.epoch} ${k}: rxnn ${e[k]}, PyTorch ${r[k]}`)
-          .toBeLessThanOrEqual(1e-5 + 1e-4 * Math.abs(r[k]));
+        expect(
+          Math.abs((e[k] as number) - r[k]),
+          `${r.model} epoch ${r.epoch} ${k}: rxnn ${e[k]}, PyTorch ${r[k]}`,
+        ).toBeLessThanOrEqual(1e-5 + 1e-4 * Math.abs(r[k]));
       }
     }
   });

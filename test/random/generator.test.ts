@@ -153,7 +153,9 @@ describe('Generator basics', () => {
     h.setState(JSON.parse(json));
     expect(h.initialSeed()).toBe(2024n);
     const again = [h.normal(1), h.normal(5), h.normal(40), h.uniform(9, -2, 3), h.randperm(30), [h.randomInt64()]];
-    expect(again.map((x) => Array.from(x as ArrayLike<unknown>))).toEqual(ahead.map((x) => Array.from(x as ArrayLike<unknown>)));
+    expect(again.map((x) => Array.from(x as ArrayLike<unknown>))).toEqual(
+      ahead.map((x) => Array.from(x as ArrayLike<unknown>)),
+    );
     expect(() => h.setState({ ...state, seed: '-5' })).toThrow(/seed must be a uint64/);
   });
 

@@ -38,8 +38,12 @@ describe('batches', () => {
     const all = await lastValueFrom(src.pipe(epochs(2), toArray()));
     expect(loader.iterations).toBe(2);
     expect(all).toEqual([
-      b(1, 1, 'x1.0', 0), b(1, 2, 'x1.1', 1), { kind: 'epochEnd', epoch: 1, steps: 2 },
-      b(2, 1, 'x2.0', 0), b(2, 2, 'x2.1', 1), { kind: 'epochEnd', epoch: 2, steps: 2 },
+      b(1, 1, 'x1.0', 0),
+      b(1, 2, 'x1.1', 1),
+      { kind: 'epochEnd', epoch: 1, steps: 2 },
+      b(2, 1, 'x2.0', 0),
+      b(2, 2, 'x2.1', 1),
+      { kind: 'epochEnd', epoch: 2, steps: 2 },
     ]);
   });
 
@@ -112,6 +116,8 @@ describe('batches with sliceMs', () => {
     });
     await new Promise((r) => setImmediate(r));
     expect(taken).toEqual(['x1.0', 'x1.1']);
-    expect(() => batches(fakeLoader(1), { sliceMs: -1 })).toThrow('batches: options.sliceMs must be a number >= 0, got -1');
+    expect(() => batches(fakeLoader(1), { sliceMs: -1 })).toThrow(
+      'batches: options.sliceMs must be a number >= 0, got -1',
+    );
   });
 });

@@ -5,8 +5,8 @@ import { accuracyCal, mseCal } from '../../src/train';
 import { batches } from '../../src/rx/batches';
 import { epochs } from '../../src/rx/epochs';
 import { evaluate } from '../../src/rx/evaluate';
-import { runningStats } from '../../src/rx/runningStats';
-import { trainStep } from '../../src/rx/trainStep';
+import { runningStats } from '../../src/rx/running-stats';
+import { trainStep } from '../../src/rx/train-step';
 import { marbles } from './marbles';
 import { lessonData, model, mse, weights } from './helpers';
 
@@ -76,15 +76,20 @@ describe('evaluate', () => {
   it('accepts accuracyCal (a Tensor) and a user function returning a number', async () => {
     const { train, test } = lessonData();
     const m = new nn.MLP({ bn: 'pre', outFeatures: 3 });
-    const src = batches(train).pipe(epochs(1), filter((e) => e.kind === 'epochEnd'));
-    const [acc] = await lastValueFrom(src.pipe(evaluate({ model: m, loaders: { train, test }, metric: () => 0.125 }), toArray()));
+    const src = batches(train).pipe(
+      epochs(1),
+      filter((e) => e.kind === 'epochEnd'),
+    );
+    const [acc] = await lastValueFrom(
+      src.pipe(evaluate({ model: m, loaders: { train, test }, metric: () => 0.125 }), toArray()),
+    );
     expect(acc).toEqual({ kind: 'epoch', epoch: 1, train: 0.125, test: 0.125 });
     expect(typeof accuracyCal).toBe('function');
   });
 });
 
 describe('runningStats', () => {
-  it('after every step, a copy of each BatchNorm layer\'s running statistics, converging step by step', async () => {
+  it("after every step, a copy of each BatchNorm layer's running statistics, converging step by step", async () => {
     const { train } = lessonData();
     const m = model('pre');
     const bn = m.namedModules().find(([n]) => n === 'normalize1')![1] as nn.BatchNorm1d;
@@ -99,7 +104,9 @@ describe('runningStats', () => {
     );
     const stats = events.filter((e) => e.kind === 'runningStats');
     expect(stats).toHaveLength(10);
-    expect(stats.map((s) => (s.kind === 'runningStats' ? s.layers[0].numBatchesTracked : 0))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(stats.map((s) => (s.kind === 'runningStats' ? s.layers[0].numBatchesTracked : 0))).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+    ]);
     const lastStats = stats[9];
     if (lastStats.kind !== 'runningStats') throw new Error();
     expect(lastStats.layers[0].name).toBe('normalize1');
@@ -115,8 +122,15 @@ describe('runningStats', () => {
     const { train } = lessonData();
     const m = model('none');
     const events = await lastValueFrom(
-      batches(train).pipe(epochs(1), trainStep({ model: m, criterion: new nn.MSELoss(), optimizer: new optim.SGD(m.parameters(), { lr: 0.03 }) }), runningStats(m), toArray()),
+      batches(train).pipe(
+        epochs(1),
+        trainStep({ model: m, criterion: new nn.MSELoss(), optimizer: new optim.SGD(m.parameters(), { lr: 0.03 }) }),
+        runningStats(m),
+        toArray(),
+      ),
     );
-    expect(events.filter((e) => e.kind === 'runningStats').every((e) => e.kind === 'runningStats' && e.layers.length === 0)).toBe(true);
+    expect(
+      events.filter((e) => e.kind === 'runningStats').every((e) => e.kind === 'runningStats' && e.layers.length === 0),
+    ).toBe(true);
   });
 });

@@ -32,11 +32,18 @@ export function model(bn: 'none' | 'pre' | 'post' = 'pre', seed = 24): nn.MLP {
 
 /** Every parameter and buffer as plain numbers, for exact comparisons. */
 export function weights(m: nn.Module): Record<string, number[] | number> {
-  return Object.fromEntries(Object.entries(m.stateDict()).map(([k, v]) => [k, typeof v === 'number' ? v : Array.from(v.data)]));
+  return Object.fromEntries(
+    Object.entries(m.stateDict()).map(([k, v]) => [k, typeof v === 'number' ? v : Array.from(v.data)]),
+  );
 }
 
 /** The plain loop the operators must reproduce: forward, loss, zeroGrad, backward, step. */
-export function plainEpoch(m: nn.Module, loader: Iterable<Tensor[]>, opt: optim.SGD, criterion = new nn.MSELoss()): number[] {
+export function plainEpoch(
+  m: nn.Module,
+  loader: Iterable<Tensor[]>,
+  opt: optim.SGD,
+  criterion = new nn.MSELoss(),
+): number[] {
   const losses: number[] = [];
   for (const [X, y] of loader) {
     const loss = criterion.forward(m.forward(X), y);

@@ -29,7 +29,13 @@ describe('operate and relay', () => {
       expectObservable(cold<number>('-#').pipe(halveEven())).toBe('-#');
       const withLast = operate<number, number>((source, out) => {
         let sum = 0;
-        return source.subscribe(relay(out, (v) => (sum += v), () => (out.next(sum), out.complete())));
+        return source.subscribe(
+          relay(
+            out,
+            (v) => (sum += v),
+            () => (out.next(sum), out.complete()),
+          ),
+        );
       });
       expectObservable(cold('-a-b|', { a: 1, b: 2 }).pipe(withLast)).toBe('----(s|)', { s: 3 });
     });
@@ -39,7 +45,10 @@ describe('operate and relay', () => {
     let produced = 0;
     const seen: number[] = [];
     range(0, 1000)
-      .pipe(operate<number, number>((s, out) => s.subscribe(relay(out, (v) => (produced++, out.next(v * 2))))), take(3))
+      .pipe(
+        operate<number, number>((s, out) => s.subscribe(relay(out, (v) => (produced++, out.next(v * 2))))),
+        take(3),
+      )
       .subscribe((v) => seen.push(v));
     expect(seen).toEqual([0, 2, 4]);
     expect(produced).toBe(3);

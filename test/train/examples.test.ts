@@ -12,10 +12,13 @@ const root = resolve(__dirname, '../..');
 const pytorch = JSON.parse(readFileSync(resolve(root, 'test/fixtures/examples-pytorch.json'), 'utf8')).outputs;
 
 function runExample(file: string): string {
-  return execFileSync(process.execPath, [resolve(root, 'node_modules/ts-node/dist/bin.js'), file], { cwd: root, encoding: 'utf8' });
+  return execFileSync(process.execPath, [resolve(root, 'node_modules/ts-node/dist/bin.js'), file], {
+    cwd: root,
+    encoding: 'utf8',
+  });
 }
 
-describe('examples print PyTorch\'s numbers', () => {
+describe("examples print PyTorch's numbers", () => {
   it('02-net-class1-training: BatchNorm weight, bias, running stats and train/test MSE', () => {
     expect(runExample('examples/02-net-class1-training.ts')).toBe(pytorch['02']);
   });

@@ -22,10 +22,15 @@ function problem(seed: number) {
 
 describe('training steps reuse their buffers (js backend)', () => {
   let previous = getBackend();
-  beforeAll(() => { previous = getBackend(); setBackend('js'); });
-  afterAll(() => { setBackend(previous.name, previous.mode ? { mode: previous.mode } : undefined); });
+  beforeAll(() => {
+    previous = getBackend();
+    setBackend('js');
+  });
+  afterAll(() => {
+    setBackend(previous.name, previous.mode ? { mode: previous.mode } : undefined);
+  });
 
-  it('fit: after two warm-up epochs, a step allocates one array: the loader\'s new X batch', async () => {
+  it("fit: after two warm-up epochs, a step allocates one array: the loader's new X batch", async () => {
     const p = problem(1);
     await fit({ ...p, epochs: 2 });
     const before = poolStats().allocated;
@@ -36,15 +41,21 @@ describe('training steps reuse their buffers (js backend)', () => {
   });
 
   it('reuse changes no value: the same run with a custom (non-recycling) criterion gives the same weights, bit for bit', async () => {
-    class SameMSE { forward(a: Tensor, b: Tensor) { return new nn.MSELoss().forward(a, b); } }
+    class SameMSE {
+      forward(a: Tensor, b: Tensor) {
+        return new nn.MSELoss().forward(a, b);
+      }
+    }
     const a = problem(2);
     await fit({ ...a, epochs: 4 });
     const b = problem(2); // reseeds: the same shuffles
     expect(new StepRecycler(b.model, new SameMSE(), b.optimizer).enabled).toBe(false);
     await fit({ ...b, criterion: new SameMSE(), epochs: 4 });
-    const sa = a.model.stateDict(), sb = b.model.stateDict();
+    const sa = a.model.stateDict(),
+      sb = b.model.stateDict();
     for (const k of Object.keys(sa)) {
-      const va = sa[k], vb = sb[k];
+      const va = sa[k],
+        vb = sb[k];
       if (typeof va === 'number') expect(vb).toBe(va);
       else expect(Array.from((vb as Tensor).data), k).toEqual(Array.from(va.data));
     }
@@ -52,14 +63,15 @@ describe('training steps reuse their buffers (js backend)', () => {
 
   it('rx trainStep reuses them too', async () => {
     const p = problem(3);
-    const run = (epochs: number) => lastValueFrom(rx.batches(p.loader, { scheduler: null }).pipe(rx.epochs(epochs), rx.trainStep(p)));
+    const run = (epochs: number) =>
+      lastValueFrom(rx.batches(p.loader, { scheduler: null }).pipe(rx.epochs(epochs), rx.trainStep(p)));
     await run(2);
     const before = poolStats().allocated;
     await run(2);
     expect(poolStats().allocated - before).toBe(2 * 3);
   });
 
-  it('a batch that an op made (not a leaf) is the caller\'s: fit never hands it back (PyTorch leaves X as it was)', async () => {
+  it("a batch that an op made (not a leaf) is the caller's: fit never hands it back (PyTorch leaves X as it was)", async () => {
     manualSeed(5);
     const raw = randn(32, 16).requiresGrad_();
     const X = raw.sub(1); // SubBackward0 saves nothing: PyTorch lets the graph above X run again
@@ -73,7 +85,13 @@ describe('training steps reuse their buffers (js backend)', () => {
   it('is off for anything that might keep a tensor: custom modules, subclasses, activation functions, criteria, optimizers', () => {
     const { model, optimizer, criterion } = problem(4);
     expect(recyclable(model, criterion, optimizer)).toBe(true);
-    class Keeping extends nn.Linear { last: Tensor | null = null; override forward(x: Tensor) { this.last = x; return super.forward(x); } }
+    class Keeping extends nn.Linear {
+      last: Tensor | null = null;
+      override forward(x: Tensor) {
+        this.last = x;
+        return super.forward(x);
+      }
+    }
     expect(recyclable(new nn.Sequential(new Keeping(2, 2)), criterion, optimizer)).toBe(false);
     expect(recyclable(new nn.MLP({ activation: (t) => t.relu() }), criterion, optimizer)).toBe(false);
     expect(recyclable(model, { forward: criterion.forward.bind(criterion) }, optimizer)).toBe(false);
@@ -82,7 +100,11 @@ describe('training steps reuse their buffers (js backend)', () => {
     const patched = new nn.MLP({ bn: 'pre' });
     const relu = new nn.ReLU();
     const kept: Tensor[] = [];
-    relu.forward = (x: Tensor) => { const out = x.relu(); kept.push(out); return out; };
+    relu.forward = (x: Tensor) => {
+      const out = x.relu();
+      kept.push(out);
+      return out;
+    };
     expect(recyclable(new nn.Sequential(new nn.Linear(2, 2), relu), criterion, optimizer)).toBe(false);
     const mse = new nn.MSELoss();
     mse.forward = (a: Tensor, b: Tensor) => new nn.MSELoss().forward(a, b);

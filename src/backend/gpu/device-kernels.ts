@@ -20,15 +20,20 @@ import type { DeviceLink, Residency } from './resident';
  */
 export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
   /** Runs a js kernel on host values: every array argument is brought back first. */
-  const onHost = <A extends unknown[], R>(f: (...a: A) => R) => (...args: A): R => {
-    for (const a of args) if (a instanceof Float32Array) res.sync(a);
-    return f(...args);
-  };
+  const onHost =
+    <A extends unknown[], R>(f: (...a: A) => R) =>
+    (...args: A): R => {
+      for (const a of args) if (a instanceof Float32Array) res.sync(a);
+      return f(...args);
+    };
   const opt = (a: Float32Array | null | undefined) => (a ? res.input(a) : undefined);
   // The js kernels that run here on host values, wrapped once.
   const host = {
-    binary: onHost(jsKernels.binary), reduce: onHost(jsKernels.reduce), batchNormStats: onHost(jsKernels.batchNormStats),
-    batchNormForward: onHost(jsKernels.batchNormForward), batchNormBackward: onHost(jsKernels.batchNormBackward),
+    binary: onHost(jsKernels.binary),
+    reduce: onHost(jsKernels.reduce),
+    batchNormStats: onHost(jsKernels.batchNormStats),
+    batchNormForward: onHost(jsKernels.batchNormForward),
+    batchNormBackward: onHost(jsKernels.batchNormBackward),
   };
 
   const kernels: Kernels = {
@@ -43,9 +48,19 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
     binary(op, a, aShape, b, bShape, outShape) {
       const size = outShape.reduce((p, d) => p * d, 1);
       if (op === 'pow' || size === 0) return host.binary(op, a, aShape, b, bShape, outShape);
-      const ai = res.input(a), bi = b === a ? ai : res.input(b);
+      const ai = res.input(a),
+        bi = b === a ? ai : res.input(b);
       const out = res.output(size);
-      link.run({ kernel: 'binary', op, a: ai, aShape: [...aShape], b: bi, bShape: [...bShape], outShape: [...outShape], out: out.id });
+      link.run({
+        kernel: 'binary',
+        op,
+        a: ai,
+        aShape: [...aShape],
+        b: bi,
+        bShape: [...bShape],
+        outShape: [...outShape],
+        out: out.id,
+      });
       return out.array;
     },
 
@@ -66,9 +81,22 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
         if (bias) res.sync(bias);
         return emptyProduct(m, n, bias);
       }
-      const ai = res.input(a), bi = b === a ? ai : res.input(b), biasId = opt(bias);
+      const ai = res.input(a),
+        bi = b === a ? ai : res.input(b),
+        biasId = opt(bias);
       const out = res.output(m * n);
-      link.run({ kernel: 'matmul', a: ai, b: bi, out: out.id, m, k, n, transA, transB, ...(biasId ? { bias: biasId } : {}) });
+      link.run({
+        kernel: 'matmul',
+        a: ai,
+        b: bi,
+        out: out.id,
+        m,
+        k,
+        n,
+        transA,
+        transB,
+        ...(biasId ? { bias: biasId } : {}),
+      });
       return out.array;
     },
 
@@ -93,40 +121,78 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
     batchNormStats(x, n, c, s, eps) {
       if (n * c * s === 0) return host.batchNormStats(x, n, c, s, eps);
       const xi = res.input(x);
-      const mean = res.output(c), varBiased = res.output(c), invstd = res.output(c);
+      const mean = res.output(c),
+        varBiased = res.output(c),
+        invstd = res.output(c);
       link.run({ kernel: 'bnStats', x: xi, n, c, s, eps, mean: mean.id, varBiased: varBiased.id, invstd: invstd.id });
       return { mean: mean.array, varBiased: varBiased.array, invstd: invstd.array };
     },
 
     batchNormUpdateStats(runningMean, runningVar, mean, varBiased, momentum, m) {
       if (!runningMean && !runningVar) return;
-      const meanId = res.input(mean), varId = res.input(varBiased);
-      const rm = runningMean ? res.inout(runningMean) : undefined, rv = runningVar ? res.inout(runningVar) : undefined;
+      const meanId = res.input(mean),
+        varId = res.input(varBiased);
+      const rm = runningMean ? res.inout(runningMean) : undefined,
+        rv = runningVar ? res.inout(runningVar) : undefined;
       link.run({
-        kernel: 'bnUpdateStats', c: mean.length, mean: meanId, varBiased: varId, momentum, m,
-        ...(rm ? { runningMean: rm } : {}), ...(rv ? { runningVar: rv } : {}),
+        kernel: 'bnUpdateStats',
+        c: mean.length,
+        mean: meanId,
+        varBiased: varId,
+        momentum,
+        m,
+        ...(rm ? { runningMean: rm } : {}),
+        ...(rv ? { runningVar: rv } : {}),
       });
     },
 
     batchNormForward(x, n, c, s, mean, invstd, weight, bias) {
       if (n * c * s === 0) return host.batchNormForward(x, n, c, s, mean, invstd, weight, bias);
-      const xi = res.input(x), mi = res.input(mean), ii = res.input(invstd), wi = opt(weight), bi = opt(bias);
+      const xi = res.input(x),
+        mi = res.input(mean),
+        ii = res.input(invstd),
+        wi = opt(weight),
+        bi = opt(bias);
       const out = res.output(x.length);
       link.run({
-        kernel: 'bnForward', x: xi, n, c, s, mean: mi, invstd: ii, out: out.id,
-        ...(wi ? { weight: wi } : {}), ...(bi ? { bias: bi } : {}),
+        kernel: 'bnForward',
+        x: xi,
+        n,
+        c,
+        s,
+        mean: mi,
+        invstd: ii,
+        out: out.id,
+        ...(wi ? { weight: wi } : {}),
+        ...(bi ? { bias: bi } : {}),
       });
       return out.array;
     },
 
     batchNormBackward(gy, x, n, c, s, mean, invstd, weight, batchStats, needWeightGrads) {
-      if (n * c * s === 0) return host.batchNormBackward(gy, x, n, c, s, mean, invstd, weight, batchStats, needWeightGrads);
-      const gi = res.input(gy), xi = gy === x ? gi : res.input(x), mi = res.input(mean), ii = res.input(invstd), wi = opt(weight);
+      if (n * c * s === 0)
+        return host.batchNormBackward(gy, x, n, c, s, mean, invstd, weight, batchStats, needWeightGrads);
+      const gi = res.input(gy),
+        xi = gy === x ? gi : res.input(x),
+        mi = res.input(mean),
+        ii = res.input(invstd),
+        wi = opt(weight);
       const gradInput = res.output(x.length);
-      const gradWeight = needWeightGrads ? res.output(c) : null, gradBias = needWeightGrads ? res.output(c) : null;
+      const gradWeight = needWeightGrads ? res.output(c) : null,
+        gradBias = needWeightGrads ? res.output(c) : null;
       link.run({
-        kernel: 'bnBackward', gy: gi, x: xi, n, c, s, mean: mi, invstd: ii, batchStats, gradInput: gradInput.id,
-        ...(wi ? { weight: wi } : {}), ...(gradWeight && gradBias ? { gradWeight: gradWeight.id, gradBias: gradBias.id } : {}),
+        kernel: 'bnBackward',
+        gy: gi,
+        x: xi,
+        n,
+        c,
+        s,
+        mean: mi,
+        invstd: ii,
+        batchStats,
+        gradInput: gradInput.id,
+        ...(wi ? { weight: wi } : {}),
+        ...(gradWeight && gradBias ? { gradWeight: gradWeight.id, gradBias: gradBias.id } : {}),
       });
       return { gradInput: gradInput.array, gradWeight: gradWeight?.array ?? null, gradBias: gradBias?.array ?? null };
     },
@@ -139,8 +205,17 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
       const bi = buf && o.momentum !== 0 ? res.inout(buf) : undefined;
       const pi = res.inout(param);
       link.run({
-        kernel: 'sgd', param: pi, grad: gi, length: param.length, lr: o.lr, momentum: o.momentum, dampening: o.dampening,
-        weightDecay: o.weightDecay, nesterov: o.nesterov, first: o.first, ...(bi ? { buf: bi } : {}),
+        kernel: 'sgd',
+        param: pi,
+        grad: gi,
+        length: param.length,
+        lr: o.lr,
+        momentum: o.momentum,
+        dampening: o.dampening,
+        weightDecay: o.weightDecay,
+        nesterov: o.nesterov,
+        first: o.first,
+        ...(bi ? { buf: bi } : {}),
       });
       if (g !== grad) res.release(g);
     },

@@ -49,11 +49,15 @@ function setup(options: GpuOptions | undefined): BackendInfo {
     mode = asked;
     const p = probeMode(mode);
     if (!p.ok) {
-      throw new Error(`setBackend('gpu', { mode: '${mode}' }): ${mode} cannot run here: ${p.why}. `
-        + `Modes that run here: ${runnableModes().join(', ') || 'none'}`);
+      throw new Error(
+        `setBackend('gpu', { mode: '${mode}' }): ${mode} cannot run here: ${p.why}. ` +
+          `Modes that run here: ${runnableModes().join(', ') || 'none'}`,
+      );
     }
   } else {
-    throw new Error(`setBackend('gpu'): unknown mode '${String(asked)}'; expected 'auto' or one of ${GPU_MODES.join(', ')}`);
+    throw new Error(
+      `setBackend('gpu'): unknown mode '${String(asked)}'; expected 'auto' or one of ${GPU_MODES.join(', ')}`,
+    );
   }
   const runner = runnerFor(mode);
   setRunner(runner);

@@ -21,7 +21,11 @@ export function loadGpuJs(): GpuJs {
   return (gpuJs ??= req('gpu.js') as GpuJs);
 }
 
-export interface ModeProbe { mode: GpuMode; ok: boolean; why: string }
+export interface ModeProbe {
+  mode: GpuMode;
+  ok: boolean;
+  why: string;
+}
 
 const probes = new Map<GpuMode, ModeProbe>();
 /** webgpu.ts registers its prober here (it starts a worker; see there). */
@@ -39,9 +43,12 @@ function smokeTest(mode: 'headlessgl' | 'webasm' | 'cpu'): ModeProbe {
   try {
     const { GPU } = loadGpuJs();
     const gpu = new GPU({ mode });
-    const k = gpu.createKernel(function (this: { thread: { x: number } }, a: number[]) {
-      return a[this.thread.x] * 2 + 1;
-    }, { output: [3], precision: 'single' });
+    const k = gpu.createKernel(
+      function (this: { thread: { x: number } }, a: number[]) {
+        return a[this.thread.x] * 2 + 1;
+      },
+      { output: [3], precision: 'single' },
+    );
     const r = k(new Float32Array([1, 2, 3])) as Float32Array;
     const ok = r.length === 3 && r[0] === 3 && r[1] === 5 && r[2] === 7;
     gpu.destroy();
@@ -56,9 +63,11 @@ function probeHeadlessGL(): ModeProbe {
     req('gl');
   } catch (e) {
     return {
-      mode: 'headlessgl', ok: false,
-      why: `the optional 'gl' package does not load (${firstLine(e)}); it needs building with `
-        + 'libxi-dev libglu1-mesa-dev libglew-dev pkg-config and an X server (xvfb-run)',
+      mode: 'headlessgl',
+      ok: false,
+      why:
+        `the optional 'gl' package does not load (${firstLine(e)}); it needs building with ` +
+        'libxi-dev libglu1-mesa-dev libglew-dev pkg-config and an X server (xvfb-run)',
     };
   }
   return smokeTest('headlessgl');
@@ -70,7 +79,10 @@ export function dawnLoadError(): string | null {
     const dir = join(req.resolve('webgpu/package.json'), '..', 'dist');
     // webgpu 0.6 keeps one folder per platform (dist/linux-x64/dawn.node); 0.2 had dist/linux-x64.dawn.node.
     const arch = process.platform === 'darwin' ? 'universal' : process.arch;
-    const paths = [join(dir, `${process.platform}-${arch}`, 'dawn.node'), join(dir, `${process.platform}-${arch}.dawn.node`)];
+    const paths = [
+      join(dir, `${process.platform}-${arch}`, 'dawn.node'),
+      join(dir, `${process.platform}-${arch}.dawn.node`),
+    ];
     const found = paths.find((p) => existsSync(p));
     if (!found) return `no Dawn binary for ${process.platform}-${arch} in ${dir}`;
     req(found);

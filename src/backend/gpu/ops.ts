@@ -30,17 +30,35 @@ function zeros(c: number): Float32Array {
   return v;
 }
 
-function product(a: Float32Array, b: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean): Float32Array {
+function product(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+): Float32Array {
   if (m * n === 0) return new Float32Array(0);
   if (k === 0) return new Float32Array(m * n);
   const constants = {
-    n, k,
-    aRow: transA ? 1 : k, aCol: transA ? m : 1,
-    bRow: transB ? 1 : n, bCol: transB ? k : 1,
+    n,
+    k,
+    aRow: transA ? 1 : k,
+    aCol: transA ? m : 1,
+    bRow: transB ? 1 : n,
+    bCol: transB ? k : 1,
   };
-  return activeRunner().run({
-    source: 'matmul', key: `matmul:${m}x${k}x${n}:${+transA}${+transB}`, constants, output: m * n, loopMax: k,
-  }, [a, b]);
+  return activeRunner().run(
+    {
+      source: 'matmul',
+      key: `matmul:${m}x${k}x${n}:${+transA}${+transB}`,
+      constants,
+      output: m * n,
+      loopMax: k,
+    },
+    [a, b],
+  );
 }
 
 /** The product on the device; an addmm bias is added here on the host, to the float32 result (the runner's array is fresh). */
@@ -65,40 +83,88 @@ export const matmul: Kernels['matmul'] = (a, b, m, k, n, transA, transB, bias) =
 export const batchNormStats: Kernels['batchNormStats'] = (x, n, c, s, eps): BatchNormStats => {
   const m = n * s;
   if (m * c === 0) return js.batchNormStats(x, n, c, s, eps);
-  const r = activeRunner().run({
-    source: 'bnStats', key: `bnStats:${n}x${c}x${s}`, constants: { c, s, m }, output: 2 * c, loopMax: m,
-  }, [x]);
+  const r = activeRunner().run(
+    {
+      source: 'bnStats',
+      key: `bnStats:${n}x${c}x${s}`,
+      constants: { c, s, m },
+      output: 2 * c,
+      loopMax: m,
+    },
+    [x],
+  );
   const moments = { mean: r.slice(0, c), varBiased: r.slice(c) };
   for (let ch = 0; ch < c; ch++) {
-    if (!Number.isFinite(moments.mean[ch]) || !Number.isFinite(moments.varBiased[ch])) return js.batchNormStats(x, n, c, s, eps);
+    if (!Number.isFinite(moments.mean[ch]) || !Number.isFinite(moments.varBiased[ch]))
+      return js.batchNormStats(x, n, c, s, eps);
   }
   return js.withInvstd(moments, eps);
 };
 
 export const batchNormForward: Kernels['batchNormForward'] = (x, n, c, s, mean, invstd, weight, bias) =>
-  n * c * s === 0 ? js.batchNormForward(x, n, c, s, mean, invstd, weight, bias) : activeRunner().run({
-    source: 'bnForward', key: `bnForward:${n}x${c}x${s}`, constants: { c, s }, output: n * c * s, loopMax: 1,
-  }, [x, mean, invstd, weight ?? ones(c), bias ?? zeros(c)]);
+  n * c * s === 0
+    ? js.batchNormForward(x, n, c, s, mean, invstd, weight, bias)
+    : activeRunner().run(
+        {
+          source: 'bnForward',
+          key: `bnForward:${n}x${c}x${s}`,
+          constants: { c, s },
+          output: n * c * s,
+          loopMax: 1,
+        },
+        [x, mean, invstd, weight ?? ones(c), bias ?? zeros(c)],
+      );
 
-export const batchNormBackward: Kernels['batchNormBackward'] = (gy, x, n, c, s, mean, invstd, weight,
-  batchStats, needWeightGrads): BatchNormGrads => {
+export const batchNormBackward: Kernels['batchNormBackward'] = (
+  gy,
+  x,
+  n,
+  c,
+  s,
+  mean,
+  invstd,
+  weight,
+  batchStats,
+  needWeightGrads,
+): BatchNormGrads => {
   if (n * c * s === 0) return js.batchNormBackward(gy, x, n, c, s, mean, invstd, weight, batchStats, needWeightGrads);
   const R = activeRunner();
   const m = n * s;
   const w = weight ?? ones(c);
   let sums: Float32Array | null = null;
   if (batchStats || needWeightGrads) {
-    sums = R.run({
-      source: 'bnBackwardSums', key: `bnBackwardSums:${n}x${c}x${s}`, constants: { c, s, m }, output: 2 * c, loopMax: m,
-    }, [gy, x, mean, invstd]);
+    sums = R.run(
+      {
+        source: 'bnBackwardSums',
+        key: `bnBackwardSums:${n}x${c}x${s}`,
+        constants: { c, s, m },
+        output: 2 * c,
+        loopMax: m,
+      },
+      [gy, x, mean, invstd],
+    );
   }
   const gradInput = batchStats
-    ? R.run({
-      source: 'bnBackwardTrain', key: `bnBackwardTrain:${n}x${c}x${s}`, constants: { c, s, m }, output: n * c * s, loopMax: 1,
-    }, [gy, x, mean, invstd, w, sums as Float32Array])
-    : R.run({
-      source: 'bnBackwardEval', key: `bnBackwardEval:${n}x${c}x${s}`, constants: { c, s }, output: n * c * s, loopMax: 1,
-    }, [gy, invstd, w]);
+    ? R.run(
+        {
+          source: 'bnBackwardTrain',
+          key: `bnBackwardTrain:${n}x${c}x${s}`,
+          constants: { c, s, m },
+          output: n * c * s,
+          loopMax: 1,
+        },
+        [gy, x, mean, invstd, w, sums as Float32Array],
+      )
+    : R.run(
+        {
+          source: 'bnBackwardEval',
+          key: `bnBackwardEval:${n}x${c}x${s}`,
+          constants: { c, s },
+          output: n * c * s,
+          loopMax: 1,
+        },
+        [gy, invstd, w],
+      );
   return {
     gradInput,
     gradWeight: needWeightGrads && sums ? sums.slice(c) : null,

@@ -36,8 +36,12 @@ export interface DeviceLink {
   read(id: number, into: Float32Array): void;
 }
 
-const DEVICE = 1, HOST = 0;
-interface Entry { id: number; state: number }
+const DEVICE = 1,
+  HOST = 0;
+interface Entry {
+  id: number;
+  state: number;
+}
 
 /** Released results kept for reuse, per length and in all. */
 const PER_LENGTH = 16;
@@ -118,7 +122,10 @@ export class Residency {
   /** The engine will not use `a` again: a tracked array is kept (with its device buffer) for a later result; others go to the js pool. */
   release(a: Float32Array): void {
     const e = this.entries.get(a);
-    if (!e) { releaseHost(a); return; }
+    if (!e) {
+      releaseHost(a);
+      return;
+    }
     const n = a.length;
     let list = this.kept.get(n);
     if (!list) this.kept.set(n, (list = []));

@@ -57,6 +57,8 @@ export class InProcessRunner implements Runner {
     }
     const out = k(...args);
     // gpu.js returns a fresh Float32Array per call on these modes; copy otherwise.
-    return out instanceof Float32Array && out.length === spec.output ? out : Float32Array.from(out as ArrayLike<number>);
+    return out instanceof Float32Array && out.length === spec.output
+      ? out
+      : Float32Array.from(out as ArrayLike<number>);
   }
 }

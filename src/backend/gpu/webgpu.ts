@@ -188,7 +188,9 @@ parentPort.on('message', async (job) => {
 export function webgpuResident(env = process.env.RXNN_WEBGPU_RESIDENT): boolean {
   if (env === undefined || env === '' || env === '1') return true;
   if (env === '0') return false;
-  throw new Error(`RXNN_WEBGPU_RESIDENT='${env}': expected '1' (tensors stay on the device, the default) or '0' (copied per kernel call)`);
+  throw new Error(
+    `RXNN_WEBGPU_RESIDENT='${env}': expected '1' (tensors stay on the device, the default) or '0' (copied per kernel call)`,
+  );
 }
 
 /** Which kernel runs matmul in a BridgeRunner. */
@@ -233,7 +235,11 @@ export class BridgeRunner implements Runner {
   private transfers: ArrayBuffer[] = [];
 
   /** Starts the worker and blocks until it has a device and a test kernel answered (or throws why not). */
-  constructor(readonly mode: GpuMode, timeoutMs = 30_000, opts: BridgeOptions = {}) {
+  constructor(
+    readonly mode: GpuMode,
+    timeoutMs = 30_000,
+    opts: BridgeOptions = {},
+  ) {
     this.matmulEngine = opts.wgslDevice ? 'wgsl' : mode === 'webgpu' ? webgpuMatmulEngine() : 'gpujs';
     const wgslOn = this.matmulEngine === 'wgsl';
     const resident = wgslOn && mode === 'webgpu' && !opts.wgslDevice && (opts.resident ?? webgpuResident());
@@ -241,10 +247,18 @@ export class BridgeRunner implements Runner {
     this.worker = new Worker(workerSource(resident), {
       eval: true,
       workerData: {
-        ctl: this.ctl, msg: this.msg, mode, data: this.data, sources: SOURCES,
-        gpuJsPath: req.resolve('gpu.js'), webgpuUrl,
-        wgslOn, wgslSources: wgslOn ? wgslMatmulSources() : null, wgslDevice: opts.wgslDevice ?? '',
-        residentOn: resident, residentSources: resident ? deviceKernelSources() : null,
+        ctl: this.ctl,
+        msg: this.msg,
+        mode,
+        data: this.data,
+        sources: SOURCES,
+        gpuJsPath: req.resolve('gpu.js'),
+        webgpuUrl,
+        wgslOn,
+        wgslSources: wgslOn ? wgslMatmulSources() : null,
+        wgslDevice: opts.wgslDevice ?? '',
+        residentOn: resident,
+        residentSources: resident ? deviceKernelSources() : null,
       },
     });
     this.worker.unref();
@@ -267,7 +281,9 @@ export class BridgeRunner implements Runner {
       this.worker.postMessage({ close: true });
       // Work the device already has must finish first (as a GPU context's teardown waits for it).
       this.wait(60_000, 'close');
-    } catch { /* the worker is gone or stuck: exiting anyway */ }
+    } catch {
+      /* the worker is gone or stuck: exiting anyway */
+    }
   }
 
   /**
@@ -322,7 +338,8 @@ export class BridgeRunner implements Runner {
   }
 
   private postBatch(extra: { read?: { id: number }; data?: Float32Array }): void {
-    const batch = this.pending, transfers = this.transfers;
+    const batch = this.pending,
+      transfers = this.transfers;
     this.pending = [];
     this.transfers = [];
     this.worker.postMessage({ batch, ...extra }, transfers);
@@ -365,20 +382,36 @@ export class BridgeRunner implements Runner {
       const decoded = decodeMatmulSpec(spec.constants, spec.output);
       const shape = decoded && opts.repeat ? { ...decoded, repeat: opts.repeat } : decoded;
       if (!shape) {
-        throw new Error(`gpu backend (webgpu): cannot read a matmul from the spec ${JSON.stringify(spec)}; `
-          + 'ops.ts and wgsl-matmul.ts disagree on its constants');
+        throw new Error(
+          `gpu backend (webgpu): cannot read a matmul from the spec ${JSON.stringify(spec)}; ` +
+            'ops.ts and wgsl-matmul.ts disagree on its constants',
+        );
       }
       // One pipeline per variant (transposes, vec4 stores), whatever the shape.
-      return this.post(`wgsl-matmul:${variantKey(shape.transA, shape.transB, shape.n % 4 === 0)}`, spec.key, args, spec.output,
-        (slots, outOffset, fresh) => ({ wgsl: shape, args: slots, outOffset, data: fresh }));
+      return this.post(
+        `wgsl-matmul:${variantKey(shape.transA, shape.transB, shape.n % 4 === 0)}`,
+        spec.key,
+        args,
+        spec.output,
+        (slots, outOffset, fresh) => ({ wgsl: shape, args: slots, outOffset, data: fresh }),
+      );
     }
-    return this.post(spec.key, spec.key, args, spec.output,
-      (slots, outOffset, fresh) => ({ spec, args: slots, outOffset, data: fresh }));
+    return this.post(spec.key, spec.key, args, spec.output, (slots, outOffset, fresh) => ({
+      spec,
+      args: slots,
+      outOffset,
+      data: fresh,
+    }));
   }
 
   /** Copies args into shared memory, posts the job, blocks until the worker has written `output` values after them. */
-  private post(compileKey: string, what: string, args: Float32Array[], output: number,
-    job: (slots: number[][], outOffset: number, fresh: Float32Array | undefined) => object): Float32Array {
+  private post(
+    compileKey: string,
+    what: string,
+    args: Float32Array[],
+    output: number,
+    job: (slots: number[][], outOffset: number, fresh: Float32Array | undefined) => object,
+  ): Float32Array {
     const need = args.reduce((s, a) => s + a.length, 0) + output;
     let fresh: Float32Array | undefined;
     if (need > this.data.length) {
@@ -391,7 +424,10 @@ export class BridgeRunner implements Runner {
       off += a.length;
       return slot;
     });
-    if (!this.keys.has(compileKey)) { this.keys.add(compileKey); this.compiles++; }
+    if (!this.keys.has(compileKey)) {
+      this.keys.add(compileKey);
+      this.compiles++;
+    }
     if (this.pending.length) this.postBatch({}); // resident calls queued before go first
     this.worker.postMessage(job(slots, off, fresh));
     this.wait(600_000, what);

@@ -81,11 +81,31 @@ export interface OperandPlan {
 export function operandPlans(transA: boolean, transB: boolean): { a: OperandPlan; b: OperandPlan } {
   // Consecutive idx walk the operand's contiguous dimension: 16 along k, or 64 along m / n.
   const a: OperandPlan = transA
-    ? { outer: 'idx & 63u', inner: 'idx >> 6u', addr: '(k0 + ak) * m + row0 + ar', inBounds: 'row0 + ar < m && k0 + ak < k' }
-    : { outer: 'idx >> 4u', inner: 'idx & 15u', addr: '(row0 + ar) * k + k0 + ak', inBounds: 'row0 + ar < m && k0 + ak < k' };
+    ? {
+        outer: 'idx & 63u',
+        inner: 'idx >> 6u',
+        addr: '(k0 + ak) * m + row0 + ar',
+        inBounds: 'row0 + ar < m && k0 + ak < k',
+      }
+    : {
+        outer: 'idx >> 4u',
+        inner: 'idx & 15u',
+        addr: '(row0 + ar) * k + k0 + ak',
+        inBounds: 'row0 + ar < m && k0 + ak < k',
+      };
   const b: OperandPlan = transB
-    ? { outer: 'idx >> 4u', inner: 'idx & 15u', addr: '(col0 + bc) * k + k0 + bk', inBounds: 'col0 + bc < n && k0 + bk < k' }
-    : { outer: 'idx & 63u', inner: 'idx >> 6u', addr: '(k0 + bk) * n + col0 + bc', inBounds: 'col0 + bc < n && k0 + bk < k' };
+    ? {
+        outer: 'idx >> 4u',
+        inner: 'idx & 15u',
+        addr: '(col0 + bc) * k + k0 + bk',
+        inBounds: 'col0 + bc < n && k0 + bk < k',
+      }
+    : {
+        outer: 'idx & 63u',
+        inner: 'idx >> 6u',
+        addr: '(k0 + bk) * n + col0 + bc',
+        inBounds: 'col0 + bc < n && k0 + bk < k',
+      };
   return { a, b };
 }
 
@@ -143,23 +163,22 @@ export function wgslMatmulSource(v: MatmulVariant): string {
     L(d + 1, `let bk = ${b.inner};`),
     ...(checked
       ? [
-        L(d + 1, 'var av = 0.0;'),
-        L(d + 1, `if (${a.inBounds}) { av = A[${a.addr}]; }`),
-        L(d + 1, 'As[ak][ar >> 2u][ar & 3u] = av;'),
-        L(d + 1, 'var bv = 0.0;'),
-        L(d + 1, `if (${b.inBounds}) { bv = B[${b.addr}]; }`),
-        L(d + 1, 'Bs[bk][bc >> 2u][bc & 3u] = bv;'),
-      ]
-      : [
-        L(d + 1, `As[ak][ar >> 2u][ar & 3u] = A[${a.addr}];`),
-        L(d + 1, `Bs[bk][bc >> 2u][bc & 3u] = B[${b.addr}];`),
-      ]),
+          L(d + 1, 'var av = 0.0;'),
+          L(d + 1, `if (${a.inBounds}) { av = A[${a.addr}]; }`),
+          L(d + 1, 'As[ak][ar >> 2u][ar & 3u] = av;'),
+          L(d + 1, 'var bv = 0.0;'),
+          L(d + 1, `if (${b.inBounds}) { bv = B[${b.addr}]; }`),
+          L(d + 1, 'Bs[bk][bc >> 2u][bc & 3u] = bv;'),
+        ]
+      : [L(d + 1, `As[ak][ar >> 2u][ar & 3u] = A[${a.addr}];`), L(d + 1, `Bs[bk][bc >> 2u][bc & 3u] = B[${b.addr}];`)]),
     L(d, '}'),
   ];
   const comps = ['x', 'y', 'z', 'w'];
   const stores = [
     ...(v.vecC ? [L(2, 'let w = n >> 2u;'), L(2, 'let q = c >> 2u;')] : []),
-    ...storeOps(v.vecC).map((o) => L(2, `if (${o.cond}) { C[${o.index}] = acc${o.acc}${o.comp < 0 ? '' : `.${comps[o.comp]}`}; }`)),
+    ...storeOps(v.vecC).map((o) =>
+      L(2, `if (${o.cond}) { C[${o.index}] = acc${o.acc}${o.comp < 0 ? '' : `.${comps[o.comp]}`}; }`),
+    ),
   ];
   const fields = PARAM_FIELDS.map((f) => `${f} : u32`).join(', ');
   return [
@@ -230,10 +249,18 @@ export function wgslMatmulSources(): Record<string, string> {
  * (maxComputeWorkgroupsPerDimension, 65535 by default) is covered by fewer
  * workgroups, each looping over tiles with the grid's stride.
  */
-export function matmulGrid(m: number, n: number, maxPerDim = 65535): {
-  tilesM: number; tilesN: number; groupsX: number; groupsY: number;
+export function matmulGrid(
+  m: number,
+  n: number,
+  maxPerDim = 65535,
+): {
+  tilesM: number;
+  tilesN: number;
+  groupsX: number;
+  groupsY: number;
 } {
-  const tilesM = Math.ceil(m / 64), tilesN = Math.ceil(n / 64);
+  const tilesM = Math.ceil(m / 64),
+    tilesN = Math.ceil(n / 64);
   return { tilesM, tilesN, groupsX: Math.min(tilesN, maxPerDim), groupsY: Math.min(tilesM, maxPerDim) };
 }
 
@@ -264,12 +291,18 @@ export function decodeMatmulSpec(c: Record<string, number>, output: number): Mat
 }
 
 /** out[i*n + j] = sum_p A[i, p] B[p, j] in float64, and sum_p |A[i, p] B[p, j]| (for the float32 error bound). */
-export function referenceMatmul(a: ArrayLike<number>, b: ArrayLike<number>, s: MatmulShape): { out: Float64Array; scale: Float64Array } {
+export function referenceMatmul(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  s: MatmulShape,
+): { out: Float64Array; scale: Float64Array } {
   const { m, k, n, transA, transB } = s;
-  const out = new Float64Array(m * n), scale = new Float64Array(m * n);
+  const out = new Float64Array(m * n),
+    scale = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
-      let sum = 0, abs = 0;
+      let sum = 0,
+        abs = 0;
       for (let p = 0; p < k; p++) {
         const v = (transA ? a[p * m + i] : a[i * k + p]) * (transB ? b[j * k + p] : b[p * n + j]);
         sum += v;
@@ -287,8 +320,13 @@ export function referenceMatmul(a: ArrayLike<number>, b: ArrayLike<number>, s: M
  * the float32 bound (k + 2) 2^-24 sum |a b| (plus the smallest normal, for all-zero sums).
  * At most 1 passes. `at` is the worst entry.
  */
-export function errorVsBound(got: ArrayLike<number>, ref: { out: Float64Array; scale: Float64Array }, k: number): { worst: number; at: number } {
-  let worst = 0, at = -1;
+export function errorVsBound(
+  got: ArrayLike<number>,
+  ref: { out: Float64Array; scale: Float64Array },
+  k: number,
+): { worst: number; at: number } {
+  let worst = 0,
+    at = -1;
   for (let i = 0; i < ref.out.length; i++) {
     const e = Math.abs(got[i] - ref.out[i]) / ((k + 2) * 2 ** -24 * ref.scale[i] + 2 ** -126);
     if (!(e <= worst)) {
@@ -323,12 +361,22 @@ export interface GpuDeviceLike {
     submit(commands: unknown[]): void;
   };
   createBuffer(d: { size: number; usage: number }): GpuBufferLike;
-  createShaderModule(d: { code: string }): { getCompilationInfo?(): Promise<{ messages: readonly { type: string; message: string; lineNum?: number }[] }> };
-  createComputePipeline(d: { layout: 'auto'; compute: { module: unknown; entryPoint: string } }): { getBindGroupLayout(i: number): unknown };
+  createShaderModule(d: { code: string }): {
+    getCompilationInfo?(): Promise<{ messages: readonly { type: string; message: string; lineNum?: number }[] }>;
+  };
+  createComputePipeline(d: { layout: 'auto'; compute: { module: unknown; entryPoint: string } }): {
+    getBindGroupLayout(i: number): unknown;
+  };
   createBindGroup(d: { layout: unknown; entries: { binding: number; resource: { buffer: GpuBufferLike } }[] }): unknown;
   createCommandEncoder(): {
     beginComputePass(): GpuPassLike;
-    copyBufferToBuffer(src: GpuBufferLike, srcOffset: number, dst: GpuBufferLike, dstOffset: number, size: number): void;
+    copyBufferToBuffer(
+      src: GpuBufferLike,
+      srcOffset: number,
+      dst: GpuBufferLike,
+      dstOffset: number,
+      size: number,
+    ): void;
     finish(): unknown;
   };
   pushErrorScope(filter: string): void;
@@ -352,7 +400,13 @@ export interface WgslMatmul {
    * straight from the mapped staging buffer and nothing is returned;
    * otherwise a fresh Float32Array.
    */
-  run(a: Float32Array, b: Float32Array, s: MatmulShape, into?: Float32Array, offset?: number): Promise<Float32Array | undefined>;
+  run(
+    a: Float32Array,
+    b: Float32Array,
+    s: MatmulShape,
+    into?: Float32Array,
+    offset?: number,
+  ): Promise<Float32Array | undefined>;
   /** Pipelines compiled so far (one per variant used). */
   readonly pipelines: number;
   /** Buffer sets held, and their bytes. */
@@ -370,7 +424,12 @@ export interface WgslMatmul {
  */
 export function createWgslMatmul(device: GpuDeviceLike, opts: WgslMatmulOptions): WgslMatmul {
   // WebGPU's GPUBufferUsage and GPUMapMode bits.
-  const MAP_READ = 0x1, COPY_SRC = 0x4, COPY_DST = 0x8, UNIFORM = 0x40, STORAGE = 0x80, MODE_READ = 0x1;
+  const MAP_READ = 0x1,
+    COPY_SRC = 0x4,
+    COPY_DST = 0x8,
+    UNIFORM = 0x40,
+    STORAGE = 0x80,
+    MODE_READ = 0x1;
   const limits = device.limits || {};
   const maxGroups = opts.maxGroupsPerDim || limits.maxComputeWorkgroupsPerDimension || 65535;
   const maxBinding = limits.maxStorageBufferBindingSize || 134217728;
@@ -379,8 +438,17 @@ export function createWgslMatmul(device: GpuDeviceLike, opts: WgslMatmulOptions)
   const maxBytes = opts.maxBytes || 2 ** 30;
 
   interface BufferSet {
-    key: string; a: GpuBufferLike; b: GpuBufferLike; c: GpuBufferLike; staging: GpuBufferLike; params: GpuBufferLike;
-    cBytes: number; bytes: number; groupsX: number; groupsY: number; binds: Map<string, unknown>;
+    key: string;
+    a: GpuBufferLike;
+    b: GpuBufferLike;
+    c: GpuBufferLike;
+    staging: GpuBufferLike;
+    params: GpuBufferLike;
+    cBytes: number;
+    bytes: number;
+    groupsX: number;
+    groupsY: number;
+    binds: Map<string, unknown>;
   }
   const pipelines = new Map<string, { getBindGroupLayout(i: number): unknown }>();
   const sets = new Map<string, BufferSet>(); // insertion order = least recently used first
@@ -404,7 +472,9 @@ export function createWgslMatmul(device: GpuDeviceLike, opts: WgslMatmulOptions)
       try {
         const ci = module.getCompilationInfo ? await module.getCompilationInfo() : null;
         if (ci) info = ci.messages.map((msg) => `${msg.type} line ${msg.lineNum}: ${msg.message}`).join('; ');
-      } catch (e) { /* the scope's message is enough */ }
+      } catch (e) {
+        /* the scope's message is enough */
+      }
       throw new Error(`wgsl matmul: variant ${key} does not compile: ${err.message}${info ? ` (${info})` : ''}`);
     }
     pipelines.set(key, pipeline);
@@ -425,14 +495,19 @@ export function createWgslMatmul(device: GpuDeviceLike, opts: WgslMatmulOptions)
       sets.set(key, have);
       return have;
     }
-    const aBytes = m * k * 4, bBytes = k * n * 4, cBytes = m * n * 4;
+    const aBytes = m * k * 4,
+      bBytes = k * n * 4,
+      cBytes = m * n * 4;
     const biggest = Math.max(aBytes, bBytes, cBytes);
     if (biggest > maxBinding || biggest > maxBuffer || biggest / 4 > 2 ** 32 - 2 ** 16) {
-      throw new Error(`wgsl matmul ${m}x${k}x${n}: an operand of ${biggest} bytes is over this device's limits `
-        + `(maxStorageBufferBindingSize ${maxBinding}, maxBufferSize ${maxBuffer})`);
+      throw new Error(
+        `wgsl matmul ${m}x${k}x${n}: an operand of ${biggest} bytes is over this device's limits ` +
+          `(maxStorageBufferBindingSize ${maxBinding}, maxBufferSize ${maxBuffer})`,
+      );
     }
     const need = aBytes + bBytes + 2 * cBytes + 32;
-    while (sets.size && (sets.size >= maxSets || bytes + need > maxBytes)) drop(sets.values().next().value as BufferSet);
+    while (sets.size && (sets.size >= maxSets || bytes + need > maxBytes))
+      drop(sets.values().next().value as BufferSet);
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
     const a = device.createBuffer({ size: aBytes, usage: STORAGE | COPY_DST });
@@ -445,7 +520,19 @@ export function createWgslMatmul(device: GpuDeviceLike, opts: WgslMatmulOptions)
     const inner = await device.popErrorScope();
     const outer = await device.popErrorScope();
     const err = inner || outer;
-    const s: BufferSet = { key, a, b, c, staging, params, cBytes, bytes: need, groupsX: g.groupsX, groupsY: g.groupsY, binds: new Map() };
+    const s: BufferSet = {
+      key,
+      a,
+      b,
+      c,
+      staging,
+      params,
+      cBytes,
+      bytes: need,
+      groupsX: g.groupsX,
+      groupsY: g.groupsY,
+      binds: new Map(),
+    };
     if (err) {
       for (const buf of [a, b, c, staging, params]) buf.destroy();
       throw new Error(`wgsl matmul ${m}x${k}x${n}: cannot allocate ${need} bytes of buffers: ${err.message}`);
@@ -456,13 +543,24 @@ export function createWgslMatmul(device: GpuDeviceLike, opts: WgslMatmulOptions)
     return s;
   }
 
-  async function run(a: Float32Array, b: Float32Array, s: MatmulShape, into?: Float32Array, offset = 0): Promise<Float32Array | undefined> {
+  async function run(
+    a: Float32Array,
+    b: Float32Array,
+    s: MatmulShape,
+    into?: Float32Array,
+    offset = 0,
+  ): Promise<Float32Array | undefined> {
     const { m, k, n } = s;
     if (a.length !== m * k || b.length !== k * n) {
-      throw new Error(`wgsl matmul ${m}x${k}x${n}: operands of ${a.length} and ${b.length} values, expected ${m * k} and ${k * n}`);
+      throw new Error(
+        `wgsl matmul ${m}x${k}x${n}: operands of ${a.length} and ${b.length} values, expected ${m * k} and ${k * n}`,
+      );
     }
     if (m * n === 0 || k === 0) {
-      if (into) { into.fill(0, offset, offset + m * n); return undefined; }
+      if (into) {
+        into.fill(0, offset, offset + m * n);
+        return undefined;
+      }
       return new Float32Array(m * n);
     }
     const key = variantKey(s.transA, s.transB, n % 4 === 0);
@@ -516,11 +614,21 @@ export function createWgslMatmul(device: GpuDeviceLike, opts: WgslMatmulOptions)
 
   return {
     run,
-    get pipelines() { return pipelines.size; },
-    get sets() { return sets.size; },
-    get bytes() { return bytes; },
-    get created() { return created; },
-    destroy() { for (const s of [...sets.values()]) drop(s); },
+    get pipelines() {
+      return pipelines.size;
+    },
+    get sets() {
+      return sets.size;
+    },
+    get bytes() {
+      return bytes;
+    },
+    get created() {
+      return created;
+    },
+    destroy() {
+      for (const s of [...sets.values()]) drop(s);
+    },
   };
 }
 
@@ -535,16 +643,20 @@ export async function wgslSelfTest(mm: WgslMatmul): Promise<void> {
     { m: 65, k: 17, n: 68, transA: true, transB: true },
   ];
   for (const s of cases) {
-    const a = new Float32Array(s.m * s.k), b = new Float32Array(s.k * s.n);
+    const a = new Float32Array(s.m * s.k),
+      b = new Float32Array(s.k * s.n);
     for (let i = 0; i < a.length; i++) a[i] = ((i * 37) % 19) / 8 - 1;
     for (let i = 0; i < b.length; i++) b[i] = ((i * 53) % 23) / 8 - 1.25;
     const got = (await mm.run(a, b, s)) as Float32Array;
     const ref = referenceMatmul(a, b, s);
     const e = errorVsBound(got, ref, s.k);
     if (!(e.worst <= 1)) {
-      const i = Math.floor(e.at / s.n), j = e.at % s.n;
-      throw new Error(`tiled WGSL matmul failed its start-up check at ${s.m}x${s.k}x${s.n} transA=${s.transA} transB=${s.transB}: `
-        + `C[${i}, ${j}] = ${got[e.at]}, expected ${ref.out[e.at]} (${e.worst.toPrecision(3)}x the float32 bound)`);
+      const i = Math.floor(e.at / s.n),
+        j = e.at % s.n;
+      throw new Error(
+        `tiled WGSL matmul failed its start-up check at ${s.m}x${s.k}x${s.n} transA=${s.transA} transB=${s.transB}: ` +
+          `C[${i}, ${j}] = ${got[e.at]}, expected ${ref.out[e.at]} (${e.worst.toPrecision(3)}x the float32 bound)`,
+      );
     }
   }
 }
@@ -556,5 +668,6 @@ export async function wgslSelfTest(mm: WgslMatmul): Promise<void> {
  */
 export function wgslHostSource(): string {
   return [variantKey, matmulGrid, referenceMatmul, errorVsBound, createWgslMatmul, wgslSelfTest]
-    .map((f) => f.toString()).join('\n');
+    .map((f) => f.toString())
+    .join('\n');
 }

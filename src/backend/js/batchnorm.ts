@@ -14,22 +14,36 @@ export const BN_WASM_MIN = Number(process.env.RXNN_BN_WASM_MIN) || 1024;
 
 /** x[b, ch, j] of a tensor viewed as [N, C, S] lives at (b * C + ch) * S + j. */
 export function batchNormStats(x: Float32Array, n: number, c: number, s: number, eps: number): BatchNormStats {
-  const moments = s === 1 && n * c >= BN_WASM_MIN && n * c <= WASM_MAX_ELEMENTS ? bnStatsRows(x, n, c) : batchNormStatsLoop(x, n, c, s);
+  const moments =
+    s === 1 && n * c >= BN_WASM_MIN && n * c <= WASM_MAX_ELEMENTS
+      ? bnStatsRows(x, n, c)
+      : batchNormStatsLoop(x, n, c, s);
   return withInvstd(moments, eps);
 }
 
 /** invstd = 1 / sqrt(varBiased + eps) in float64, rounded once (PyTorch's CPU kernel computes it in double). */
 export function withInvstd(moments: BatchNormMoments, eps: number): BatchNormStats {
-  const c = moments.varBiased.length, invstd = new Float32Array(c);
+  const c = moments.varBiased.length,
+    invstd = new Float32Array(c);
   for (let ch = 0; ch < c; ch++) invstd[ch] = 1 / Math.sqrt(moments.varBiased[ch] + eps);
   return { mean: moments.mean, varBiased: moments.varBiased, invstd };
 }
 
 /** Kernels.batchNormUpdateStats, in float64 with one rounding per store. */
-export function batchNormUpdateStats(runningMean: Float32Array | null, runningVar: Float32Array | null,
-  mean: Float32Array, varBiased: Float32Array, momentum: number, m: number): void {
-  if (runningMean) for (let ch = 0; ch < runningMean.length; ch++) runningMean[ch] = (1 - momentum) * runningMean[ch] + momentum * mean[ch];
-  if (runningVar) for (let ch = 0; ch < runningVar.length; ch++) runningVar[ch] = (1 - momentum) * runningVar[ch] + momentum * varBiased[ch] * (m / (m - 1));
+export function batchNormUpdateStats(
+  runningMean: Float32Array | null,
+  runningVar: Float32Array | null,
+  mean: Float32Array,
+  varBiased: Float32Array,
+  momentum: number,
+  m: number,
+): void {
+  if (runningMean)
+    for (let ch = 0; ch < runningMean.length; ch++)
+      runningMean[ch] = (1 - momentum) * runningMean[ch] + momentum * mean[ch];
+  if (runningVar)
+    for (let ch = 0; ch < runningVar.length; ch++)
+      runningVar[ch] = (1 - momentum) * runningVar[ch] + momentum * varBiased[ch] * (m / (m - 1));
 }
 
 export function batchNormStatsLoop(x: Float32Array, n: number, c: number, s: number): BatchNormMoments {
@@ -46,7 +60,10 @@ export function batchNormStatsLoop(x: Float32Array, n: number, c: number, s: num
     let ss = 0;
     for (let b = 0; b < n; b++) {
       const base = (b * c + ch) * s;
-      for (let j = 0; j < s; j++) { const d = x[base + j] - m; ss += d * d; }
+      for (let j = 0; j < s; j++) {
+        const d = x[base + j] - m;
+        ss += d * d;
+      }
     }
     mean[ch] = m;
     varBiased[ch] = ss / count;
@@ -54,14 +71,31 @@ export function batchNormStatsLoop(x: Float32Array, n: number, c: number, s: num
   return { mean, varBiased };
 }
 
-export function batchNormForward(x: Float32Array, n: number, c: number, s: number, mean: Float32Array,
-  invstd: Float32Array, weight: Float32Array | null, bias: Float32Array | null): Float32Array {
-  if (s === 1 && n * c >= BN_WASM_MIN && n * c <= WASM_MAX_ELEMENTS) return bnForwardRows(x, n, c, mean, invstd, weight, bias);
+export function batchNormForward(
+  x: Float32Array,
+  n: number,
+  c: number,
+  s: number,
+  mean: Float32Array,
+  invstd: Float32Array,
+  weight: Float32Array | null,
+  bias: Float32Array | null,
+): Float32Array {
+  if (s === 1 && n * c >= BN_WASM_MIN && n * c <= WASM_MAX_ELEMENTS)
+    return bnForwardRows(x, n, c, mean, invstd, weight, bias);
   return batchNormForwardLoop(x, n, c, s, mean, invstd, weight, bias);
 }
 
-export function batchNormForwardLoop(x: Float32Array, n: number, c: number, s: number, mean: Float32Array,
-  invstd: Float32Array, weight: Float32Array | null, bias: Float32Array | null): Float32Array {
+export function batchNormForwardLoop(
+  x: Float32Array,
+  n: number,
+  c: number,
+  s: number,
+  mean: Float32Array,
+  invstd: Float32Array,
+  weight: Float32Array | null,
+  bias: Float32Array | null,
+): Float32Array {
   const y = take(x.length);
   for (let ch = 0; ch < c; ch++) {
     // Folded into one scale and shift per channel: y = x * alpha + beta.
@@ -75,23 +109,44 @@ export function batchNormForwardLoop(x: Float32Array, n: number, c: number, s: n
   return y;
 }
 
-export function batchNormBackward(gy: Float32Array, x: Float32Array, n: number, c: number, s: number,
-  mean: Float32Array, invstd: Float32Array, weight: Float32Array | null,
-  batchStats: boolean, needWeightGrads: boolean): BatchNormGrads {
-  if (s === 1 && n * c >= BN_WASM_MIN && n * c <= WASM_MAX_ELEMENTS) return bnBackwardRows(gy, x, n, c, mean, invstd, weight, batchStats, needWeightGrads);
+export function batchNormBackward(
+  gy: Float32Array,
+  x: Float32Array,
+  n: number,
+  c: number,
+  s: number,
+  mean: Float32Array,
+  invstd: Float32Array,
+  weight: Float32Array | null,
+  batchStats: boolean,
+  needWeightGrads: boolean,
+): BatchNormGrads {
+  if (s === 1 && n * c >= BN_WASM_MIN && n * c <= WASM_MAX_ELEMENTS)
+    return bnBackwardRows(gy, x, n, c, mean, invstd, weight, batchStats, needWeightGrads);
   return batchNormBackwardLoop(gy, x, n, c, s, mean, invstd, weight, batchStats, needWeightGrads);
 }
 
-export function batchNormBackwardLoop(gy: Float32Array, x: Float32Array, n: number, c: number, s: number,
-  mean: Float32Array, invstd: Float32Array, weight: Float32Array | null,
-  batchStats: boolean, needWeightGrads: boolean): BatchNormGrads {
+export function batchNormBackwardLoop(
+  gy: Float32Array,
+  x: Float32Array,
+  n: number,
+  c: number,
+  s: number,
+  mean: Float32Array,
+  invstd: Float32Array,
+  weight: Float32Array | null,
+  batchStats: boolean,
+  needWeightGrads: boolean,
+): BatchNormGrads {
   const gx = take(x.length);
   const gw = needWeightGrads ? new Float32Array(c) : null;
   const gb = needWeightGrads ? new Float32Array(c) : null;
   const count = n * s;
   for (let ch = 0; ch < c; ch++) {
-    const m = mean[ch], is = invstd[ch];
-    let sumG = 0, sumGXhat = 0;
+    const m = mean[ch],
+      is = invstd[ch];
+    let sumG = 0,
+      sumGXhat = 0;
     for (let b = 0; b < n; b++) {
       const base = (b * c + ch) * s;
       for (let j = 0; j < s; j++) {
@@ -100,16 +155,17 @@ export function batchNormBackwardLoop(gy: Float32Array, x: Float32Array, n: numb
         sumGXhat += g * (x[base + j] - m) * is;
       }
     }
-    if (gw && gb) { gw[ch] = sumGXhat; gb[ch] = sumG; }
+    if (gw && gb) {
+      gw[ch] = sumGXhat;
+      gb[ch] = sumG;
+    }
     const w = weight ? weight[ch] : 1;
     const scale = w * is;
     for (let b = 0; b < n; b++) {
       const base = (b * c + ch) * s;
       for (let j = 0; j < s; j++) {
         const i = base + j;
-        gx[i] = batchStats
-          ? scale * (gy[i] - sumG / count - (x[i] - m) * is * (sumGXhat / count))
-          : gy[i] * scale;
+        gx[i] = batchStats ? scale * (gy[i] - sumG / count - (x[i] - m) * is * (sumGXhat / count)) : gy[i] * scale;
       }
     }
   }

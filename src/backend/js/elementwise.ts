@@ -52,26 +52,53 @@ type BinaryLoops = {
   /** rows/cols with the roles swapped: x is the full operand `b`, y the broadcast operand `a`. */
   rowsSwapped: (x: Float32Array, y: Float32Array, out: Float32Array, inner: number) => void;
   colsSwapped: (x: Float32Array, y: Float32Array, out: Float32Array, inner: number) => void;
-  any: (x: Float32Array, y: Float32Array, out: Float32Array, ix: (i: number) => number, iy: (i: number) => number) => void;
+  any: (
+    x: Float32Array,
+    y: Float32Array,
+    out: Float32Array,
+    ix: (i: number) => number,
+    iy: (i: number) => number,
+  ) => void;
 };
 
-const unaryLoops = Object.fromEntries(Object.entries(UNARY_EXPR).map(([op, e]) => [op,
-  new Function('x', 'out', `for (let i = 0; i < out.length; i++) { const v = x[i]; out[i] = ${e}; }`) as UnaryLoop,
-])) as Record<UnaryOp, UnaryLoop>;
+const unaryLoops = Object.fromEntries(
+  Object.entries(UNARY_EXPR).map(([op, e]) => [
+    op,
+    new Function('x', 'out', `for (let i = 0; i < out.length; i++) { const v = x[i]; out[i] = ${e}; }`) as UnaryLoop,
+  ]),
+) as Record<UnaryOp, UnaryLoop>;
 
 function binaryLoops(e: string): BinaryLoops {
   const make = (args: string, body: string) => new Function(...args.split(','), body) as any;
   return {
     same: make('x,y,out', `for (let i = 0; i < out.length; i++) { const a = x[i], b = y[i]; out[i] = ${e}; }`),
-    rows: make('x,y,out,inner', `for (let o = 0; o < out.length; o += inner) for (let j = 0; j < inner; j++) { const a = x[o + j], b = y[j]; out[o + j] = ${e}; }`),
-    cols: make('x,y,out,inner', `for (let o = 0, r = 0; o < out.length; o += inner, r++) { const b = y[r]; for (let j = 0; j < inner; j++) { const a = x[o + j]; out[o + j] = ${e}; } }`),
-    rowsSwapped: make('x,y,out,inner', `for (let o = 0; o < out.length; o += inner) for (let j = 0; j < inner; j++) { const b = x[o + j], a = y[j]; out[o + j] = ${e}; }`),
-    colsSwapped: make('x,y,out,inner', `for (let o = 0, r = 0; o < out.length; o += inner, r++) { const a = y[r]; for (let j = 0; j < inner; j++) { const b = x[o + j]; out[o + j] = ${e}; } }`),
-    any: make('x,y,out,ix,iy', `for (let i = 0; i < out.length; i++) { const a = x[ix(i)], b = y[iy(i)]; out[i] = ${e}; }`),
+    rows: make(
+      'x,y,out,inner',
+      `for (let o = 0; o < out.length; o += inner) for (let j = 0; j < inner; j++) { const a = x[o + j], b = y[j]; out[o + j] = ${e}; }`,
+    ),
+    cols: make(
+      'x,y,out,inner',
+      `for (let o = 0, r = 0; o < out.length; o += inner, r++) { const b = y[r]; for (let j = 0; j < inner; j++) { const a = x[o + j]; out[o + j] = ${e}; } }`,
+    ),
+    rowsSwapped: make(
+      'x,y,out,inner',
+      `for (let o = 0; o < out.length; o += inner) for (let j = 0; j < inner; j++) { const b = x[o + j], a = y[j]; out[o + j] = ${e}; }`,
+    ),
+    colsSwapped: make(
+      'x,y,out,inner',
+      `for (let o = 0, r = 0; o < out.length; o += inner, r++) { const a = y[r]; for (let j = 0; j < inner; j++) { const b = x[o + j]; out[o + j] = ${e}; } }`,
+    ),
+    any: make(
+      'x,y,out,ix,iy',
+      `for (let i = 0; i < out.length; i++) { const a = x[ix(i)], b = y[iy(i)]; out[i] = ${e}; }`,
+    ),
   };
 }
 
-const binaryTable = Object.fromEntries(Object.entries(BINARY_EXPR).map(([op, e]) => [op, binaryLoops(e)])) as Record<BinaryOp, BinaryLoops>;
+const binaryTable = Object.fromEntries(Object.entries(BINARY_EXPR).map(([op, e]) => [op, binaryLoops(e)])) as Record<
+  BinaryOp,
+  BinaryLoops
+>;
 
 export function unary(op: UnaryOp, x: Float32Array): Float32Array {
   if (op === 'copy') {
@@ -85,7 +112,10 @@ export function unary(op: UnaryOp, x: Float32Array): Float32Array {
   return out;
 }
 
-const FULL = 0, ROWS = 1, COLS = 2, ANY = 3;
+const FULL = 0,
+  ROWS = 1,
+  COLS = 2,
+  ANY = 3;
 /** The `inner` of the last layout() call (set there rather than returned, so that no tuple is allocated per call). */
 let layoutInner = 0;
 
@@ -120,17 +150,27 @@ function layout(shape: readonly number[], size: number, outShape: readonly numbe
   return ANY;
 }
 
-export function binary(op: BinaryOp, a: Float32Array, aShape: readonly number[], b: Float32Array,
-  bShape: readonly number[], outShape: readonly number[]): Float32Array {
+export function binary(
+  op: BinaryOp,
+  a: Float32Array,
+  aShape: readonly number[],
+  b: Float32Array,
+  bShape: readonly number[],
+  outShape: readonly number[],
+): Float32Array {
   let size = 1;
   for (let i = 0; i < outShape.length; i++) size *= outShape[i];
   const loops = binaryTable[op];
-  const la = layout(aShape, a.length, outShape, size), ia = layoutInner;
-  const lb = layout(bShape, b.length, outShape, size), ib = layoutInner;
+  const la = layout(aShape, a.length, outShape, size),
+    ia = layoutInner;
+  const lb = layout(bShape, b.length, outShape, size),
+    ib = layoutInner;
   if (size >= EW_WASM_MIN && size <= WASM_MAX_ELEMENTS && WASM_BINARY.has(op)) {
     if (la === FULL && lb === FULL) return wasmBinary(op, a, b, 'same', 0, false);
-    if (la === FULL && lb === ROWS && (ib === 1 || ib % 4 === 0)) return wasmBinary(op, a, b, ib === 1 ? 'scalar' : 'rows', ib, false);
-    if (lb === FULL && la === ROWS && (ia === 1 || ia % 4 === 0)) return wasmBinary(op, b, a, ia === 1 ? 'scalar' : 'rows', ia, true);
+    if (la === FULL && lb === ROWS && (ib === 1 || ib % 4 === 0))
+      return wasmBinary(op, a, b, ib === 1 ? 'scalar' : 'rows', ib, false);
+    if (lb === FULL && la === ROWS && (ia === 1 || ia % 4 === 0))
+      return wasmBinary(op, b, a, ia === 1 ? 'scalar' : 'rows', ia, true);
   }
   const out = take(size);
   if (la === FULL && lb === FULL) loops.same(a, b, out);

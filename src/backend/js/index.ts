@@ -10,9 +10,23 @@ import { sgdUpdate } from './sgd';
 
 /** The reference backend: plain typed-array loops, every kernel. */
 export const jsKernels: Kernels = {
-  unary, binary, reduce, variance, matmul, permute, gatherRows, scatterAddRows,
-  batchNormStats, batchNormUpdateStats, batchNormForward, batchNormBackward, sgdUpdate,
-  accumulate, fill, sync, release,
+  unary,
+  binary,
+  reduce,
+  variance,
+  matmul,
+  permute,
+  gatherRows,
+  scatterAddRows,
+  batchNormStats,
+  batchNormUpdateStats,
+  batchNormForward,
+  batchNormBackward,
+  sgdUpdate,
+  accumulate,
+  fill,
+  sync,
+  release,
 };
 
 registerBackend({ name: 'js', setup: () => ({ name: 'js' }) });

@@ -40,7 +40,12 @@ export function gatherRows(x: Float32Array, rowSize: number, index: readonly num
   return out;
 }
 
-export function scatterAddRows(g: Float32Array, rowSize: number, index: readonly number[], numRows: number): Float32Array {
+export function scatterAddRows(
+  g: Float32Array,
+  rowSize: number,
+  index: readonly number[],
+  numRows: number,
+): Float32Array {
   const out = new Float32Array(numRows * rowSize);
   for (let r = 0; r < index.length; r++) {
     const dst = index[r] * rowSize;

@@ -40,8 +40,14 @@ export function take(n: number): Float32Array {
 /** Keeps `buf` for a later take(buf.length); the caller guarantees nothing reads or writes it any more. */
 export function release(buf: Float32Array): void {
   const n = buf.length;
-  if (n < MIN_LENGTH || buf.byteOffset !== 0 || buf.buffer.byteLength !== buf.byteLength
-    || !(buf.buffer instanceof ArrayBuffer) || bytes + 4 * n > MAX_BYTES) return;
+  if (
+    n < MIN_LENGTH ||
+    buf.byteOffset !== 0 ||
+    buf.buffer.byteLength !== buf.byteLength ||
+    !(buf.buffer instanceof ArrayBuffer) ||
+    bytes + 4 * n > MAX_BYTES
+  )
+    return;
   let list = free.get(n);
   if (list === undefined) free.set(n, (list = []));
   if (list.length >= PER_LENGTH || list.includes(buf)) return;

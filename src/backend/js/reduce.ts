@@ -2,14 +2,16 @@ import { colSumRows } from '../wasm/bn';
 import { WASM_MAX_ELEMENTS } from '../wasm/limits';
 import type { ReduceOp } from '../kernels';
 
-
 /**
  * Views `shape` reduced over `axes` as [outer, reduced, inner] loops: for each
  * output element, `visit` receives the flat indices of the inputs it reduces.
  * Reduced axes need not be adjacent, so the reduced positions are enumerated
  * by an offset table computed once.
  */
-interface Plan { offsets: Int32Array; bases: Int32Array }
+interface Plan {
+  offsets: Int32Array;
+  bases: Int32Array;
+}
 const plans = new Map<string, Plan>();
 
 /** Plans are cached per (shape, axes): a training loop reduces the same shapes every step. */
@@ -27,7 +29,10 @@ function makePlan(shape: readonly number[], axes: readonly number[]): Plan {
   const reduced = new Set(axes);
   const strides: number[] = [];
   let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { strides[i] = s; s *= shape[i]; }
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
   const keptAxes = shape.map((_, i) => i).filter((i) => !reduced.has(i));
   const redAxes = shape.map((_, i) => i).filter((i) => reduced.has(i));
   const offsets = axisOffsets(redAxes, shape, strides);
@@ -102,7 +107,10 @@ export function reduce(op: ReduceOp, x: Float32Array, shape: readonly number[], 
       for (let r = 0; r < offsets.length; r++) {
         const v = x[base + offsets[r]];
         // NaN wins, as in PyTorch's max/argmax.
-        if (v > best || (Number.isNaN(v) && !Number.isNaN(best))) { best = v; arg = r; }
+        if (v > best || (Number.isNaN(v) && !Number.isNaN(best))) {
+          best = v;
+          arg = r;
+        }
       }
       out[o] = op === 'max' ? best : arg;
     }
@@ -110,7 +118,12 @@ export function reduce(op: ReduceOp, x: Float32Array, shape: readonly number[], 
   return out;
 }
 
-export function variance(x: Float32Array, shape: readonly number[], axes: readonly number[], correction: number): Float32Array {
+export function variance(
+  x: Float32Array,
+  shape: readonly number[],
+  axes: readonly number[],
+  correction: number,
+): Float32Array {
   const { offsets, bases } = reductionPlan(shape, axes);
   const out = new Float32Array(bases.length);
   const n = offsets.length;
@@ -120,9 +133,11 @@ export function variance(x: Float32Array, shape: readonly number[], axes: readon
     for (let r = 0; r < n; r++) sum += x[base + offsets[r]];
     const mean = sum / n;
     let ss = 0;
-    for (let r = 0; r < n; r++) { const d = x[base + offsets[r]] - mean; ss += d * d; }
+    for (let r = 0; r < n; r++) {
+      const d = x[base + offsets[r]] - mean;
+      ss += d * d;
+    }
     out[o] = ss / Math.max(0, n - correction);
   }
   return out;
 }
-

@@ -12,12 +12,14 @@ export const SGD_WASM_MIN = 1024;
  * test/fixtures/sgd-bits.json).
  */
 export const sgdUpdate: Kernels['sgdUpdate'] = (param, grad, buf, o) => {
-  const lr = Math.fround(o.lr), wd = Math.fround(o.weightDecay);
+  const lr = Math.fround(o.lr),
+    wd = Math.fround(o.weightDecay);
   if (param.length >= SGD_WASM_MIN && param.length <= WASM_MAX_ELEMENTS && !(o.momentum !== 0 && buf)) {
     wasmSgdPlain(param, grad, lr, wd);
     return;
   }
-  const m = Math.fround(o.momentum), keep = Math.fround(1 - o.dampening);
+  const m = Math.fround(o.momentum),
+    keep = Math.fround(1 - o.dampening);
   for (let i = 0; i < param.length; i++) {
     // PyTorch adds the decay only when it is non-zero (0 * Inf would be NaN).
     let d = wd !== 0 ? Math.fround(grad[i] + wd * param[i]) : grad[i];

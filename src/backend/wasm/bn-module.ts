@@ -34,24 +34,42 @@ function sweep({ name, tensors, channels, body }: Sweep): FuncDef {
   const idx = new Map(params.map((p, i) => [p, i]));
   let next = params.length;
   const local = () => next++;
-  const b = local(), q = local(), cEven = local(), off = local(), dq = local();
+  const b = local(),
+    q = local(),
+    cEven = local(),
+    off = local(),
+    dq = local();
   const code = new Code();
   const P = (p: string) => idx.get(p) as number;
   // cEven = c rounded up to even: (c + 1) - ((c + 1) & 1)
   code.get(P('c')).i32(1).add().set(cEven);
   code.get(cEven).get(cEven).i32(1).and_().sub().set(cEven);
   // off: byte offset of the current pair within the tensors, dq: within the channel arrays.
-  code.for(b, () => code.i32(0), () => code.get(P('n')), 1, () => {
-    code.get(b).get(P('c')).mul().i32(4).mul().set(off);
-    code.i32(0).set(dq);
-    code.for(q, () => code.i32(0), () => code.get(cEven), 2, () => {
-      body(code,
-        (t) => code.get(P(t)).get(off).add().v128Load64Zero().f64x2PromoteLowF32x4(),
-        (ch) => code.get(P(ch)).get(dq).add(),
-        (t) => code.get(P(t)).get(off).add());
-      code.inc(off, 8).inc(dq, 16);
-    });
-  });
+  code.for(
+    b,
+    () => code.i32(0),
+    () => code.get(P('n')),
+    1,
+    () => {
+      code.get(b).get(P('c')).mul().i32(4).mul().set(off);
+      code.i32(0).set(dq);
+      code.for(
+        q,
+        () => code.i32(0),
+        () => code.get(cEven),
+        2,
+        () => {
+          body(
+            code,
+            (t) => code.get(P(t)).get(off).add().v128Load64Zero().f64x2PromoteLowF32x4(),
+            (ch) => code.get(P(ch)).get(dq).add(),
+            (t) => code.get(P(t)).get(off).add(),
+          );
+          code.inc(off, 8).inc(dq, 16);
+        },
+      );
+    },
+  );
   return { name, params: params.length, locals: [[next - params.length, I32]], code };
 }
 
@@ -82,10 +100,16 @@ interface ColSweep {
   channels: string[];
   /** Channel arrays written back after the block (accumulators); the others are read-only. */
   accs: string[];
-  body: (c: Code, q: number, h: {
-    t: (name: string) => void; r: (name: string) => void;
-    st: (name: string, v: () => void) => void; acc: (name: string, v: () => void) => void;
-  }) => void;
+  body: (
+    c: Code,
+    q: number,
+    h: {
+      t: (name: string) => void;
+      r: (name: string) => void;
+      st: (name: string, v: () => void) => void;
+      acc: (name: string, v: () => void) => void;
+    },
+  ) => void;
 }
 
 function colSweep({ name, tensors, channels, accs, body }: ColSweep, pairs: number): FuncDef {
@@ -93,126 +117,284 @@ function colSweep({ name, tensors, channels, accs, body }: ColSweep, pairs: numb
   const idx = new Map(params.map((p, i) => [p, i]));
   const P = (p: string) => idx.get(p) as number;
   let next = params.length;
-  const cb = next++, b = next++, off = next++, rowBytes = next++, chOff = next++;
+  const cb = next++,
+    b = next++,
+    off = next++,
+    rowBytes = next++,
+    chOff = next++;
   const nI32 = next - params.length;
   const regs = new Map<string, number>();
-  for (const ch of channels) { regs.set(ch, next); next += pairs; }
+  for (const ch of channels) {
+    regs.set(ch, next);
+    next += pairs;
+  }
   const nV128 = next - params.length - nI32;
   const code = new Code();
   const reg = (ch: string, q: number) => (regs.get(ch) as number) + q;
   code.get(P('c')).i32(4).mul().set(rowBytes);
-  code.for(cb, () => code.i32(0), () => code.get(P('c')), 2 * pairs, () => {
-    // chOff: byte offset of the block in the float64 channel arrays; off: in the float32 tensors.
-    code.get(cb).i32(8).mul().set(chOff);
-    for (const ch of channels) {
-      for (let q = 0; q < pairs; q++) code.get(P(ch)).get(chOff).add().v128Load(q * 16).set(reg(ch, q));
-    }
-    code.get(cb).i32(4).mul().set(off);
-    code.for(b, () => code.i32(0), () => code.get(P('n')), 1, () => {
-      for (let q = 0; q < pairs; q++) {
-        body(code, q, {
-          t: (t) => code.get(P(t)).get(off).add().v128Load64Zero(q * 8).f64x2PromoteLowF32x4(),
-          r: (ch) => code.get(reg(ch, q)),
-          st: (t, v) => { code.get(P(t)).get(off).add(); v(); code.f32x4DemoteF64x2Zero().v128Store64Lane0(q * 8); },
-          acc: (ch, v) => { code.get(reg(ch, q)); v(); code.f64x2Add().set(reg(ch, q)); },
-        });
+  code.for(
+    cb,
+    () => code.i32(0),
+    () => code.get(P('c')),
+    2 * pairs,
+    () => {
+      // chOff: byte offset of the block in the float64 channel arrays; off: in the float32 tensors.
+      code.get(cb).i32(8).mul().set(chOff);
+      for (const ch of channels) {
+        for (let q = 0; q < pairs; q++)
+          code
+            .get(P(ch))
+            .get(chOff)
+            .add()
+            .v128Load(q * 16)
+            .set(reg(ch, q));
       }
-      code.inc(off, () => code.get(rowBytes));
-    });
-    for (const ch of accs) {
-      for (let q = 0; q < pairs; q++) code.get(P(ch)).get(chOff).add().get(reg(ch, q)).v128Store(q * 16);
-    }
-  });
-  return { name: `${name}_p${pairs}`, params: params.length, locals: [[nI32, I32], [nV128, V128]], code };
+      code.get(cb).i32(4).mul().set(off);
+      code.for(
+        b,
+        () => code.i32(0),
+        () => code.get(P('n')),
+        1,
+        () => {
+          for (let q = 0; q < pairs; q++) {
+            body(code, q, {
+              t: (t) =>
+                code
+                  .get(P(t))
+                  .get(off)
+                  .add()
+                  .v128Load64Zero(q * 8)
+                  .f64x2PromoteLowF32x4(),
+              r: (ch) => code.get(reg(ch, q)),
+              st: (t, v) => {
+                code.get(P(t)).get(off).add();
+                v();
+                code.f32x4DemoteF64x2Zero().v128Store64Lane0(q * 8);
+              },
+              acc: (ch, v) => {
+                code.get(reg(ch, q));
+                v();
+                code.f64x2Add().set(reg(ch, q));
+              },
+            });
+          }
+          code.inc(off, () => code.get(rowBytes));
+        },
+      );
+      for (const ch of accs) {
+        for (let q = 0; q < pairs; q++)
+          code
+            .get(P(ch))
+            .get(chOff)
+            .add()
+            .get(reg(ch, q))
+            .v128Store(q * 16);
+      }
+    },
+  );
+  return {
+    name: `${name}_p${pairs}`,
+    params: params.length,
+    locals: [
+      [nI32, I32],
+      [nV128, V128],
+    ],
+    code,
+  };
 }
 
 /** The column-block sweeps and the pair counts each is built with (register budget: 16 xmm). */
 export const COL_SWEEPS: [ColSweep, number[]][] = [
-  [{
-    name: 'colSum', tensors: ['x'], channels: ['acc'], accs: ['acc'],
-    body: (c, q, { t, acc }) => acc('acc', () => t('x')),
-  }, [2, 4]],
-  [{
-    name: 'colSqDev', tensors: ['x'], channels: ['mean', 'acc'], accs: ['acc'],
-    body: (c, q, { t, r, acc }) => acc('acc', () => {
-      t('x'); r('mean'); c.f64x2Sub();
-      t('x'); r('mean'); c.f64x2Sub().f64x2Mul();
-    }),
-  }, [2, 4]],
-  [{
-    name: 'colGradSums', tensors: ['gy', 'x'], channels: ['m', 'is', 'accG', 'accGX'], accs: ['accG', 'accGX'],
-    body: (c, q, { t, r, acc }) => {
-      acc('accG', () => t('gy'));
-      acc('accGX', () => { t('gy'); t('x'); r('m'); c.f64x2Sub().f64x2Mul(); r('is'); c.f64x2Mul(); });
+  [
+    {
+      name: 'colSum',
+      tensors: ['x'],
+      channels: ['acc'],
+      accs: ['acc'],
+      body: (c, q, { t, acc }) => acc('acc', () => t('x')),
     },
-  }, [2]],
-  [{
-    name: 'affine', tensors: ['x', 'y'], channels: ['alpha', 'beta'], accs: [],
-    body: (c, q, { t, r, st }) => st('y', () => { t('x'); r('alpha'); c.f64x2Mul(); r('beta'); c.f64x2Add(); }),
-  }, [2, 4]],
-  [{
-    name: 'scale', tensors: ['x', 'y'], channels: ['alpha'], accs: [],
-    body: (c, q, { t, r, st }) => st('y', () => { t('x'); r('alpha'); c.f64x2Mul(); }),
-  }, [2, 4]],
-  [{
-    name: 'bwdTrain', tensors: ['gy', 'x', 'gx'], channels: ['m', 'is', 'sc', 'k2', 'k3'], accs: [],
-    body: (c, q, { t, r, st }) => st('gx', () => {
-      r('sc');
-      t('gy'); r('k2'); c.f64x2Sub();
-      t('x'); r('m'); c.f64x2Sub(); r('is'); c.f64x2Mul(); r('k3'); c.f64x2Mul();
-      c.f64x2Sub().f64x2Mul();
-    }),
-  }, [2]],
+    [2, 4],
+  ],
+  [
+    {
+      name: 'colSqDev',
+      tensors: ['x'],
+      channels: ['mean', 'acc'],
+      accs: ['acc'],
+      body: (c, q, { t, r, acc }) =>
+        acc('acc', () => {
+          t('x');
+          r('mean');
+          c.f64x2Sub();
+          t('x');
+          r('mean');
+          c.f64x2Sub().f64x2Mul();
+        }),
+    },
+    [2, 4],
+  ],
+  [
+    {
+      name: 'colGradSums',
+      tensors: ['gy', 'x'],
+      channels: ['m', 'is', 'accG', 'accGX'],
+      accs: ['accG', 'accGX'],
+      body: (c, q, { t, r, acc }) => {
+        acc('accG', () => t('gy'));
+        acc('accGX', () => {
+          t('gy');
+          t('x');
+          r('m');
+          c.f64x2Sub().f64x2Mul();
+          r('is');
+          c.f64x2Mul();
+        });
+      },
+    },
+    [2],
+  ],
+  [
+    {
+      name: 'affine',
+      tensors: ['x', 'y'],
+      channels: ['alpha', 'beta'],
+      accs: [],
+      body: (c, q, { t, r, st }) =>
+        st('y', () => {
+          t('x');
+          r('alpha');
+          c.f64x2Mul();
+          r('beta');
+          c.f64x2Add();
+        }),
+    },
+    [2, 4],
+  ],
+  [
+    {
+      name: 'scale',
+      tensors: ['x', 'y'],
+      channels: ['alpha'],
+      accs: [],
+      body: (c, q, { t, r, st }) =>
+        st('y', () => {
+          t('x');
+          r('alpha');
+          c.f64x2Mul();
+        }),
+    },
+    [2, 4],
+  ],
+  [
+    {
+      name: 'bwdTrain',
+      tensors: ['gy', 'x', 'gx'],
+      channels: ['m', 'is', 'sc', 'k2', 'k3'],
+      accs: [],
+      body: (c, q, { t, r, st }) =>
+        st('gx', () => {
+          r('sc');
+          t('gy');
+          r('k2');
+          c.f64x2Sub();
+          t('x');
+          r('m');
+          c.f64x2Sub();
+          r('is');
+          c.f64x2Mul();
+          r('k3');
+          c.f64x2Mul();
+          c.f64x2Sub().f64x2Mul();
+        }),
+    },
+    [2],
+  ],
 ];
 
 export function bnModuleBytes(minPages: number, maxPages: number): Uint8Array {
   const funcs: FuncDef[] = [
     ...COL_SWEEPS.flatMap(([sw, ps]) => ps.map((p) => colSweep(sw, p))),
     sweep({
-      name: 'colSum', tensors: ['x'], channels: ['acc'],
+      name: 'colSum',
+      tensors: ['x'],
+      channels: ['acc'],
       body: (c, t, ch) => accumulate(c, ch, 'acc', () => t('x')),
     }),
     sweep({
-      name: 'colSqDev', tensors: ['x'], channels: ['mean', 'acc'],
-      body: (c, t, ch) => accumulate(c, ch, 'acc', () => {
-        t('x'); ch('mean'); c.v128Load().f64x2Sub();
-        // d * d: recompute d rather than keep a v128 local (the writer's locals are i32 here).
-        t('x'); ch('mean'); c.v128Load().f64x2Sub().f64x2Mul();
-      }),
+      name: 'colSqDev',
+      tensors: ['x'],
+      channels: ['mean', 'acc'],
+      body: (c, t, ch) =>
+        accumulate(c, ch, 'acc', () => {
+          t('x');
+          ch('mean');
+          c.v128Load().f64x2Sub();
+          // d * d: recompute d rather than keep a v128 local (the writer's locals are i32 here).
+          t('x');
+          ch('mean');
+          c.v128Load().f64x2Sub().f64x2Mul();
+        }),
     }),
     sweep({
-      name: 'colGradSums', tensors: ['gy', 'x'], channels: ['m', 'is', 'accG', 'accGX'],
+      name: 'colGradSums',
+      tensors: ['gy', 'x'],
+      channels: ['m', 'is', 'accG', 'accGX'],
       body: (c, t, ch) => {
         accumulate(c, ch, 'accG', () => t('gy'));
         accumulate(c, ch, 'accGX', () => {
-          t('gy'); t('x'); ch('m'); c.v128Load().f64x2Sub().f64x2Mul();
-          ch('is'); c.v128Load().f64x2Mul();
+          t('gy');
+          t('x');
+          ch('m');
+          c.v128Load().f64x2Sub().f64x2Mul();
+          ch('is');
+          c.v128Load().f64x2Mul();
         });
       },
     }),
     sweep({
-      name: 'affine', tensors: ['x', 'y'], channels: ['alpha', 'beta'],
+      name: 'affine',
+      tensors: ['x', 'y'],
+      channels: ['alpha', 'beta'],
       body: (c, t, ch, ta) => {
         ta('y');
-        t('x'); ch('alpha'); c.v128Load().f64x2Mul(); ch('beta'); c.v128Load().f64x2Add();
+        t('x');
+        ch('alpha');
+        c.v128Load().f64x2Mul();
+        ch('beta');
+        c.v128Load().f64x2Add();
         c.f32x4DemoteF64x2Zero().v128Store64Lane0();
       },
     }),
     sweep({
-      name: 'scale', tensors: ['x', 'y'], channels: ['alpha'],
+      name: 'scale',
+      tensors: ['x', 'y'],
+      channels: ['alpha'],
       body: (c, t, ch, ta) => {
         ta('y');
-        t('x'); ch('alpha'); c.v128Load().f64x2Mul();
+        t('x');
+        ch('alpha');
+        c.v128Load().f64x2Mul();
         c.f32x4DemoteF64x2Zero().v128Store64Lane0();
       },
     }),
     sweep({
-      name: 'bwdTrain', tensors: ['gy', 'x', 'gx'], channels: ['m', 'is', 'sc', 'k2', 'k3'],
+      name: 'bwdTrain',
+      tensors: ['gy', 'x', 'gx'],
+      channels: ['m', 'is', 'sc', 'k2', 'k3'],
       body: (c, t, ch, ta) => {
         ta('gx');
-        ch('sc'); c.v128Load();
-        t('gy'); ch('k2'); c.v128Load().f64x2Sub();
-        t('x'); ch('m'); c.v128Load().f64x2Sub(); ch('is'); c.v128Load().f64x2Mul(); ch('k3'); c.v128Load().f64x2Mul();
+        ch('sc');
+        c.v128Load();
+        t('gy');
+        ch('k2');
+        c.v128Load().f64x2Sub();
+        t('x');
+        ch('m');
+        c.v128Load().f64x2Sub();
+        ch('is');
+        c.v128Load().f64x2Mul();
+        ch('k3');
+        c.v128Load().f64x2Mul();
         c.f64x2Sub().f64x2Mul();
         c.f32x4DemoteF64x2Zero().v128Store64Lane0();
       },

@@ -31,8 +31,9 @@ export interface GemmConfig {
   parallelMinFlops: number;
 }
 
-
-const MR = 4, NV = 2, NR = NV * 4;
+const MR = 4,
+  NV = 2,
+  NR = NV * 4;
 const KC = 256;
 /**
  * Rows of C per phase-2 task, at most. Smaller tasks balance better when a
@@ -56,8 +57,10 @@ let state: State | undefined;
 
 function relaxedSimdAvailable(): boolean {
   // (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd)
-  const probe = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 0x60, 3, 0x7b, 0x7b, 0x7b, 1, 0x7b,
-    3, 2, 1, 0, 10, 13, 1, 11, 0, 0x20, 0, 0x20, 1, 0x20, 2, 0xfd, 0x85, 0x02, 0x0b]);
+  const probe = new Uint8Array([
+    0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 0x60, 3, 0x7b, 0x7b, 0x7b, 1, 0x7b, 3, 2, 1, 0, 10, 13, 1, 11, 0, 0x20, 0,
+    0x20, 1, 0x20, 2, 0xfd, 0x85, 0x02, 0x0b,
+  ]);
   if (WA.validate(probe)) return true;
   setFlagsFromString('--experimental-wasm-relaxed-simd');
   return WA.validate(probe);
@@ -100,8 +103,17 @@ const roundUp = (x: number, q: number) => Math.ceil(x / q) * q;
  * plus bias[n] on the float32 sum when `bias` is given (addmm; the macro-kernel adds it with
  * the last k block). `parallel` forces the workers on or off (default: by size).
  */
-export function gemm(a: Float32Array, b: Float32Array, m: number, k: number, n: number,
-  transA: boolean, transB: boolean, parallel?: boolean, bias?: Float32Array | null): Float32Array {
+export function gemm(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+  parallel?: boolean,
+  bias?: Float32Array | null,
+): Float32Array {
   if (m === 0 || n === 0 || k === 0) {
     const out = new Float32Array(m * n);
     // No products: the bias as it is (a -0 stays -0), as PyTorch's addmm gives it.
@@ -112,7 +124,8 @@ export function gemm(a: Float32Array, b: Float32Array, m: number, k: number, n: 
   const { ctl, ex } = s;
   const useWorkers = s.workers.length > 0 && (parallel ?? 2 * m * k * n >= s.config.parallelMinFlops);
   const threads = useWorkers ? s.workers.length + 1 : 1;
-  const Np = roundUp(n, NR), Mp = roundUp(m, MR);
+  const Np = roundUp(n, NR),
+    Mp = roundUp(m, MR);
   // Rows of C per phase-2 task: at most MC_MAX, and at least 2 tasks per thread when m allows.
   const MC = Math.max(MR, Math.min(MC_MAX, roundUp(Math.ceil(m / (2 * threads)), MR)));
   // Layout (bytes): [A][B][B~][C][bias][scratch per thread], each 64-byte aligned.
@@ -126,7 +139,8 @@ export function gemm(a: Float32Array, b: Float32Array, m: number, k: number, n: 
   const end = S0 + sStride * threads;
   const pages = Math.ceil(end / PAGE);
   const have = s.mem.buffer.byteLength / PAGE;
-  if (pages > MAX_PAGES) throw new Error(`matmul ${m}x${k}x${n}: needs ${end} bytes of wasm memory, over the 2 GiB cap`);
+  if (pages > MAX_PAGES)
+    throw new Error(`matmul ${m}x${k}x${n}: needs ${end} bytes of wasm memory, over the 2 GiB cap`);
   if (pages > have) s.mem.grow(pages - have);
   const f32 = new Float32Array(s.mem.buffer);
   f32.set(b, B0 / 4);
@@ -136,16 +150,28 @@ export function gemm(a: Float32Array, b: Float32Array, m: number, k: number, n: 
   }
 
   const panels = Np / NR;
-  ctl[CTL.A0] = A0; ctl[CTL.B0] = B0; ctl[CTL.BP] = BP; ctl[CTL.C0] = C0;
-  ctl[CTL.S0] = S0; ctl[CTL.SSTRIDE] = sStride;
-  ctl[CTL.M] = m; ctl[CTL.K] = k; ctl[CTL.N] = n;
+  ctl[CTL.A0] = A0;
+  ctl[CTL.B0] = B0;
+  ctl[CTL.BP] = BP;
+  ctl[CTL.C0] = C0;
+  ctl[CTL.S0] = S0;
+  ctl[CTL.SSTRIDE] = sStride;
+  ctl[CTL.M] = m;
+  ctl[CTL.K] = k;
+  ctl[CTL.N] = n;
   // A[i, p] at i*ars + p*acs; B[p, j] at p*brs + j*bcs (elements).
-  ctl[CTL.ARS] = transA ? 1 : k; ctl[CTL.ACS] = transA ? m : 1;
-  ctl[CTL.BRS] = transB ? 1 : n; ctl[CTL.BCS] = transB ? k : 1;
-  ctl[CTL.KC] = KC; ctl[CTL.MC] = MC; ctl[CTL.NP] = Np; ctl[CTL.GROUP] = GROUP;
+  ctl[CTL.ARS] = transA ? 1 : k;
+  ctl[CTL.ACS] = transA ? m : 1;
+  ctl[CTL.BRS] = transB ? 1 : n;
+  ctl[CTL.BCS] = transB ? k : 1;
+  ctl[CTL.KC] = KC;
+  ctl[CTL.MC] = MC;
+  ctl[CTL.NP] = Np;
+  ctl[CTL.GROUP] = GROUP;
   ctl[CTL.TASKS1] = Math.ceil(k / KC) * Math.ceil(panels / GROUP);
   ctl[CTL.TASKS2] = Math.ceil(m / MC);
-  ctl[CTL.MR] = MR; ctl[CTL.NR] = NR;
+  ctl[CTL.MR] = MR;
+  ctl[CTL.NR] = NR;
   ctl[CTL.BIAS] = bias ? BI : 0;
   Atomics.store(ctl, CTL.NEXT1, 0);
   Atomics.store(ctl, CTL.DONE1, 0);

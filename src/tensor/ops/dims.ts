@@ -2,7 +2,8 @@
 
 /** A dim in [-ndim, ndim) as a non-negative index; throws naming the dim and the valid range. */
 export function normalizeDim(dim: number, ndim: number, what = 'dim'): number {
-  const lo = -Math.max(ndim, 1), hi = Math.max(ndim, 1) - 1;
+  const lo = -Math.max(ndim, 1),
+    hi = Math.max(ndim, 1) - 1;
   if (!Number.isInteger(dim) || dim < lo || dim > hi) {
     throw new Error(`${what}: dimension ${dim} out of range (expected to be in range of [${lo}, ${hi}])`);
   }
@@ -15,7 +16,8 @@ export function normalizeDims(dim: number | number[] | undefined, ndim: number, 
   const dims = (Array.isArray(dim) ? dim : [dim]).map((d) => normalizeDim(d, ndim, what));
   if (ndim === 0) return []; // a 0-d tensor accepts dim 0 / -1 and has nothing to reduce
   const set = [...new Set(dims)].sort((a, b) => a - b);
-  if (set.length !== dims.length) throw new Error(`${what}: dim ${JSON.stringify(dim)} appears multiple times in the list of dims`);
+  if (set.length !== dims.length)
+    throw new Error(`${what}: dim ${JSON.stringify(dim)} appears multiple times in the list of dims`);
   return set;
 }
 

@@ -21,18 +21,39 @@ function outShape(a: readonly number[], b: readonly number[]): readonly number[]
 }
 
 /** `saves`: whether the rule keeps a forward tensor (mul, div, pow do; add and sub do not). */
-function binary(op: BinaryOp, name: string, a: Tensor, b: Tensor,
-  backward: (g: Tensor) => [Tensor | null, Tensor | null], saves = true): Tensor {
+function binary(
+  op: BinaryOp,
+  name: string,
+  a: Tensor,
+  b: Tensor,
+  backward: (g: Tensor) => [Tensor | null, Tensor | null],
+  saves = true,
+): Tensor {
   const shape = outShape(a.shape, b.shape);
   const data = K.binary(op, a.storage, a.shape, b.storage, b.shape, shape);
-  return result(data, shape, name, [a, b], (g) => {
-    const [ga, gb] = backward(g);
-    return [ga && a.requiresGrad ? sumToShape(ga, a.shape) : null,
-      gb && b.requiresGrad ? sumToShape(gb, b.shape) : null];
-  }, saves);
+  return result(
+    data,
+    shape,
+    name,
+    [a, b],
+    (g) => {
+      const [ga, gb] = backward(g);
+      return [
+        ga && a.requiresGrad ? sumToShape(ga, a.shape) : null,
+        gb && b.requiresGrad ? sumToShape(gb, b.shape) : null,
+      ];
+    },
+    saves,
+  );
 }
 
-function unary(op: UnaryOp, name: string, x: Tensor, backward: (g: Tensor, out: Tensor) => Tensor, saves = true): Tensor {
+function unary(
+  op: UnaryOp,
+  name: string,
+  x: Tensor,
+  backward: (g: Tensor, out: Tensor) => Tensor,
+  saves = true,
+): Tensor {
   const out: Tensor = result(K.unary(op, x.storage), x.shape, name, [x], (g) => [backward(g, out)], saves);
   return out;
 }
@@ -49,25 +70,31 @@ export function sub(x: Operand, y: Operand): Tensor {
 
 // d(a * b) = g * b, g * a
 export function mul(x: Operand, y: Operand): Tensor {
-  const a = asTensor(x), b = asTensor(y);
+  const a = asTensor(x),
+    b = asTensor(y);
   return binary('mul', 'MulBackward0', a, b, (g) => [mul(g, b), mul(g, a)]);
 }
 
 // d(a / b) = g / b, -g * a / b^2
 export function div(x: Operand, y: Operand): Tensor {
-  const a = asTensor(x), b = asTensor(y);
+  const a = asTensor(x),
+    b = asTensor(y);
   return binary('div', 'DivBackward0', a, b, (g) => [div(g, b), neg(div(mul(g, a), mul(b, b)))]);
 }
 
 // d(x^e) = g * e * x^(e - 1)
 export function pow(x: Tensor, exponent: number): Tensor {
   const e = asTensor(exponent);
-  return binary('pow', 'PowBackward0', x, e, (g) => [exponent === 0 ? new Tensor(new Float32Array(g.size), g.shape) : mul(g, mul(pow(x, exponent - 1), exponent)), null]);
+  return binary('pow', 'PowBackward0', x, e, (g) => [
+    exponent === 0 ? new Tensor(new Float32Array(g.size), g.shape) : mul(g, mul(pow(x, exponent - 1), exponent)),
+    null,
+  ]);
 }
 
 /** 1 where a > b, else 0. Not differentiable (a comparison). */
 export function gt(x: Operand, y: Operand): Tensor {
-  const a = asTensor(x), b = asTensor(y);
+  const a = asTensor(x),
+    b = asTensor(y);
   const shape = outShape(a.shape, b.shape);
   return wrap(K.binary('gt', a.storage, a.shape, b.storage, b.shape, shape), shape);
 }
@@ -95,7 +122,9 @@ export function sqrt(x: Tensor): Tensor {
 // d(relu x) = g where x > 0, else g * 0: one fused kernel pass, as PyTorch's threshold_backward
 // (g * 0 rather than 0 keeps the bits of the g * (x > 0) it replaces: -0 for negative g, NaN for NaN).
 export function relu(x: Tensor): Tensor {
-  return unary('relu', 'ReluBackward0', x, (g) => ownedGrad(K.binary('reluGrad', g.storage, g.shape, x.storage, x.shape, x.shape), x.shape));
+  return unary('relu', 'ReluBackward0', x, (g) =>
+    ownedGrad(K.binary('reluGrad', g.storage, g.shape, x.storage, x.shape, x.shape), x.shape),
+  );
 }
 
 // d(sigmoid x) = g * (1 - y) * y

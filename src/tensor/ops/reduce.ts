@@ -14,8 +14,14 @@ function count(shape: readonly number[], axes: readonly number[]): number {
 export function sum(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
   const axes = normalizeDims(dim, x.ndim, 'sum');
   const keep = reducedShape(x.shape, axes, true);
-  return result(K.reduce('sum', x.storage, x.shape, axes), reducedShape(x.shape, axes, keepdim),
-    dim === undefined ? 'SumBackward0' : 'SumBackward1', [x], (g) => [expand(reshapeGrad(g, keep), x.shape)], false);
+  return result(
+    K.reduce('sum', x.storage, x.shape, axes),
+    reducedShape(x.shape, axes, keepdim),
+    dim === undefined ? 'SumBackward0' : 'SumBackward1',
+    [x],
+    (g) => [expand(reshapeGrad(g, keep), x.shape)],
+    false,
+  );
 }
 
 // mean x = (sum x) / n;  d = g / n broadcast back
@@ -27,9 +33,15 @@ export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tenso
   // Divided by n as a float32 scalar, as PyTorch's sum(...).div_(n) does; as a kernel, so sums on a device stay there.
   const s = K.binary('div', sums, [sums.length], Float32Array.of(n), [], [sums.length]);
   K.release(sums);
-  return result(s, reducedShape(x.shape, axes, keepdim), dim === undefined ? 'MeanBackward0' : 'MeanBackward1',
+  return result(
+    s,
+    reducedShape(x.shape, axes, keepdim),
+    dim === undefined ? 'MeanBackward0' : 'MeanBackward1',
     // PyTorch 1.13's MeanBackward1 (over dims) keeps the input for a second backward, MeanBackward0 not.
-    [x], (g) => [expand(div(reshapeGrad(g, keep), n), x.shape)], dim !== undefined);
+    [x],
+    (g) => [expand(div(reshapeGrad(g, keep), n), x.shape)],
+    dim !== undefined,
+  );
 }
 
 /**
@@ -41,11 +53,16 @@ export function variance(x: Tensor, dim: number | number[] | undefined, unbiased
   const correction = unbiased ? 1 : 0;
   const n = count(x.shape, axes);
   const keep = reducedShape(x.shape, axes, true);
-  return result(K.variance(x.storage, x.shape, axes, correction), reducedShape(x.shape, axes, keepdim), 'VarBackward0',
-    [x], (g) => {
+  return result(
+    K.variance(x.storage, x.shape, axes, correction),
+    reducedShape(x.shape, axes, keepdim),
+    'VarBackward0',
+    [x],
+    (g) => {
       const centered = sub(x, mean(x, axes, true));
       return [mul(centered, div(reshapeGrad(g, keep), (n - correction) / 2))];
-    });
+    },
+  );
 }
 
 /** Not differentiable in rxnn: refusing is better than silently dropping a gradient. */
@@ -56,10 +73,15 @@ function selection(op: 'max' | 'argmax', x: Tensor, dim: number | undefined, kee
   const axes = normalizeDims(dim, x.ndim, op);
   // The largest of no values is undefined: PyTorch refuses, and so do we.
   if (x.size === 0 && dim === undefined) {
-    throw new Error(`${op}: Expected reduction dim to be specified for input.numel() == 0 (input shape ${formatShape(x.shape)})`);
+    throw new Error(
+      `${op}: Expected reduction dim to be specified for input.numel() == 0 (input shape ${formatShape(x.shape)})`,
+    );
   }
   const empty = axes.find((a) => x.shape[a] === 0);
-  if (empty !== undefined) throw new Error(`${op}: Expected reduction dim ${empty} to have non-zero size (input shape ${formatShape(x.shape)})`);
+  if (empty !== undefined)
+    throw new Error(
+      `${op}: Expected reduction dim ${empty} to have non-zero size (input shape ${formatShape(x.shape)})`,
+    );
   return new Tensor(K.reduce(op, x.storage, x.shape, axes), reducedShape(x.shape, axes, keepdim));
 }
 

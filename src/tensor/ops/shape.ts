@@ -36,7 +36,9 @@ function inferShape(shape: readonly number[], size: number, from: readonly numbe
   const out = [...shape];
   if (!bad && unknown >= 0 && known > 0 && size % known === 0) out[unknown] = size / known;
   if (bad || sizeOf(out) !== size || out.includes(-1)) {
-    throw new Error(`reshape: shape ${formatShape(shape)} is invalid for input of size ${size} (shape ${formatShape(from)})`);
+    throw new Error(
+      `reshape: shape ${formatShape(shape)} is invalid for input of size ${size} (shape ${formatShape(from)})`,
+    );
   }
   return out;
 }
@@ -45,27 +47,46 @@ function inferShape(shape: readonly number[], size: number, from: readonly numbe
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   if (x.shape.length === shape.length && x.shape.every((d, i) => d === shape[i])) return x;
   if (broadcastShapes(x.shape, shape).join() !== shape.join()) {
-    throw new Error(`expand: tensor of shape ${formatShape(x.shape)} cannot be expanded to shape ${formatShape(shape)}`);
+    throw new Error(
+      `expand: tensor of shape ${formatShape(x.shape)} cannot be expanded to shape ${formatShape(shape)}`,
+    );
   }
   const zero = new Float32Array(1);
-  return result(K.binary('add', x.storage, x.shape, zero, [], shape), shape, 'ExpandBackward0', [x],
-    (g) => [sumToShape(g, x.shape)], false);
+  return result(
+    K.binary('add', x.storage, x.shape, zero, [], shape),
+    shape,
+    'ExpandBackward0',
+    [x],
+    (g) => [sumToShape(g, x.shape)],
+    false,
+  );
 }
 
 // permute reorders axes; d = g permuted by the inverse permutation
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const perm = dims.map((d) => normalizeDim(d, x.ndim, 'permute'));
   if (perm.length !== x.ndim || new Set(perm).size !== perm.length) {
-    throw new Error(`permute: dims ${formatShape(dims)} must be a permutation of the ${x.ndim} dims of shape ${formatShape(x.shape)}`);
+    throw new Error(
+      `permute: dims ${formatShape(dims)} must be a permutation of the ${x.ndim} dims of shape ${formatShape(x.shape)}`,
+    );
   }
   const inverse = new Array<number>(perm.length);
-  perm.forEach((p, i) => { inverse[p] = i; });
-  return result(K.permute(x.storage, x.shape, perm), perm.map((p) => x.shape[p]), 'PermuteBackward0', [x],
-    (g) => [permute(g, inverse)], false);
+  perm.forEach((p, i) => {
+    inverse[p] = i;
+  });
+  return result(
+    K.permute(x.storage, x.shape, perm),
+    perm.map((p) => x.shape[p]),
+    'PermuteBackward0',
+    [x],
+    (g) => [permute(g, inverse)],
+    false,
+  );
 }
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
-  const a = normalizeDim(dim0, x.ndim, 'transpose'), b = normalizeDim(dim1, x.ndim, 'transpose');
+  const a = normalizeDim(dim0, x.ndim, 'transpose'),
+    b = normalizeDim(dim1, x.ndim, 'transpose');
   if (x.ndim < 2) return x;
   const perm = x.shape.map((_, i) => i);
   [perm[a], perm[b]] = [perm[b], perm[a]];
@@ -90,8 +111,9 @@ export function indexSelect(x: Tensor, index: readonly number[]): Tensor {
   // Batching data (no grad) records nothing; otherwise backward keeps its own copy of the index.
   if (!(x.requiresGrad && isGradEnabled())) return wrap(data, shape);
   const idx = index.slice();
-  return result(data, shape, 'IndexSelectBackward0', [x],
-    (g) => [ownedGrad(K.scatterAddRows(g.storage, rowSize, idx, rows), x.shape)]);
+  return result(data, shape, 'IndexSelectBackward0', [x], (g) => [
+    ownedGrad(K.scatterAddRows(g.storage, rowSize, idx, rows), x.shape),
+  ]);
 }
 
 /** Concatenate along `dim`; every other dim must match. d = the matching slice of g for each input. */
@@ -104,8 +126,10 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const d = normalizeDim(dim, first.ndim, 'cat');
   tensors.forEach((t, i) => {
     if (t.ndim !== first.ndim || t.shape.some((s, j) => j !== d && s !== first.shape[j])) {
-      throw new Error(`cat: sizes of tensors must match except in dimension ${d}: tensor 0 has shape `
-        + `${formatShape(first.shape)}, tensor ${i} has shape ${formatShape(t.shape)}`);
+      throw new Error(
+        `cat: sizes of tensors must match except in dimension ${d}: tensor 0 has shape ` +
+          `${formatShape(first.shape)}, tensor ${i} has shape ${formatShape(t.shape)}`,
+      );
     }
   });
   const outer = sizeOf(first.shape.slice(0, d));
@@ -122,16 +146,24 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     for (let o = 0; o < outer; o++) out.set(d.subarray(o * widths[i], (o + 1) * widths[i]), o * total + offset);
     offset += widths[i];
   });
-  return result(out, shape, 'CatBackward0', tensors, (g) => {
-    let off = 0;
-    const gd = g.data;
-    return tensors.map((t, i) => {
-      const part = new Float32Array(t.size);
-      for (let o = 0; o < outer; o++) part.set(gd.subarray(o * total + off, o * total + off + widths[i]), o * widths[i]);
-      off += widths[i];
-      return new Tensor(part, t.shape);
-    });
-  }, false);
+  return result(
+    out,
+    shape,
+    'CatBackward0',
+    tensors,
+    (g) => {
+      let off = 0;
+      const gd = g.data;
+      return tensors.map((t, i) => {
+        const part = new Float32Array(t.size);
+        for (let o = 0; o < outer; o++)
+          part.set(gd.subarray(o * total + off, o * total + off + widths[i]), o * widths[i]);
+        off += widths[i];
+        return new Tensor(part, t.shape);
+      });
+    },
+    false,
+  );
 }
 
 export function clone(x: Tensor): Tensor {

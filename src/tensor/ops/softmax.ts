@@ -6,7 +6,10 @@ import { max, sum } from './reduce';
 
 /** The row max, a constant: subtracting it changes neither value nor gradient, only overflow. */
 function shift(x: Tensor, d: number): Tensor {
-  return sub(x, noGrad(() => max(x.detach(), d, true)));
+  return sub(
+    x,
+    noGrad(() => max(x.detach(), d, true)),
+  );
 }
 
 // logSoftmax x = (x - m) - log(sum(exp(x - m)))

@@ -45,22 +45,45 @@ describe('gradient accumulation', () => {
 describe('graph structure', () => {
   it('a diamond (y used twice downstream) sums both paths', () => {
     gradcheck({
-      name: 'diamond', inputs: [{ values: normalValues(4, 100), shape: [4] }],
-      rxnn: ([x]) => { const y = x.mul(2).tanh(); return y.mul(y).add(y.exp()); },
-      ref: ([x]) => x.map((v) => { const y = Math.tanh(2 * v); return y * y + Math.exp(y); }),
+      name: 'diamond',
+      inputs: [{ values: normalValues(4, 100), shape: [4] }],
+      rxnn: ([x]) => {
+        const y = x.mul(2).tanh();
+        return y.mul(y).add(y.exp());
+      },
+      ref: ([x]) =>
+        x.map((v) => {
+          const y = Math.tanh(2 * v);
+          return y * y + Math.exp(y);
+        }),
     });
   });
 
   it('explicit seed gradient for a non-scalar output', () => {
-    const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
-    x.mul(x).backward(tensor([[1, 0], [0.5, -1]]));
+    const x = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { requiresGrad: true },
+    );
+    x.mul(x).backward(
+      tensor([
+        [1, 0],
+        [0.5, -1],
+      ]),
+    );
     expect(arr(x.grad)).toEqual([2, 0, 3, -8]);
   });
 
   it('backward of a non-scalar without a seed, or with a wrongly shaped seed, or of a constant, throws', () => {
     const x = tensor([1, 2], { requiresGrad: true });
-    expect(() => x.mul(2).backward()).toThrow('backward: grad can be implicitly created only for scalar outputs (shape [2])');
-    expect(() => x.mul(2).backward(tensor([1, 2, 3]))).toThrow('backward: grad shape [3] does not match tensor shape [2]');
+    expect(() => x.mul(2).backward()).toThrow(
+      'backward: grad can be implicitly created only for scalar outputs (shape [2])',
+    );
+    expect(() => x.mul(2).backward(tensor([1, 2, 3]))).toThrow(
+      'backward: grad shape [3] does not match tensor shape [2]',
+    );
     expect(() => tensor([1, 2]).sum().backward()).toThrow('backward: tensor does not require grad and has no grad_fn');
   });
 
@@ -100,18 +123,46 @@ describe('graph structure', () => {
   });
 
   it('records grad_fn names as PyTorch does', () => {
-    const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    const x = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { requiresGrad: true },
+    );
     const names: [Tensor, string][] = [
-      [x.add(1), 'AddBackward0'], [x.sub(1), 'SubBackward0'], [x.mul(2), 'MulBackward0'], [x.div(2), 'DivBackward0'],
-      [x.pow(2), 'PowBackward0'], [x.neg(), 'NegBackward0'], [x.exp(), 'ExpBackward0'], [x.log(), 'LogBackward0'],
-      [x.sqrt(), 'SqrtBackward0'], [x.relu(), 'ReluBackward0'], [x.sigmoid(), 'SigmoidBackward0'], [x.tanh(), 'TanhBackward0'],
-      [x.sum(), 'SumBackward0'], [x.sum(0), 'SumBackward1'], [x.mean(), 'MeanBackward0'], [x.mean(1), 'MeanBackward1'],
-      [x.matmul(x), 'MmBackward0'], [x.view(4), 'ViewBackward0'], [x.transpose(0, 1), 'TransposeBackward0'],
-      [x.permute(1, 0), 'PermuteBackward0'], [x.indexSelect([0]), 'IndexSelectBackward0'], [x.clone(), 'CloneBackward0'],
-      [x.softmax(1), 'SoftmaxBackward0'], [x.logSoftmax(1), 'LogSoftmaxBackward0'], [x.var(), 'VarBackward0'],
-      [x.var(0), 'VarBackward0'], [cat([x, x]), 'CatBackward0'], [ops.expand(x, [2, 2, 2]), 'ExpandBackward0'],
-      [F.linear(x, x), 'MmBackward0'], [F.linear(x, x, x.indexSelect([0]).reshape(2)), 'AddmmBackward0'],
-      [F.mseLoss(x, x.detach()), 'MseLossBackward0'], [F.crossEntropy(x, tensor([0, 1])), 'NllLossBackward0'],
+      [x.add(1), 'AddBackward0'],
+      [x.sub(1), 'SubBackward0'],
+      [x.mul(2), 'MulBackward0'],
+      [x.div(2), 'DivBackward0'],
+      [x.pow(2), 'PowBackward0'],
+      [x.neg(), 'NegBackward0'],
+      [x.exp(), 'ExpBackward0'],
+      [x.log(), 'LogBackward0'],
+      [x.sqrt(), 'SqrtBackward0'],
+      [x.relu(), 'ReluBackward0'],
+      [x.sigmoid(), 'SigmoidBackward0'],
+      [x.tanh(), 'TanhBackward0'],
+      [x.sum(), 'SumBackward0'],
+      [x.sum(0), 'SumBackward1'],
+      [x.mean(), 'MeanBackward0'],
+      [x.mean(1), 'MeanBackward1'],
+      [x.matmul(x), 'MmBackward0'],
+      [x.view(4), 'ViewBackward0'],
+      [x.transpose(0, 1), 'TransposeBackward0'],
+      [x.permute(1, 0), 'PermuteBackward0'],
+      [x.indexSelect([0]), 'IndexSelectBackward0'],
+      [x.clone(), 'CloneBackward0'],
+      [x.softmax(1), 'SoftmaxBackward0'],
+      [x.logSoftmax(1), 'LogSoftmaxBackward0'],
+      [x.var(), 'VarBackward0'],
+      [x.var(0), 'VarBackward0'],
+      [cat([x, x]), 'CatBackward0'],
+      [ops.expand(x, [2, 2, 2]), 'ExpandBackward0'],
+      [F.linear(x, x), 'MmBackward0'],
+      [F.linear(x, x, x.indexSelect([0]).reshape(2)), 'AddmmBackward0'],
+      [F.mseLoss(x, x.detach()), 'MseLossBackward0'],
+      [F.crossEntropy(x, tensor([0, 1])), 'NllLossBackward0'],
       [F.batchNorm(x, null, null, null, null, true), 'NativeBatchNormBackward0'],
     ];
     // (the python that made the names: type(t.grad_fn).__name__ for the same expressions in torch 1.13)
@@ -138,7 +189,11 @@ describe('noGrad', () => {
   it('returns its value, restores the mode after a throw, and nests with enableGrad', () => {
     expect(isGradEnabled()).toBe(true);
     expect(noGrad(() => isGradEnabled())).toBe(false);
-    expect(() => noGrad(() => { throw new Error('boom'); })).toThrow('boom');
+    expect(() =>
+      noGrad(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(isGradEnabled()).toBe(true);
     const x = tensor([1, 2], { requiresGrad: true });
     const y = noGrad(() => enableGrad(() => x.mul(2)));

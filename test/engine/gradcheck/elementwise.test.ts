@@ -11,14 +11,23 @@ function check(spec: GradcheckSpec): void {
 }
 
 /** A binary op on the given shapes, checked against f on float64 with broadcasting. */
-function binaryCase(name: string, aShape: number[], bShape: number[], op: 'add' | 'sub' | 'mul' | 'div',
-  f: (x: number, y: number) => number, outShape: number[]): void {
+function binaryCase(
+  name: string,
+  aShape: number[],
+  bShape: number[],
+  op: 'add' | 'sub' | 'mul' | 'div',
+  f: (x: number, y: number) => number,
+  outShape: number[],
+): void {
   it(`${name}: ${JSON.stringify(aShape)} ${op} ${JSON.stringify(bShape)} -> ${JSON.stringify(outShape)}`, () => {
     const size = (s: number[]) => s.reduce((p, d) => p * d, 1);
     const b = op === 'div' ? awayFromZero(size(bShape), 22, 0.5, 2) : normalValues(size(bShape), 21);
     check({
       name: `${op} ${aShape} ${bShape}`,
-      inputs: [{ values: normalValues(size(aShape), 20), shape: aShape }, { values: b, shape: bShape }],
+      inputs: [
+        { values: normalValues(size(aShape), 20), shape: aShape },
+        { values: b, shape: bShape },
+      ],
       rxnn: ([x, y]) => x[op](y),
       ref: ([x, y]) => binaryRef(x, aShape, y, bShape, f),
       outShape,
@@ -27,8 +36,10 @@ function binaryCase(name: string, aShape: number[], bShape: number[], op: 'add' 
 }
 
 describe('gradcheck: binary ops', () => {
-  const add = (x: number, y: number) => x + y, sub = (x: number, y: number) => x - y;
-  const mul = (x: number, y: number) => x * y, div = (x: number, y: number) => x / y;
+  const add = (x: number, y: number) => x + y,
+    sub = (x: number, y: number) => x - y;
+  const mul = (x: number, y: number) => x * y,
+    div = (x: number, y: number) => x / y;
   binaryCase('add', [2, 3], [2, 3], 'add', add, [2, 3]);
   binaryCase('add expands both', [3, 1], [1, 4], 'add', add, [3, 4]);
   binaryCase('add expands leading dims', [4], [2, 3, 4], 'add', add, [2, 3, 4]);
@@ -62,7 +73,9 @@ describe('gradcheck: binary ops', () => {
 
   it('expand directly (ops.expand): [3, 1] -> [2, 3, 4] sums the gradient back', () => {
     check({
-      name: 'expand', inputs: [{ values: normalValues(3, 6), shape: [3, 1] }], outShape: [2, 3, 4],
+      name: 'expand',
+      inputs: [{ values: normalValues(3, 6), shape: [3, 1] }],
+      outShape: [2, 3, 4],
       rxnn: ([a]) => ops.expand(a, [2, 3, 4]),
       ref: ([a]) => Array.from({ length: 24 }, (_, i) => a[Math.floor(i / 4) % 3]),
     });
@@ -96,23 +109,39 @@ describe('gradcheck: unary ops', () => {
   const kinkFree = { values: awayFromZero(12, 11, 0.05, 2), shape: [3, 4] };
   it('neg', () => check({ name: 'neg', inputs: [x], rxnn: ([a]) => a.neg(), ref: ([a]) => a.map((v) => -v) }));
   it('exp', () => check({ name: 'exp', inputs: [x], rxnn: ([a]) => a.exp(), ref: ([a]) => a.map(Math.exp) }));
-  it('log (positive inputs)', () => check({ name: 'log', inputs: [pos], rxnn: ([a]) => a.log(), ref: ([a]) => a.map(Math.log) }));
-  it('sqrt (positive inputs)', () => check({ name: 'sqrt', inputs: [pos], rxnn: ([a]) => a.sqrt(), ref: ([a]) => a.map(Math.sqrt) }));
+  it('log (positive inputs)', () =>
+    check({ name: 'log', inputs: [pos], rxnn: ([a]) => a.log(), ref: ([a]) => a.map(Math.log) }));
+  it('sqrt (positive inputs)', () =>
+    check({ name: 'sqrt', inputs: [pos], rxnn: ([a]) => a.sqrt(), ref: ([a]) => a.map(Math.sqrt) }));
   it('relu (inputs away from 0)', () => {
-    const r = gradcheck({ name: 'relu', inputs: [kinkFree], rxnn: ([a]) => a.relu(), ref: ([a]) => a.map((v) => Math.max(v, 0)) });
+    const r = gradcheck({
+      name: 'relu',
+      inputs: [kinkFree],
+      rxnn: ([a]) => a.relu(),
+      ref: ([a]) => a.map((v) => Math.max(v, 0)),
+    });
     // Both branches were exercised.
     expect(r.analytic[0]!.filter((v) => v === 0).length).toBeGreaterThan(0);
     expect(r.analytic[0]!.filter((v) => v !== 0).length).toBeGreaterThan(0);
   });
-  it('sigmoid', () => check({ name: 'sigmoid', inputs: [x], rxnn: ([a]) => a.sigmoid(), ref: ([a]) => a.map(sigmoid64) }));
+  it('sigmoid', () =>
+    check({ name: 'sigmoid', inputs: [x], rxnn: ([a]) => a.sigmoid(), ref: ([a]) => a.map(sigmoid64) }));
   it('sigmoid of large |x| (saturated)', () => {
     const big = { values: [-12, -6, 6, 12], shape: [4] };
-    check({ name: 'sigmoid big', inputs: [big], rxnn: ([a]) => a.sigmoid(), ref: ([a]) => a.map(sigmoid64), tol: { atol: 1e-7 } });
+    check({
+      name: 'sigmoid big',
+      inputs: [big],
+      rxnn: ([a]) => a.sigmoid(),
+      ref: ([a]) => a.map(sigmoid64),
+      tol: { atol: 1e-7 },
+    });
   });
   it('tanh', () => check({ name: 'tanh', inputs: [x], rxnn: ([a]) => a.tanh(), ref: ([a]) => a.map(Math.tanh) }));
   it('a chain of unary ops: sqrt(exp(tanh(x)) + 1).log()', () => {
     check({
-      name: 'chain', inputs: [x], rxnn: ([a]) => a.tanh().exp().add(1).sqrt().log(),
+      name: 'chain',
+      inputs: [x],
+      rxnn: ([a]) => a.tanh().exp().add(1).sqrt().log(),
       ref: ([a]) => a.map((v) => Math.log(Math.sqrt(Math.exp(Math.tanh(v)) + 1))),
     });
   });

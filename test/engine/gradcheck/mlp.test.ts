@@ -6,9 +6,21 @@
 import { describe, expect, it } from 'vitest';
 import { F, manualSeed, nn } from '../../../src';
 import { gradcheck } from '../../helpers/gradcheck';
-import { linearRef, mlpPreActivationRef, mlpRef, MlpParams, mseRef, normalizeRef, normalValues, uniformValues } from '../../helpers/reference';
+import {
+  linearRef,
+  mlpPreActivationRef,
+  mlpRef,
+  MlpParams,
+  mseRef,
+  normalizeRef,
+  normalValues,
+  uniformValues,
+} from '../../helpers/reference';
 
-const N = 8, IN = 3, HIDDEN = 5, OUT = 2;
+const N = 8,
+  IN = 3,
+  HIDDEN = 5,
+  OUT = 2;
 
 function params(xs: number[][]): MlpParams {
   // Inputs are [x, target, linear1.weight, linear1.bias, normalize1.weight, normalize1.bias, linear2.weight, linear2.bias].
@@ -22,7 +34,12 @@ describe('gradcheck: nn.MLP with BatchNorm before the activation, plus MSE', () 
     const model = new nn.MLP({ inFeatures: IN, hidden: [HIDDEN], outFeatures: OUT, bn: 'pre' });
     const named = model.namedParameters();
     expect(named.map(([k]) => k)).toEqual([
-      'linear1.weight', 'linear1.bias', 'normalize1.weight', 'normalize1.bias', 'linear2.weight', 'linear2.bias',
+      'linear1.weight',
+      'linear1.bias',
+      'normalize1.weight',
+      'normalize1.bias',
+      'linear2.weight',
+      'linear2.bias',
     ]);
     // Non-trivial batch-norm affine parameters (the defaults 1 and 0 would hide a swapped weight/bias gradient).
     named[2][1].data.set(uniformValues(HIDDEN, 90, 0.5, 1.5));
@@ -38,8 +55,11 @@ describe('gradcheck: nn.MLP with BatchNorm before the activation, plus MSE', () 
 
     const r = gradcheck({
       name: 'mlp bn=pre + mse',
-      inputs: [{ values: x, shape: [N, IN] }, { values: target, shape: [N, OUT], requiresGrad: false },
-        ...named.map(([, p]) => ({ tensor: p }))],
+      inputs: [
+        { values: x, shape: [N, IN] },
+        { values: target, shape: [N, OUT], requiresGrad: false },
+        ...named.map(([, p]) => ({ tensor: p })),
+      ],
       rxnn: ([xt, tt]) => F.mseLoss(model.forward(xt), tt),
       ref: (xs) => mseRef(mlpRef(xs[0], N, IN, HIDDEN, OUT, params(xs)), xs[1]),
       outShape: [],
@@ -62,20 +82,31 @@ describe('gradcheck: nn.MLP with BatchNorm before the activation, plus MSE', () 
     model.eval();
     const named = model.namedParameters();
     const x = normalValues(N * IN, 96);
-    const rm = Array.from(bn.runningMean!.data), rv = Array.from(bn.runningVar!.data);
+    const rm = Array.from(bn.runningMean!.data),
+      rv = Array.from(bn.runningVar!.data);
     const pre = (xs: number[][]) => {
       const p = params([xs[0], [], ...xs.slice(1)]);
       return normalizeRef(linearRef(xs[0], p.w1, p.b1, N, IN, HIDDEN), [N, HIDDEN], rm, rv, p.g, p.beta, 1e-5);
     };
     const evalRef = (xs: number[][]) => {
       const p = params([xs[0], [], ...xs.slice(1)]);
-      return linearRef(pre(xs).map((v) => Math.max(v, 0)), p.w2, p.b2, N, HIDDEN, OUT);
+      return linearRef(
+        pre(xs).map((v) => Math.max(v, 0)),
+        p.w2,
+        p.b2,
+        N,
+        HIDDEN,
+        OUT,
+      );
     };
     const z = pre([Array.from(Float32Array.from(x)), ...named.map(([, p]) => Array.from(p.data))]);
     expect(Math.min(...z.map(Math.abs))).toBeGreaterThan(1e-3);
     gradcheck({
-      name: 'mlp eval', inputs: [{ values: x, shape: [N, IN] }, ...named.map(([, p]) => ({ tensor: p }))],
-      rxnn: ([xt]) => model.forward(xt), ref: evalRef, outShape: [N, OUT],
+      name: 'mlp eval',
+      inputs: [{ values: x, shape: [N, IN] }, ...named.map(([, p]) => ({ tensor: p }))],
+      rxnn: ([xt]) => model.forward(xt),
+      ref: evalRef,
+      outShape: [N, OUT],
     });
     // Eval mode leaves the running statistics alone.
     expect(Array.from(bn.runningMean!.data)).toEqual(rm);

@@ -17,13 +17,16 @@ const cases: { dim: Dim; keepdim: boolean; out: number[] }[] = [
   { dim: [2, 1], keepdim: false, out: [2] },
   { dim: [0, 1, 2], keepdim: true, out: [1, 1, 1] },
 ];
-const label = (c: (typeof cases)[number]) => `dim ${JSON.stringify(c.dim) ?? 'all'}${c.keepdim ? ', keepdim' : ''} -> [${c.out}]`;
+const label = (c: (typeof cases)[number]) =>
+  `dim ${JSON.stringify(c.dim) ?? 'all'}${c.keepdim ? ', keepdim' : ''} -> [${c.out}]`;
 
 describe('gradcheck: sum', () => {
   for (const c of cases) {
     it(label(c), () => {
       const r = gradcheck({
-        name: `sum ${label(c)}`, inputs: [x], outShape: c.out,
+        name: `sum ${label(c)}`,
+        inputs: [x],
+        outShape: c.out,
         rxnn: ([a]) => (c.dim === undefined && !c.keepdim ? a.sum() : a.sum(c.dim, { keepdim: c.keepdim })),
         ref: ([a]) => sumRef(a, shape, c.dim),
       });
@@ -36,7 +39,9 @@ describe('gradcheck: mean', () => {
   for (const c of cases) {
     it(label(c), () => {
       gradcheck({
-        name: `mean ${label(c)}`, inputs: [x], outShape: c.out,
+        name: `mean ${label(c)}`,
+        inputs: [x],
+        outShape: c.out,
         rxnn: ([a]) => (c.dim === undefined && !c.keepdim ? a.mean() : a.mean(c.dim, { keepdim: c.keepdim })),
         ref: ([a]) => meanRef(a, shape, c.dim),
       });
@@ -49,8 +54,11 @@ describe('gradcheck: var', () => {
     for (const c of cases) {
       it(`${unbiased ? 'unbiased' : 'biased'}, ${label(c)}`, () => {
         gradcheck({
-          name: `var ${unbiased} ${label(c)}`, inputs: [x], outShape: c.out,
-          rxnn: ([a]) => (c.dim === undefined && !c.keepdim && unbiased ? a.var() : a.var(c.dim, { unbiased, keepdim: c.keepdim })),
+          name: `var ${unbiased} ${label(c)}`,
+          inputs: [x],
+          outShape: c.out,
+          rxnn: ([a]) =>
+            c.dim === undefined && !c.keepdim && unbiased ? a.var() : a.var(c.dim, { unbiased, keepdim: c.keepdim }),
           ref: ([a]) => varRef(a, shape, c.dim, unbiased ? 1 : 0),
         });
       });
@@ -60,7 +68,10 @@ describe('gradcheck: var', () => {
   it('of data with a large mean (1e3) and small spread: the gradient 2(x - mean)/(n - 1) keeps its precision', () => {
     const big = { values: normalValues(16, 31, 1000, 0.5), shape: [4, 4] };
     gradcheck({
-      name: 'var large mean', inputs: [big], rxnn: ([a]) => a.var(1), ref: ([a]) => varRef(a, [4, 4], 1, 1),
+      name: 'var large mean',
+      inputs: [big],
+      rxnn: ([a]) => a.var(1),
+      ref: ([a]) => varRef(a, [4, 4], 1, 1),
       tol: { atol: 1e-4, rtol: 1e-3 },
     });
   });

@@ -34,24 +34,60 @@ function expectCorrectlyRounded(t: Tensor, ref64: number[], what: string): void 
   assertClose(t.data, ref64, EXACT, what);
   const rounded = ref64.map(Math.fround);
   let mismatches = 0;
-  t.data.forEach((v, i) => { if (!Object.is(v, rounded[i]) && !(Number.isNaN(v) && Number.isNaN(rounded[i]))) mismatches++; });
+  t.data.forEach((v, i) => {
+    if (!Object.is(v, rounded[i]) && !(Number.isNaN(v) && Number.isNaN(rounded[i]))) mismatches++;
+  });
   expect(mismatches, `${what}: values not bit-equal to the correctly rounded float32`).toBe(0);
 }
 
 describe('exactly rounded ops', () => {
-  const a = wide(2000, 1), b = wide(2000, 3);
-  const ta = tensor(a), tb = tensor(b);
+  const a = wide(2000, 1),
+    b = wide(2000, 3);
+  const ta = tensor(a),
+    tb = tensor(b);
   it('add, sub, mul, div equal the correctly rounded float32 result', () => {
-    expectCorrectlyRounded(ta.add(tb), a.map((v, i) => v + b[i]), 'add');
-    expectCorrectlyRounded(ta.sub(tb), a.map((v, i) => v - b[i]), 'sub');
-    expectCorrectlyRounded(ta.mul(tb), a.map((v, i) => v * b[i]), 'mul');
-    expectCorrectlyRounded(ta.div(tb), a.map((v, i) => v / b[i]), 'div');
+    expectCorrectlyRounded(
+      ta.add(tb),
+      a.map((v, i) => v + b[i]),
+      'add',
+    );
+    expectCorrectlyRounded(
+      ta.sub(tb),
+      a.map((v, i) => v - b[i]),
+      'sub',
+    );
+    expectCorrectlyRounded(
+      ta.mul(tb),
+      a.map((v, i) => v * b[i]),
+      'mul',
+    );
+    expectCorrectlyRounded(
+      ta.div(tb),
+      a.map((v, i) => v / b[i]),
+      'div',
+    );
   });
   it('with a number operand (made float32 first, as a PyTorch scalar for a float tensor)', () => {
-    expectCorrectlyRounded(ta.add(0.1), a.map((v) => v + Math.fround(0.1)), 'add 0.1');
-    expectCorrectlyRounded(ta.mul(1.7), a.map((v) => v * Math.fround(1.7)), 'mul 1.7');
-    expectCorrectlyRounded(ta.div(3), a.map((v) => v / 3), 'div 3');
-    expectCorrectlyRounded(ta.sub(-2.5), a.map((v) => v + 2.5), 'sub -2.5');
+    expectCorrectlyRounded(
+      ta.add(0.1),
+      a.map((v) => v + Math.fround(0.1)),
+      'add 0.1',
+    );
+    expectCorrectlyRounded(
+      ta.mul(1.7),
+      a.map((v) => v * Math.fround(1.7)),
+      'mul 1.7',
+    );
+    expectCorrectlyRounded(
+      ta.div(3),
+      a.map((v) => v / 3),
+      'div 3',
+    );
+    expectCorrectlyRounded(
+      ta.sub(-2.5),
+      a.map((v) => v + 2.5),
+      'sub -2.5',
+    );
   });
   it('sqrt of positive values', () => {
     const p = a.map(Math.abs);
@@ -69,7 +105,10 @@ describe('exactly rounded ops', () => {
     expect(Array.from(x.gt(1.5).data)).toEqual([0, 1, 1]);
   });
   it('the shapes are kept, and inputs are not modified', () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]]);
+    const x = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const y = x.mul(2).add(x);
     expect(y.shape).toEqual([2, 3]);
     expect(Array.from(x.data)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -90,13 +129,25 @@ describe('transcendental ops (|a - b| <= 1e-6 |b|, see header)', () => {
   });
   for (const e of [2, 3, -1, 0.5, 1.5, -2.5, 0]) {
     it(`pow ${e}`, () => {
-      const base = e === Math.round(e) ? normalValues(500, 8).map((v) => Math.fround(v + (v >= 0 ? 0.1 : -0.1))) : pos.slice(0, 500);
-      assertClose(tensor(base).pow(e).data, base.map((v) => v ** e), TRANSCENDENTAL, `pow ${e}`);
+      const base =
+        e === Math.round(e)
+          ? normalValues(500, 8).map((v) => Math.fround(v + (v >= 0 ? 0.1 : -0.1)))
+          : pos.slice(0, 500);
+      assertClose(
+        tensor(base).pow(e).data,
+        base.map((v) => v ** e),
+        TRANSCENDENTAL,
+        `pow ${e}`,
+      );
     });
   }
   it('pow 2 and pow 0.5 are exactly x*x and sqrt(x) (PyTorch special-cases them)', () => {
     const p = pos.slice(0, 500);
-    expectCorrectlyRounded(tensor(p).pow(2), p.map((v) => v * v), 'pow 2');
+    expectCorrectlyRounded(
+      tensor(p).pow(2),
+      p.map((v) => v * v),
+      'pow 2',
+    );
     expectCorrectlyRounded(tensor(p).pow(0.5), p.map(Math.sqrt), 'pow 0.5');
   });
 });
@@ -120,7 +171,7 @@ describe('special values, as PyTorch', () => {
   it('sigmoid and tanh saturate to exactly 1 (and -1) for large inputs, and 0.5 at 0', () => {
     // torch.tensor([-100., -20, 0, 20, 100]).sigmoid().tolist() -> [0.0, 2.06115369216775e-09, 0.5, 1.0, 1.0]
     const s = tensor([-20, 0, 20, 100]).sigmoid();
-    expect(Array.from(s.data)).toEqual([Math.fround(2.06115369216775e-09), 0.5, 1, 1]);
+    expect(Array.from(s.data)).toEqual([Math.fround(2.06115369216775e-9), 0.5, 1, 1]);
     expect(Array.from(tensor([-30, 30]).tanh().data)).toEqual([-1, 1]);
   });
 });

@@ -28,21 +28,30 @@ const dims: [Dim, number[], number[]][] = [
 
 describe('sum / mean / var: values and shapes', () => {
   for (const [dim, out, outKeep] of dims) {
-    const axes = Array.isArray(dim) ? dim.map((d) => (d < 0 ? d + 3 : d)) : dim === undefined ? undefined : dim < 0 ? dim + 3 : dim;
+    const axes = Array.isArray(dim)
+      ? dim.map((d) => (d < 0 ? d + 3 : d))
+      : dim === undefined
+        ? undefined
+        : dim < 0
+          ? dim + 3
+          : dim;
     it(`dim ${JSON.stringify(dim) ?? 'all'}`, () => {
-      const s = x.sum(dim), sk = x.sum(dim, { keepdim: true });
+      const s = x.sum(dim),
+        sk = x.sum(dim, { keepdim: true });
       expect(s.shape).toEqual(out);
       expect(sk.shape).toEqual(outKeep);
       assertClose(s.data, sumRef(xv, shape, axes), F32, 'sum', s.shape);
       expect(Array.from(sk.data)).toEqual(Array.from(s.data));
 
-      const m = x.mean(dim), mk = x.mean(dim, { keepdim: true });
+      const m = x.mean(dim),
+        mk = x.mean(dim, { keepdim: true });
       expect(m.shape).toEqual(out);
       expect(mk.shape).toEqual(outKeep);
       assertClose(m.data, meanRef(xv, shape, axes), F32, 'mean', m.shape);
 
       for (const unbiased of [true, false]) {
-        const v = x.var(dim, { unbiased }), vk = x.var(dim, { unbiased, keepdim: true });
+        const v = x.var(dim, { unbiased }),
+          vk = x.var(dim, { unbiased, keepdim: true });
         expect(v.shape).toEqual(out);
         expect(vk.shape).toEqual(outKeep);
         assertClose(v.data, varRef(xv, shape, axes, unbiased ? 1 : 0), F32, `var unbiased=${unbiased}`, v.shape);
@@ -56,7 +65,14 @@ describe('sum / mean / var: values and shapes', () => {
     expect(t.var(undefined, { unbiased: false }).item()).toBe(1.25);
     expect(t.mean().item()).toBe(2.5);
     expect(t.sum().item()).toBe(10);
-    expect(tensor([[1, 2], [3, 4]]).var(1).toArray()).toEqual([0.5, 0.5]);
+    expect(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ])
+        .var(1)
+        .toArray(),
+    ).toEqual([0.5, 0.5]);
   });
 
   it('var of one element: unbiased is nan, biased is 0 (as torch)', () => {
@@ -79,14 +95,20 @@ describe('sum / mean / var: values and shapes', () => {
 
   it('an empty dim list reduces over every dim, as torch.sum(x, dim=[]) and torch.mean(x, dim=[])', () => {
     // torch.tensor([[1., 2], [3, 4]]).sum([]) -> tensor(10.); .mean([]) -> tensor(2.5000)
-    const t = tensor([[1, 2], [3, 4]]);
+    const t = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(t.sum([]).shape).toEqual([]);
     expect(t.sum([]).item()).toBe(10);
     expect(t.mean([]).item()).toBe(2.5);
   });
 
   it('dims out of range or repeated throw, naming the op and the valid range', () => {
-    const m = tensor([[1, 2, 3], [4, 5, 6]]);
+    const m = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     // torch: Dimension out of range (expected to be in range of [-2, 1], but got 2)
     expect(() => m.sum(2)).toThrow('sum: dimension 2 out of range (expected to be in range of [-2, 1])');
     expect(() => m.mean(-3)).toThrow('mean: dimension -3 out of range (expected to be in range of [-2, 1])');
@@ -101,7 +123,7 @@ describe('sum / mean / var: values and shapes', () => {
 });
 
 describe('max / argmax', () => {
-  it('refuse to reduce no values, with PyTorch 1.13\'s messages; an empty non-reduced dim is fine', () => {
+  it("refuse to reduce no values, with PyTorch 1.13's messages; an empty non-reduced dim is fine", () => {
     expect(() => zeros(0).max()).toThrow(/max: Expected reduction dim to be specified for input.numel\(\) == 0/);
     expect(() => zeros(0).argmax()).toThrow(/argmax: Expected reduction dim to be specified/);
     expect(() => zeros(2, 0).max(1)).toThrow(/max: Expected reduction dim 1 to have non-zero size/);
@@ -113,7 +135,8 @@ describe('max / argmax', () => {
   it('values and shapes over a dim, over everything, with keepdim', () => {
     for (const dim of [0, 1, 2, -1]) {
       const ax = dim < 0 ? dim + 3 : dim;
-      const m = x.max(dim), a = x.argmax(dim);
+      const m = x.max(dim),
+        a = x.argmax(dim);
       expect(m.shape).toEqual(shape.filter((_, i) => i !== ax));
       expect(Array.from(m.data)).toEqual(maxRef(xv, shape, ax));
       expect(Array.from(a.data)).toEqual(argmaxRef(xv, shape, ax));
@@ -127,11 +150,21 @@ describe('max / argmax', () => {
 
   it('argmax picks the first of equal maxima; the flat index without a dim', () => {
     // torch.tensor([[1., 5, 5], [7, 7, 2]]).argmax(1) -> [1, 0]; .argmax() -> 3
-    const t = tensor([[1, 5, 5], [7, 7, 2]]);
+    const t = tensor([
+      [1, 5, 5],
+      [7, 7, 2],
+    ]);
     expect(Array.from(t.argmax(1).data)).toEqual([1, 0]);
     expect(t.argmax().item()).toBe(3);
     // torch.tensor([[3., 1], [2, 5]]).max(0).values -> [3., 5.]
-    expect(Array.from(tensor([[3, 1], [2, 5]]).max(0).data)).toEqual([3, 5]);
+    expect(
+      Array.from(
+        tensor([
+          [3, 1],
+          [2, 5],
+        ]).max(0).data,
+      ),
+    ).toEqual([3, 5]);
   });
 
   it('NaN wins, as torch (max nan, argmax the first nan)', () => {
@@ -163,7 +196,9 @@ describe('variance stability', () => {
     expect(ref).toBeLessThan(0.012);
     const got = t.var().item();
     expect(Math.abs(got - ref)).toBeLessThanOrEqual(1e-6 * ref);
-    expect(Math.abs(t.var(undefined, { unbiased: false }).item() - ref * 4095 / 4096)).toBeLessThanOrEqual(1e-6 * ref);
+    expect(Math.abs(t.var(undefined, { unbiased: false }).item() - (ref * 4095) / 4096)).toBeLessThanOrEqual(
+      1e-6 * ref,
+    );
     // The mean is exact to float32 too.
     expect(Math.abs(t.mean().item() - meanRef(data, [4096])[0])).toBeLessThanOrEqual(1e4 * 2 ** -24);
   });

@@ -15,9 +15,19 @@
 import { ELEMENT_MAIN, KernelSource, WG, WGSL_SPECIALS, WGSL_SUMS, wgslTree } from './common';
 
 /** n, c, s; m = f32(N * S); flags as per kernel; zero for WGSL_SUMS. */
-export const BN_PARAMS = 'struct Params { n : u32, c : u32, s : u32, flags : u32, m : f32, eps : f32, zero : u32, p1 : u32 }';
+export const BN_PARAMS =
+  'struct Params { n : u32, c : u32, s : u32, flags : u32, m : f32, eps : f32, zero : u32, p1 : u32 }';
 /** BN_PARAMS, m = f32(n * s) (elementwise.ts's packers: u and f views of the parameter slots, w the first word). */
-export function packBn(u: Uint32Array, f: Float32Array, w: number, n: number, c: number, s: number, flags: number, eps: number): void {
+export function packBn(
+  u: Uint32Array,
+  f: Float32Array,
+  w: number,
+  n: number,
+  c: number,
+  s: number,
+  flags: number,
+  eps: number,
+): void {
   u[w] = n;
   u[w + 1] = c;
   u[w + 2] = s;
@@ -36,8 +46,18 @@ export function packBnElementwise(u: Uint32Array, w: number, len: number, c: num
   u[w + 3] = flags;
 }
 
-export const BN_UPDATE_PARAMS = 'struct Params { len : u32, flags : u32, p0 : u32, p1 : u32, keep : f32, mom : f32, unbias : f32, p2 : f32 }';
-export function packBnUpdate(u: Uint32Array, f: Float32Array, w: number, c: number, flags: number, keep: number, mom: number, unbias: number): void {
+export const BN_UPDATE_PARAMS =
+  'struct Params { len : u32, flags : u32, p0 : u32, p1 : u32, keep : f32, mom : f32, unbias : f32, p2 : f32 }';
+export function packBnUpdate(
+  u: Uint32Array,
+  f: Float32Array,
+  w: number,
+  c: number,
+  flags: number,
+  keep: number,
+  mom: number,
+  unbias: number,
+): void {
   u[w] = c;
   u[w + 1] = flags;
   f[w + 4] = keep;
@@ -45,7 +65,10 @@ export function packBnUpdate(u: Uint32Array, f: Float32Array, w: number, c: numb
   f[w + 6] = unbias;
 }
 /** bnBackward 'wg' flags. */
-export const BN_BATCH_STATS = 1, BN_HAS_W = 2, BN_GRAD_W = 4, BN_GRAD_B = 8;
+export const BN_BATCH_STATS = 1,
+  BN_HAS_W = 2,
+  BN_GRAD_W = 4,
+  BN_GRAD_B = 8;
 /** bnForward flags (BN_HAS_W also), and bnUpdate's: running mean 1, running var 2. */
 export const BN_HAS_B = 4;
 

@@ -98,24 +98,25 @@ export function binarySource(op: (typeof BINARY_OPS)[number], variant: 'same' | 
     '@group(0) @binding(3) var<uniform> P : Params;',
     ELEMENT_MAIN,
   ];
-  const index = variant === 'same'
-    ? ['  let a = A[i];', '  let b = B[i];']
-    : [
-      '  var rem = i;',
-      '  var ia = 0u;',
-      '  var ib = 0u;',
-      '  for (var d = i32(P.rank) - 1; d >= 0; d = d - 1) {',
-      '    let q = u32(d) >> 2u;',
-      '    let e = u32(d) & 3u;',
-      '    let size = P.dims[q][e];',
-      '    let c = rem % size;',
-      '    rem = rem / size;',
-      '    ia = ia + c * P.sa[q][e];',
-      '    ib = ib + c * P.sb[q][e];',
-      '  }',
-      '  let a = A[ia];',
-      '  let b = B[ib];',
-    ];
+  const index =
+    variant === 'same'
+      ? ['  let a = A[i];', '  let b = B[i];']
+      : [
+          '  var rem = i;',
+          '  var ia = 0u;',
+          '  var ib = 0u;',
+          '  for (var d = i32(P.rank) - 1; d >= 0; d = d - 1) {',
+          '    let q = u32(d) >> 2u;',
+          '    let e = u32(d) & 3u;',
+          '    let size = P.dims[q][e];',
+          '    let c = rem % size;',
+          '    rem = rem / size;',
+          '    ia = ia + c * P.sa[q][e];',
+          '    ib = ib + c * P.sb[q][e];',
+          '  }',
+          '  let a = A[ia];',
+          '  let b = B[ib];',
+        ];
   return { bindings: 'rrwu', wgsl: [...head, ...index, `  C[i] = ${BINARY_WGSL[op]};`, '}'].join('\n') };
 }
 
@@ -126,8 +127,11 @@ export function binarySource(op: (typeof BINARY_OPS)[number], variant: 'same' | 
  * + [256] becomes dims [256, 256], strides [256, 1] and [0, 1]; x + scalar
  * becomes one dim. The caller has checked that the shapes broadcast.
  */
-export function binaryPlan(aShape: readonly number[], bShape: readonly number[], outShape: readonly number[]):
-  { dims: number[]; as: number[]; bs: number[] } {
+export function binaryPlan(
+  aShape: readonly number[],
+  bShape: readonly number[],
+  outShape: readonly number[],
+): { dims: number[]; as: number[]; bs: number[] } {
   const r = outShape.length;
   const strides = (shape: readonly number[]) => {
     const out = new Array<number>(r).fill(0);
@@ -139,8 +143,11 @@ export function binaryPlan(aShape: readonly number[], bShape: readonly number[],
     }
     return out;
   };
-  const sa = strides(aShape), sb = strides(bShape);
-  const dims: number[] = [], as: number[] = [], bs: number[] = [];
+  const sa = strides(aShape),
+    sb = strides(bShape);
+  const dims: number[] = [],
+    as: number[] = [],
+    bs: number[] = [];
   for (let i = 0; i < r; i++) {
     if (outShape[i] === 1) continue;
     const k = dims.length - 1;
@@ -215,9 +222,19 @@ export function biasAddSource(): KernelSource {
 }
 
 /** SGD's uniform block: flags bit 0 first, bit 1 nesterov; the scalars already rounded to f32. */
-export const SGD_PARAMS = 'struct Params { len : u32, flags : u32, p0 : u32, p1 : u32, lr : f32, wd : f32, mom : f32, keep : f32 }';
-export function packSgd(u: Uint32Array, f: Float32Array, w: number, len: number, flags: number,
-  lr: number, wd: number, mom: number, keep: number): void {
+export const SGD_PARAMS =
+  'struct Params { len : u32, flags : u32, p0 : u32, p1 : u32, lr : f32, wd : f32, mom : f32, keep : f32 }';
+export function packSgd(
+  u: Uint32Array,
+  f: Float32Array,
+  w: number,
+  len: number,
+  flags: number,
+  lr: number,
+  wd: number,
+  mom: number,
+  keep: number,
+): void {
   u[w] = len;
   u[w + 1] = flags;
   f[w + 4] = lr;
@@ -243,7 +260,10 @@ export function sgdSource(momentum: boolean): KernelSource {
       '@group(0) @binding(0) var<storage, read_write> Pm : array<f32>;',
       '@group(0) @binding(1) var<storage, read> G : array<f32>;',
       ...(momentum
-        ? ['@group(0) @binding(2) var<storage, read_write> Buf : array<f32>;', '@group(0) @binding(3) var<uniform> P : Params;']
+        ? [
+            '@group(0) @binding(2) var<storage, read_write> Buf : array<f32>;',
+            '@group(0) @binding(3) var<uniform> P : Params;',
+          ]
         : ['@group(0) @binding(2) var<uniform> P : Params;']),
       ELEMENT_MAIN,
       '  let p = Pm[i];',
@@ -252,11 +272,11 @@ export function sgdSource(momentum: boolean): KernelSource {
       '  if (P.wd != 0.0) { d = fma(P.wd, p, d); }',
       ...(momentum
         ? [
-          '  var b = d;',
-          '  if ((P.flags & 1u) == 0u) { b = fma(P.keep, d, P.mom * Buf[i]); }',
-          '  Buf[i] = b;',
-          '  d = select(b, fma(P.mom, b, d), (P.flags & 2u) != 0u);',
-        ]
+            '  var b = d;',
+            '  if ((P.flags & 1u) == 0u) { b = fma(P.keep, d, P.mom * Buf[i]); }',
+            '  Buf[i] = b;',
+            '  d = select(b, fma(P.mom, b, d), (P.flags & 2u) != 0u);',
+          ]
         : []),
       '  Pm[i] = fma(-P.lr, d, p);',
       '}',

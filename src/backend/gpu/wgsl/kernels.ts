@@ -14,7 +14,14 @@ import { VARIANT_KEYS, variantOf, wgslMatmulSource } from '../wgsl-matmul';
 import { KernelSource } from './common';
 import { bnBackwardSource, bnForwardSource, bnStatsSource, bnUpdateSource } from './batchnorm';
 import {
-  BINARY_OPS, UNARY_OPS, accumulateSource, biasAddSource, binarySource, fillSource, sgdSource, unarySource,
+  BINARY_OPS,
+  UNARY_OPS,
+  accumulateSource,
+  biasAddSource,
+  binarySource,
+  fillSource,
+  sgdSource,
+  unarySource,
 } from './elementwise';
 import { gatherRowsSource, gatherSource } from './layout';
 import { reduceSource } from './reduce';

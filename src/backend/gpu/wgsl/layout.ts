@@ -39,10 +39,15 @@ export function gatherSource(): KernelSource {
 export function permutePlan(shape: readonly number[], perm: readonly number[]): { dims: number[]; as: number[] } {
   const inStrides = new Array<number>(shape.length);
   let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { inStrides[i] = s; s *= shape[i]; }
-  const dims: number[] = [], as: number[] = [];
+  for (let i = shape.length - 1; i >= 0; i--) {
+    inStrides[i] = s;
+    s *= shape[i];
+  }
+  const dims: number[] = [],
+    as: number[] = [];
   for (let i = 0; i < perm.length; i++) {
-    const size = shape[perm[i]], stride = inStrides[perm[i]];
+    const size = shape[perm[i]],
+      stride = inStrides[perm[i]];
     if (size === 1) continue;
     const k = dims.length - 1;
     if (k >= 0 && as[k] === stride * size) {

@@ -25,8 +25,18 @@ export const REDUCE_PARAMS = [
  * REDUCE_PARAMS (elementwise.ts's packers: u is the u32 view of the parameter slots, w the first word);
  * pairs: 'wg' writes each sum as its (sum, error) pair, Y[2g] and Y[2g + 1] (a first pass's partial sums).
  */
-export function packReduce(u: Uint32Array, w: number, outCount: number, r: number, parts: number,
-  kd: number[], ks: number[], rd: number[], rs: number[], pairs: boolean): void {
+export function packReduce(
+  u: Uint32Array,
+  w: number,
+  outCount: number,
+  r: number,
+  parts: number,
+  kd: number[],
+  ks: number[],
+  rd: number[],
+  rs: number[],
+  pairs: boolean,
+): void {
   u[w] = outCount;
   u[w + 1] = r;
   u[w + 2] = parts;
@@ -34,8 +44,14 @@ export function packReduce(u: Uint32Array, w: number, outCount: number, r: numbe
   u[w + 4] = rd.length;
   u[w + 5] = 0; // zero (common.ts WGSL_SUMS)
   u[w + 6] = pairs ? 1 : 0;
-  for (let g = 0; g < kd.length; g++) { u[w + 8 + g] = kd[g]; u[w + 12 + g] = ks[g]; }
-  for (let g = 0; g < rd.length; g++) { u[w + 16 + g] = rd[g]; u[w + 20 + g] = rs[g]; }
+  for (let g = 0; g < kd.length; g++) {
+    u[w + 8 + g] = kd[g];
+    u[w + 12 + g] = ks[g];
+  }
+  for (let g = 0; g < rd.length; g++) {
+    u[w + 16 + g] = rd[g];
+    u[w + 20 + g] = rs[g];
+  }
 }
 
 /**
@@ -78,44 +94,45 @@ export function reduceSource(variant: 'wg' | 'col'): KernelSource {
     '@group(0) @binding(2) var<uniform> P : Params;',
     OFFSETS,
   ];
-  const body = variant === 'wg'
-    ? [
-      `var<workgroup> shS : array<vec2<f32>, ${WG}>;`,
-      `@compute @workgroup_size(${WG})`,
-      'fn main(@builtin(local_invocation_index) t : u32, @builtin(workgroup_id) wid : vec3<u32>,',
-      '        @builtin(num_workgroups) nwg : vec3<u32>) {',
-      // Group g sums part g % parts of output g / parts into Y[g].
-      '  let g = wid.y * nwg.x + wid.x;',
-      '  if (g >= P.outCount * P.parts) { return; }',
-      '  let o = g / P.parts;',
-      '  let base = keptOffset(o);',
-      ...sumLoop(`(g - o * P.parts) * ${WG}u + t`, `${WG}u * P.parts`),
-      wgslTree('S', 'acc'),
-      '  if (t == 0u) {',
-      '    if (P.pairs != 0u) { Y[2u * g] = shS[0].x; Y[2u * g + 1u] = shS[0].y; } else { Y[g] = rx_total(shS[0]); }',
-      '  }',
-      '}',
-    ]
-    : [
-      `var<workgroup> shS : array<vec2<f32>, ${WG}>;`,
-      '@compute @workgroup_size(64, 4)',
-      'fn main(@builtin(local_invocation_id) lid : vec3<u32>, @builtin(workgroup_id) wid : vec3<u32>,',
-      '        @builtin(num_workgroups) nwg : vec3<u32>) {',
-      '  let g = wid.y * nwg.x + wid.x;',
-      '  if (g * 64u >= P.outCount) { return; }',
-      '  let o = g * 64u + lid.x;',
-      '  let t = lid.y * 64u + lid.x;',
-      '  let valid = o < P.outCount;',
-      '  var base = 0u;',
-      '  if (valid) { base = keptOffset(o); }',
-      ...sumLoop('select(P.r, lid.y, valid)', '4u'),
-      '  shS[t] = acc;',
-      '  workgroupBarrier();',
-      '  if (lid.y < 2u) { shS[t] = rx_add2(shS[t], shS[t + 128u]); }',
-      '  workgroupBarrier();',
-      '  if (lid.y == 0u && valid) { Y[o] = rx_total(rx_add2(shS[t], shS[t + 64u])); }',
-      '}',
-    ];
+  const body =
+    variant === 'wg'
+      ? [
+          `var<workgroup> shS : array<vec2<f32>, ${WG}>;`,
+          `@compute @workgroup_size(${WG})`,
+          'fn main(@builtin(local_invocation_index) t : u32, @builtin(workgroup_id) wid : vec3<u32>,',
+          '        @builtin(num_workgroups) nwg : vec3<u32>) {',
+          // Group g sums part g % parts of output g / parts into Y[g].
+          '  let g = wid.y * nwg.x + wid.x;',
+          '  if (g >= P.outCount * P.parts) { return; }',
+          '  let o = g / P.parts;',
+          '  let base = keptOffset(o);',
+          ...sumLoop(`(g - o * P.parts) * ${WG}u + t`, `${WG}u * P.parts`),
+          wgslTree('S', 'acc'),
+          '  if (t == 0u) {',
+          '    if (P.pairs != 0u) { Y[2u * g] = shS[0].x; Y[2u * g + 1u] = shS[0].y; } else { Y[g] = rx_total(shS[0]); }',
+          '  }',
+          '}',
+        ]
+      : [
+          `var<workgroup> shS : array<vec2<f32>, ${WG}>;`,
+          '@compute @workgroup_size(64, 4)',
+          'fn main(@builtin(local_invocation_id) lid : vec3<u32>, @builtin(workgroup_id) wid : vec3<u32>,',
+          '        @builtin(num_workgroups) nwg : vec3<u32>) {',
+          '  let g = wid.y * nwg.x + wid.x;',
+          '  if (g * 64u >= P.outCount) { return; }',
+          '  let o = g * 64u + lid.x;',
+          '  let t = lid.y * 64u + lid.x;',
+          '  let valid = o < P.outCount;',
+          '  var base = 0u;',
+          '  if (valid) { base = keptOffset(o); }',
+          ...sumLoop('select(P.r, lid.y, valid)', '4u'),
+          '  shS[t] = acc;',
+          '  workgroupBarrier();',
+          '  if (lid.y < 2u) { shS[t] = rx_add2(shS[t], shS[t + 128u]); }',
+          '  workgroupBarrier();',
+          '  if (lid.y == 0u && valid) { Y[o] = rx_total(rx_add2(shS[t], shS[t + 64u])); }',
+          '}',
+        ];
   return { bindings: 'rwu', wgsl: [...head, ...body].join('\n') };
 }
 
@@ -145,14 +162,24 @@ export interface ReducePlan {
 export function reducePlan(shape: readonly number[], axes: readonly number[]): ReducePlan {
   const strides = new Array<number>(shape.length);
   let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { strides[i] = s; s *= shape[i]; }
-  const keptDims: number[] = [], keptStrides: number[] = [], redDims: number[] = [], redStrides: number[] = [];
-  let outCount = 1, r = 1, last = '';
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  const keptDims: number[] = [],
+    keptStrides: number[] = [],
+    redDims: number[] = [],
+    redStrides: number[] = [];
+  let outCount = 1,
+    r = 1,
+    last = '';
   for (let i = 0; i < shape.length; i++) {
     const reduced = axes.indexOf(i) >= 0;
-    if (reduced) r *= shape[i]; else outCount *= shape[i];
+    if (reduced) r *= shape[i];
+    else outCount *= shape[i];
     if (shape[i] === 1) continue;
-    const dims = reduced ? redDims : keptDims, st = reduced ? redStrides : keptStrides;
+    const dims = reduced ? redDims : keptDims,
+      st = reduced ? redStrides : keptStrides;
     const kind = reduced ? 'r' : 'k';
     if (kind === last) {
       dims[dims.length - 1] *= shape[i];

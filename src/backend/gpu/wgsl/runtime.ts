@@ -117,10 +117,16 @@ export interface RtDevice {
     submit(commands: unknown[]): void;
   };
   createBuffer(d: { size: number; usage: number; label?: string }): RtBuffer;
-  createShaderModule(d: { code: string; label?: string }): { getCompilationInfo?(): Promise<{ messages: readonly { type: string; message: string; lineNum?: number }[] }> };
+  createShaderModule(d: { code: string; label?: string }): {
+    getCompilationInfo?(): Promise<{ messages: readonly { type: string; message: string; lineNum?: number }[] }>;
+  };
   createBindGroupLayout(d: { entries: unknown[] }): unknown;
   createPipelineLayout(d: { bindGroupLayouts: unknown[] }): unknown;
-  createComputePipeline(d: { layout: unknown; compute: { module: unknown; entryPoint: string }; label?: string }): unknown;
+  createComputePipeline(d: {
+    layout: unknown;
+    compute: { module: unknown; entryPoint: string };
+    label?: string;
+  }): unknown;
   createBindGroup(d: { layout: unknown; entries: unknown[]; label?: string }): unknown;
   createCommandEncoder(): RtEncoder;
   pushErrorScope(filter: string): void;
@@ -149,7 +155,13 @@ export function describeCall(call: unknown): string {
 
 export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions): DeviceRuntime {
   // WebGPU's GPUBufferUsage, GPUMapMode and GPUShaderStage bits.
-  const MAP_READ = 0x1, COPY_SRC = 0x4, COPY_DST = 0x8, UNIFORM = 0x40, STORAGE = 0x80, MODE_READ = 0x1, COMPUTE = 0x4;
+  const MAP_READ = 0x1,
+    COPY_SRC = 0x4,
+    COPY_DST = 0x8,
+    UNIFORM = 0x40,
+    STORAGE = 0x80,
+    MODE_READ = 0x1,
+    COMPUTE = 0x4;
   const limits = (device.limits || {}) as Record<string, number | undefined>;
   const maxDim = opts.maxGroupsPerDim || limits.maxComputeWorkgroupsPerDimension || 65535;
   const maxBinding = Math.min(limits.maxStorageBufferBindingSize || 134217728, limits.maxBufferSize || 268435456);
@@ -161,7 +173,11 @@ export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions
   const sources = opts.sources;
 
   type Buf = AnyBuf<RtBuffer>;
-  interface Pipe { gpu: unknown; layout: unknown; bindings: string }
+  interface Pipe {
+    gpu: unknown;
+    layout: unknown;
+    bindings: string;
+  }
   const tensors = new Map<number, { buf: Buf; length: number }>();
   const pool = new Map<number, Buf[]>();
   const staging = new Map<number, RtBuffer[]>();
@@ -169,17 +185,37 @@ export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions
   const layouts = new Map<string, { group: unknown; pipeline: unknown }>();
   const groups = new Map<string, unknown>();
   const stats: DeviceRuntimeStats = {
-    dispatches: 0, uploads: 0, reads: 0, buffers: 0, bytes: 0, submits: 0, pooledBytes: 0, pipelines: 0, bindGroups: 0,
+    dispatches: 0,
+    uploads: 0,
+    reads: 0,
+    buffers: 0,
+    bytes: 0,
+    submits: 0,
+    pooledBytes: 0,
+    pipelines: 0,
+    bindGroups: 0,
   };
-  let serials = 0, stagingBytes = 0, destroyed = false;
+  let serials = 0,
+    stagingBytes = 0,
+    destroyed = false;
 
   // Errors: each scope gets a sequence number; the lowest that failed is the one a read reports.
-  let firstError: Error | null = null, firstSeq = Infinity, seq = 0;
+  let firstError: Error | null = null,
+    firstSeq = Infinity,
+    seq = 0;
   let checked: Promise<unknown> = Promise.resolve();
 
-  function fail(msg: string): never { throw new Error(`device runtime: ${msg}`); }
+  function fail(msg: string): never {
+    throw new Error(`device runtime: ${msg}`);
+  }
 
-  function track(n: number, kind: string, p: Promise<{ message: string } | null>, what: () => string, detail?: () => Promise<string>) {
+  function track(
+    n: number,
+    kind: string,
+    p: Promise<{ message: string } | null>,
+    what: () => string,
+    detail?: () => Promise<string>,
+  ) {
     const note = async (e: { message: string } | null | undefined) => {
       if (!e || n >= firstSeq) return;
       const extra = detail ? await detail().catch(() => '') : '';
@@ -209,29 +245,61 @@ export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions
 
   const uniform = newBuf(batchSize * SLOT, UNIFORM | COPY_DST, () => 'creating the parameter buffer');
   const params = new ArrayBuffer(batchSize * SLOT);
-  const pu = new Uint32Array(params), pf = new Float32Array(params);
-  let index: Buf = { gpu: newBuf(65536, STORAGE | COPY_DST, () => 'creating the index buffer'), bytes: 65536, serial: ++serials, used: -1 };
+  const pu = new Uint32Array(params),
+    pf = new Float32Array(params);
+  let index: Buf = {
+    gpu: newBuf(65536, STORAGE | COPY_DST, () => 'creating the index buffer'),
+    bytes: 65536,
+    serial: ++serials,
+    used: -1,
+  };
   let indexWords = new Uint32Array(65536 / 4);
-  const dummy = (name: string): Buf => ({ gpu: newBuf(16, STORAGE, () => `creating ${name}`), bytes: 16, serial: ++serials, used: -1 });
+  const dummy = (name: string): Buf => ({
+    gpu: newBuf(16, STORAGE, () => `creating ${name}`),
+    bytes: 16,
+    serial: ++serials,
+    used: -1,
+  });
   // Stand-ins for absent optional operands (never read or written: the kernel's flags say so).
-  const dummyR = dummy('a dummy input'), dummyW1 = dummy('a dummy output'), dummyW2 = dummy('a dummy output');
+  const dummyR = dummy('a dummy input'),
+    dummyW1 = dummy('a dummy output'),
+    dummyW2 = dummy('a dummy output');
 
   // The pending batch: encoder, open pass, slots used (= commands), index words used.
-  let enc: RtEncoder | null = null, pass: RtPass | null = null, slots = 0, indexUsed = 0, batch = 0;
+  let enc: RtEncoder | null = null,
+    pass: RtPass | null = null,
+    slots = 0,
+    indexUsed = 0,
+    batch = 0;
   let calls: unknown[] = [];
   const deferred: RtBuffer[] = [];
 
   function flush(): void {
     if (!enc) return;
-    if (pass) { pass.end(); pass = null; }
-    const e = enc, n = slots, w = indexUsed, batchCalls = calls;
-    enc = null; slots = 0; indexUsed = 0; calls = []; batch++;
-    scoped(() => (batchCalls.length === 1 ? describeCall(batchCalls[0])
-      : `a batch of ${batchCalls.length} calls: ${batchCalls.slice(0, 8).map(describeCall).join('; ')}${batchCalls.length > 8 ? '; ...' : ''}`), () => {
-      if (n) device.queue.writeBuffer(uniform, 0, pu, 0, (n * SLOT) / 4);
-      if (w) device.queue.writeBuffer(index.gpu, 0, indexWords, 0, w);
-      device.queue.submit([e.finish()]);
-    });
+    if (pass) {
+      pass.end();
+      pass = null;
+    }
+    const e = enc,
+      n = slots,
+      w = indexUsed,
+      batchCalls = calls;
+    enc = null;
+    slots = 0;
+    indexUsed = 0;
+    calls = [];
+    batch++;
+    scoped(
+      () =>
+        batchCalls.length === 1
+          ? describeCall(batchCalls[0])
+          : `a batch of ${batchCalls.length} calls: ${batchCalls.slice(0, 8).map(describeCall).join('; ')}${batchCalls.length > 8 ? '; ...' : ''}`,
+      () => {
+        if (n) device.queue.writeBuffer(uniform, 0, pu, 0, (n * SLOT) / 4);
+        if (w) device.queue.writeBuffer(index.gpu, 0, indexWords, 0, w);
+        device.queue.submit([e.finish()]);
+      },
+    );
     stats.submits++;
     for (const b of deferred) b.destroy();
     deferred.length = 0;
@@ -256,23 +324,36 @@ export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions
       const entries = src.bindings.split('').map((c, binding) => ({
         binding,
         visibility: COMPUTE,
-        buffer: c === 'u' ? { type: 'uniform', hasDynamicOffset: true }
-          : c === 'w' ? { type: 'storage' } : { type: 'read-only-storage', hasDynamicOffset: c === 'i' },
+        buffer:
+          c === 'u'
+            ? { type: 'uniform', hasDynamicOffset: true }
+            : c === 'w'
+              ? { type: 'storage' }
+              : { type: 'read-only-storage', hasDynamicOffset: c === 'i' },
       }));
-      layout = scoped(() => `creating the bind group layout '${src.bindings}'`, () => {
-        const group = device.createBindGroupLayout({ entries });
-        return { group, pipeline: device.createPipelineLayout({ bindGroupLayouts: [group] }) };
-      });
+      layout = scoped(
+        () => `creating the bind group layout '${src.bindings}'`,
+        () => {
+          const group = device.createBindGroupLayout({ entries });
+          return { group, pipeline: device.createPipelineLayout({ bindGroupLayouts: [group] }) };
+        },
+      );
       layouts.set(src.bindings, layout);
     }
-    const lay = layout, call = calls[calls.length - 1];
-    const module: ReturnType<RtDevice['createShaderModule']> = scoped(() => `compiling kernel '${key}' (first needed by ${describeCall(call)})`,
-      () => device.createShaderModule({ code: src.wgsl, label: key }), async (): Promise<string> => {
-      const info = module.getCompilationInfo ? await module.getCompilationInfo() : null;
-      return info ? ` (${info.messages.map((m) => `${m.type} line ${m.lineNum}: ${m.message}`).join('; ')})` : '';
-    });
-    const gpu = scoped(() => `creating the pipeline of kernel '${key}'`,
-      () => device.createComputePipeline({ layout: lay.pipeline, compute: { module, entryPoint: 'main' }, label: key }));
+    const lay = layout,
+      call = calls[calls.length - 1];
+    const module: ReturnType<RtDevice['createShaderModule']> = scoped(
+      () => `compiling kernel '${key}' (first needed by ${describeCall(call)})`,
+      () => device.createShaderModule({ code: src.wgsl, label: key }),
+      async (): Promise<string> => {
+        const info = module.getCompilationInfo ? await module.getCompilationInfo() : null;
+        return info ? ` (${info.messages.map((m) => `${m.type} line ${m.lineNum}: ${m.message}`).join('; ')})` : '';
+      },
+    );
+    const gpu = scoped(
+      () => `creating the pipeline of kernel '${key}'`,
+      () => device.createComputePipeline({ layout: lay.pipeline, compute: { module, entryPoint: 'main' }, label: key }),
+    );
     const p = { gpu, layout: lay.group, bindings: src.bindings };
     pipes.set(key, p);
     stats.pipelines++;
@@ -290,16 +371,25 @@ export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions
       const entries: unknown[] = [];
       for (let b = 0, j = 0; b < p.bindings.length; b++) {
         const c = p.bindings[b];
-        const resource = c === 'u' ? { buffer: uniform, offset: 0, size: SLOT }
-          : c === 'i' ? { buffer: index.gpu, offset: 0, size: indexBytes } : { buffer: bufs[j++].gpu };
+        const resource =
+          c === 'u'
+            ? { buffer: uniform, offset: 0, size: SLOT }
+            : c === 'i'
+              ? { buffer: index.gpu, offset: 0, size: indexBytes }
+              : { buffer: bufs[j++].gpu };
         entries.push({ binding: b, resource });
       }
-      g = scoped(() => `binding buffers for kernel '${key}' (${describeCall(calls[calls.length - 1])})`,
-        () => device.createBindGroup({ layout: p.layout, entries }));
+      g = scoped(
+        () => `binding buffers for kernel '${key}' (${describeCall(calls[calls.length - 1])})`,
+        () => device.createBindGroup({ layout: p.layout, entries }),
+      );
       if (groups.size >= maxBindGroups) {
         // Drop the oldest quarter: groups of freed-and-destroyed buffers age out this way too.
         let drop = maxBindGroups >> 2;
-        for (const old of groups.keys()) { if (drop-- <= 0) break; groups.delete(old); }
+        for (const old of groups.keys()) {
+          if (drop-- <= 0) break;
+          groups.delete(old);
+        }
       }
       groups.set(k, g);
       stats.bindGroups++;
@@ -321,7 +411,10 @@ export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions
 
   function copy(call: unknown, src: Buf, dst: Buf, bytes: number): void {
     begin(call);
-    if (pass) { pass.end(); pass = null; }
+    if (pass) {
+      pass.end();
+      pass = null;
+    }
     (enc as RtEncoder).copyBufferToBuffer(src.gpu, 0, dst.gpu, 0, bytes);
     slots++;
     stats.dispatches++;
@@ -366,7 +459,9 @@ export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions
   function checkLength(length: number, arg: string): number {
     if (!Number.isInteger(length) || length < 0) fail(`${arg} = ${length}: expected an integer >= 0`);
     if (length * 4 > maxBinding) {
-      fail(`${arg} = ${length} floats (${length * 4} bytes): over this device's largest storage binding (${maxBinding} bytes)`);
+      fail(
+        `${arg} = ${length} floats (${length * 4} bytes): over this device's largest storage binding (${maxBinding} bytes)`,
+      );
     }
     return length;
   }
@@ -388,7 +483,8 @@ export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions
     checkId(id, arg);
     checkLength(length, `${arg}'s length`);
     const t = tensors.get(id);
-    if (t && t.length !== length) fail(`${arg} = ${id} exists with ${t.length} floats, expected ${length}${why} (free it first)`);
+    if (t && t.length !== length)
+      fail(`${arg} = ${id} exists with ${t.length} floats, expected ${length}${why} (free it first)`);
   }
 
   function output(id: number, length: number): Buf {
@@ -402,11 +498,17 @@ export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions
   }
 
   /** A buffer written by a kernel may not be any other operand of it (WebGPU forbids the aliasing). */
-  function distinct(kernel: string, written: [string, number | undefined][], others: [string, number | undefined][]): void {
+  function distinct(
+    kernel: string,
+    written: [string, number | undefined][],
+    others: [string, number | undefined][],
+  ): void {
     const all = written.concat(others);
     for (const [w, id] of written) {
       if (id === undefined) continue;
-      for (const [o, other] of all) if (o !== w && other === id) fail(`${kernel}: ${w} and ${o} are both buffer ${id}; ${w} must be a buffer of its own`);
+      for (const [o, other] of all)
+        if (o !== w && other === id)
+          fail(`${kernel}: ${w} and ${o} are both buffer ${id}; ${w} must be a buffer of its own`);
     }
   }
 
@@ -436,7 +538,12 @@ export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions
         // The old buffer's users are submitted: destroying it now is safe.
         const words = Math.max(idx.length, 2 * indexWords.length);
         index.gpu.destroy();
-        index = { gpu: newBuf(words * 4, STORAGE | COPY_DST, () => `growing the index buffer to ${words} words`), bytes: words * 4, serial: ++serials, used: -1 };
+        index = {
+          gpu: newBuf(words * 4, STORAGE | COPY_DST, () => `growing the index buffer to ${words} words`),
+          bytes: words * 4,
+          serial: ++serials,
+          used: -1,
+        };
         indexWords = new Uint32Array(words);
       }
     }
@@ -448,9 +555,31 @@ export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions
   }
 
   const core: RuntimeCore = {
-    pu, pf, maxDim, dummyR, dummyW1, dummyW2, fail, checkLength, checkShape, checkNumber, input,
-    lengthOf: (id: number) => { const t = tensors.get(id); return t ? t.length : undefined; },
-    checkOutput, output, distinct, begin, beginIndexed, dispatch, dispatch1, copy, alloc, release,
+    pu,
+    pf,
+    maxDim,
+    dummyR,
+    dummyW1,
+    dummyW2,
+    fail,
+    checkLength,
+    checkShape,
+    checkNumber,
+    input,
+    lengthOf: (id: number) => {
+      const t = tensors.get(id);
+      return t ? t.length : undefined;
+    },
+    checkOutput,
+    output,
+    distinct,
+    begin,
+    beginIndexed,
+    dispatch,
+    dispatch1,
+    copy,
+    alloc,
+    release,
   };
 
   function run(call: KernelCall): void {
@@ -461,27 +590,40 @@ export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions
   function upload(id: number, data: Float32Array): void {
     if (destroyed) fail('used after destroy()');
     checkId(id, 'upload.id');
-    if (!(data instanceof Float32Array)) fail(`upload.data: expected a Float32Array, got ${Object.prototype.toString.call(data)}`);
+    if (!(data instanceof Float32Array))
+      fail(`upload.data: expected a Float32Array, got ${Object.prototype.toString.call(data)}`);
     checkLength(data.length, 'upload.data.length');
     let t = tensors.get(id);
-    if (t && t.length !== data.length) { free(id); t = undefined; }
+    if (t && t.length !== data.length) {
+      free(id);
+      t = undefined;
+    }
     const buf = t ? t.buf : output(id, data.length);
     stats.uploads++;
     if (!data.length) return;
     // Pending work binds this buffer (as it is, or before it was freed): it must run before the write.
     if (buf.used === batch && enc) flush();
-    scoped(() => `uploading ${data.length} floats to buffer ${id}`, () => device.queue.writeBuffer(buf.gpu, 0, data, 0, data.length));
+    scoped(
+      () => `uploading ${data.length} floats to buffer ${id}`,
+      () => device.queue.writeBuffer(buf.gpu, 0, data, 0, data.length),
+    );
   }
 
   function takeStaging(bytes: number): RtBuffer {
     const list = staging.get(bytes);
     const have = list && list.pop();
-    if (have) { stagingBytes -= bytes; return have; }
+    if (have) {
+      stagingBytes -= bytes;
+      return have;
+    }
     return newBuf(bytes, MAP_READ | COPY_DST, () => `creating a ${bytes}-byte readback buffer`);
   }
 
   function giveStaging(bytes: number, b: RtBuffer): void {
-    if (stagingBytes + bytes > 64 * 2 ** 20 || destroyed) { b.destroy(); return; }
+    if (stagingBytes + bytes > 64 * 2 ** 20 || destroyed) {
+      b.destroy();
+      return;
+    }
     let list = staging.get(bytes);
     if (!list) staging.set(bytes, (list = []));
     list.push(b);
@@ -493,17 +635,22 @@ export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions
     const t = tensors.get(id);
     if (!t) fail(`read.id = ${id}: no buffer has this id`);
     const tt = t as { buf: Buf; length: number };
-    if (!(into instanceof Float32Array)) fail(`read.into: expected a Float32Array, got ${Object.prototype.toString.call(into)}`);
+    if (!(into instanceof Float32Array))
+      fail(`read.into: expected a Float32Array, got ${Object.prototype.toString.call(into)}`);
     if (!Number.isInteger(offset) || offset < 0 || offset + tt.length > into.length) {
       fail(`read.offset = ${offset}: buffer ${id}'s ${tt.length} floats do not fit into ${into.length} from there`);
     }
     stats.reads++;
-    const bytes = tt.length * 4, size = bucketBytes(bytes, Infinity);
+    const bytes = tt.length * 4,
+      size = bucketBytes(bytes, Infinity);
     let box: RtBuffer | null = null;
     if (bytes) {
       box = takeStaging(size);
       begin({ kernel: 'read', id });
-      if (pass) { pass.end(); pass = null; }
+      if (pass) {
+        pass.end();
+        pass = null;
+      }
       (enc as RtEncoder).copyBufferToBuffer(tt.buf.gpu, 0, box, 0, bytes);
       slots++;
     }
@@ -532,7 +679,8 @@ export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions
           firstSeq = Infinity;
           throw e;
         }
-        if (mapError) throw new Error(`device runtime: reading buffer ${id}: ${(mapError as Error).message || String(mapError)}`);
+        if (mapError)
+          throw new Error(`device runtime: reading buffer ${id}: ${(mapError as Error).message || String(mapError)}`);
       } finally {
         if (keep !== null) clearInterval(keep);
       }
@@ -548,8 +696,14 @@ export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions
     for (const list of staging.values()) for (const b of list) b.destroy();
     for (const b of [index, dummyR, dummyW1, dummyW2]) b.gpu.destroy();
     uniform.destroy();
-    tensors.clear(); pool.clear(); staging.clear(); groups.clear(); pipes.clear();
-    stats.buffers = 0; stats.bytes = 0; stats.pooledBytes = 0;
+    tensors.clear();
+    pool.clear();
+    staging.clear();
+    groups.clear();
+    pipes.clear();
+    stats.buffers = 0;
+    stats.bytes = 0;
+    stats.pooledBytes = 0;
   }
 
   return { upload, free, run, read, flush, stats, destroy };
@@ -562,5 +716,6 @@ export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions
  */
 export function deviceRuntimeSource(): string {
   return [...calls.PLAN_FUNCTIONS, ...calls.CALL_FUNCTIONS, bucketBytes, describeCall, createDeviceRuntime]
-    .map((f) => f.toString()).join('\n');
+    .map((f) => f.toString())
+    .join('\n');
 }

@@ -6,8 +6,8 @@ import { epochs as epochsOf } from './epochs';
 import { evaluate } from './evaluate';
 import type { TrainEvent } from './events';
 import { checkOptimizer, Criterion, Loader, Metric, OptimizerOption, resolveOptimizer } from './options';
-import { runningStats } from './runningStats';
-import { trainStep } from './trainStep';
+import { runningStats } from './running-stats';
+import { trainStep } from './train-step';
 
 /** The options `trainTest$`, `compare$`, `modelTrainTest` and `modelComparison` share (the lesson's, camelCased). */
 export interface TrainTestCommon {
@@ -42,7 +42,8 @@ export interface TrainTestOptions extends TrainTestCommon {
 /** Defaults, checked once: the numbers that matter named in the error. */
 export function commonDefaults(o: TrainTestCommon) {
   const { epochs = 20, lr = 0.03, cla = false, from = 1 } = o;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`epochs: expected a non-negative integer, got ${epochs}`);
+  if (!Number.isInteger(epochs) || epochs < 0)
+    throw new RangeError(`epochs: expected a non-negative integer, got ${epochs}`);
   if (typeof lr !== 'number' || !(lr >= 0)) throw new RangeError(`lr: expected a number >= 0, got ${lr}`);
   for (const key of ['train', 'test'] as const) {
     const l = o[key] as unknown;

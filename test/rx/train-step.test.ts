@@ -3,7 +3,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { nn, optim, tensor } from '../../src/index';
 import { batches } from '../../src/rx/batches';
 import { epochs } from '../../src/rx/epochs';
-import { trainStep } from '../../src/rx/trainStep';
+import { trainStep } from '../../src/rx/train-step';
 import { TrainingError } from '../../src/rx/errors';
 import { lessonData, model, plainEpoch, weights, rngState } from './helpers';
 
@@ -18,7 +18,11 @@ describe('trainStep', () => {
     const mb = model('pre');
     const ob = new optim.SGD(mb.parameters(), { lr: 0.03 });
     const events = await lastValueFrom(
-      batches(b.train).pipe(epochs(2), trainStep({ model: mb, criterion: new nn.MSELoss(), optimizer: ob, name: 'pre' }), toArray()),
+      batches(b.train).pipe(
+        epochs(2),
+        trainStep({ model: mb, criterion: new nn.MSELoss(), optimizer: ob, name: 'pre' }),
+        toArray(),
+      ),
     );
     const steps = events.filter((e) => e.kind === 'step');
     expect(steps.map((e) => (e.kind === 'step' ? e.loss : 0))).toEqual(expected);
@@ -38,7 +42,10 @@ describe('trainStep', () => {
     const m = model();
     const before = weights(m);
     const rng = rngState();
-    batches(train).pipe(epochs(3), trainStep({ model: m, criterion: new nn.MSELoss(), optimizer: new optim.SGD(m.parameters(), { lr: 0.1 }) }));
+    batches(train).pipe(
+      epochs(3),
+      trainStep({ model: m, criterion: new nn.MSELoss(), optimizer: new optim.SGD(m.parameters(), { lr: 0.1 }) }),
+    );
     expect(weights(m)).toEqual(before);
     expect(rngState()).toBe(rng);
   });
@@ -47,18 +54,28 @@ describe('trainStep', () => {
     const { train } = lessonData();
     const m = model();
     let calls = 0;
-    const nanAtThird = { forward: (yhat: any, y: any) => { calls++; return calls === 3 ? tensor([NaN]).reshape([]) : new nn.MSELoss().forward(yhat, y); } };
+    const nanAtThird = {
+      forward: (yhat: any, y: any) => {
+        calls++;
+        return calls === 3 ? tensor([NaN]).reshape([]) : new nn.MSELoss().forward(yhat, y);
+      },
+    };
     const opt = new optim.SGD(m.parameters(), { lr: 0.03 });
     let snapshot: Record<string, unknown> = {};
     const err = await lastValueFrom(
-      batches(train, { scheduler: null }).pipe(epochs(1), trainStep({ model: m, criterion: nanAtThird, optimizer: opt, name: 'bad' })),
+      batches(train, { scheduler: null }).pipe(
+        epochs(1),
+        trainStep({ model: m, criterion: nanAtThird, optimizer: opt, name: 'bad' }),
+      ),
     ).then(
       () => null,
       (e) => e,
     );
     snapshot = weights(m);
     expect(err).toBeInstanceOf(TrainingError);
-    expect(err.message).toBe("epoch 1, step 3 (model 'bad'): loss is NaN; stopped before the update, the weights are unchanged");
+    expect(err.message).toBe(
+      "epoch 1, step 3 (model 'bad'): loss is NaN; stopped before the update, the weights are unchanged",
+    );
     expect([err.epoch, err.step]).toEqual([1, 3]);
     // Two updates happened, the third did not: replay two plain steps from the same start.
     const { train: again } = lessonData();
@@ -99,12 +116,24 @@ describe('trainStep', () => {
     const m = model();
     const inf = { forward: () => tensor([Infinity]).reshape([]) };
     await expect(
-      lastValueFrom(batches(train).pipe(epochs(2), trainStep({ model: m, criterion: inf, optimizer: new optim.SGD(m.parameters(), { lr: 0.1 }) }))),
+      lastValueFrom(
+        batches(train).pipe(
+          epochs(2),
+          trainStep({ model: m, criterion: inf, optimizer: new optim.SGD(m.parameters(), { lr: 0.1 }) }),
+        ),
+      ),
     ).rejects.toThrow('epoch 1, step 1: loss is Infinity');
 
     const wide = new nn.MLP({ inFeatures: 3, bn: 'pre' });
     const err = await lastValueFrom(
-      batches(train).pipe(epochs(1), trainStep({ model: wide, criterion: new nn.MSELoss(), optimizer: new optim.SGD(wide.parameters(), { lr: 0.1 }) })),
+      batches(train).pipe(
+        epochs(1),
+        trainStep({
+          model: wide,
+          criterion: new nn.MSELoss(),
+          optimizer: new optim.SGD(wide.parameters(), { lr: 0.1 }),
+        }),
+      ),
     ).catch((e) => e);
     expect(err).toBeInstanceOf(TrainingError);
     expect(err.message).toMatch(/^epoch 1, step 1: .*\[10, 2\]/);
@@ -114,9 +143,18 @@ describe('trainStep', () => {
   it('a throwing user criterion is an error notification with its message', async () => {
     const { train } = lessonData();
     const m = model();
-    const boom = { forward: () => { throw new Error('user criterion failed'); } };
+    const boom = {
+      forward: () => {
+        throw new Error('user criterion failed');
+      },
+    };
     await expect(
-      lastValueFrom(batches(train).pipe(epochs(1), trainStep({ model: m, criterion: boom, optimizer: new optim.SGD(m.parameters(), { lr: 0.1 }) }))),
+      lastValueFrom(
+        batches(train).pipe(
+          epochs(1),
+          trainStep({ model: m, criterion: boom, optimizer: new optim.SGD(m.parameters(), { lr: 0.1 }) }),
+        ),
+      ),
     ).rejects.toThrow('epoch 1, step 1: user criterion failed');
   });
 });

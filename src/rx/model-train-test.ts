@@ -1,6 +1,6 @@
 import { filter, lastValueFrom, reduce } from 'rxjs';
 import type { EpochEvent } from './events';
-import { trainTest$, TrainTestOptions } from './trainTest';
+import { trainTest$, TrainTestOptions } from './train-test';
 
 /**
  * The lesson's `model_train_test`: trains `model` for `epochs` epochs and

@@ -85,7 +85,12 @@ export function trainStep<E extends PipelineEvent<Tensor, Tensor>>(
  */
 function saveRunningStats(norms: BatchNorm[]): { restore(): void; discard(): void } {
   const copy = (t: Tensor | null) => (t ? K.unary('copy', t.storage) : null);
-  const saved = norms.map((bn) => ({ bn, mean: copy(bn.runningMean), variance: copy(bn.runningVar), count: bn.numBatchesTracked }));
+  const saved = norms.map((bn) => ({
+    bn,
+    mean: copy(bn.runningMean),
+    variance: copy(bn.runningVar),
+    count: bn.numBatchesTracked,
+  }));
   const put = (t: Tensor | null, v: Float32Array | null) => {
     if (!t || !v) return;
     K.sync(v);

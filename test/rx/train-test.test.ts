@@ -3,11 +3,11 @@ import { filter, firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { manualSeed, nn, optim, fit, mseCal, accuracyCal } from '../../src/index';
 import { splitLoader, tensorGenReg, tensorGenCla } from '../../src/data';
 import { compare$ } from '../../src/rx/compare';
-import { modelComparison } from '../../src/rx/modelComparison';
-import { modelTrainTest } from '../../src/rx/modelTrainTest';
+import { modelComparison } from '../../src/rx/model-comparison';
+import { modelTrainTest } from '../../src/rx/model-train-test';
 import { source } from '../../src/rx/source';
 import { split } from '../../src/rx/split';
-import { trainTest$ } from '../../src/rx/trainTest';
+import { trainTest$ } from '../../src/rx/train-test';
 import { rngState, weights } from './helpers';
 
 /** The lesson's setup: seeded data, split, then seeded models (smaller data keeps CI quick). */
@@ -23,13 +23,19 @@ const mlp = (bn: 'none' | 'pre' | 'post') => {
 };
 
 describe('modelTrainTest / trainTest$', () => {
-  it("equals the plain fit loop on the same seed, exactly (weights, running stats, per-epoch MSE)", async () => {
+  it('equals the plain fit loop on the same seed, exactly (weights, running stats, per-epoch MSE)', async () => {
     const a = lesson();
     const ma = mlp('pre');
     const expected = { train: [] as number[], test: [] as number[] };
     for (let e = 0; e < 4; e++) {
       ma.train();
-      await fit({ model: ma, criterion: new nn.MSELoss(), optimizer: new optim.SGD(ma.parameters(), { lr: 0.03 }), loader: a.train, epochs: 1 });
+      await fit({
+        model: ma,
+        criterion: new nn.MSELoss(),
+        optimizer: new optim.SGD(ma.parameters(), { lr: 0.03 }),
+        loader: a.train,
+        epochs: 1,
+      });
       ma.eval();
       expected.train.push(mseCal(a.train, ma).item());
       expected.test.push(mseCal(a.test, ma).item());
@@ -39,7 +45,14 @@ describe('modelTrainTest / trainTest$', () => {
 
     const b = lesson();
     const mb = mlp('pre');
-    const got = await modelTrainTest({ model: mb, train: b.train, test: b.test, epochs: 4, optimizer: optim.SGD, lr: 0.03 });
+    const got = await modelTrainTest({
+      model: mb,
+      train: b.train,
+      test: b.test,
+      epochs: 4,
+      optimizer: optim.SGD,
+      lr: 0.03,
+    });
     expect(got).toEqual(expected);
     expect(weights(mb)).toEqual(weights(ma));
     expect(rngState()).toBe(rngAfterFit);
@@ -52,11 +65,25 @@ describe('modelTrainTest / trainTest$', () => {
     manualSeed(24);
     const m = new nn.MLP({ bn: 'pre', outFeatures: 3 });
     const opt = new optim.SGD(m.parameters(), { lr: 0.1 });
-    const r = await modelTrainTest({ model: m, train, test, epochs: 3, optimizer: opt, criterion: new nn.CrossEntropyLoss(), cla: true, evaluate: accuracyCal });
+    const r = await modelTrainTest({
+      model: m,
+      train,
+      test,
+      epochs: 3,
+      optimizer: opt,
+      criterion: new nn.CrossEntropyLoss(),
+      cla: true,
+      evaluate: accuracyCal,
+    });
     expect(r.train).toHaveLength(3);
     expect(r.test.every((a) => a >= 0 && a <= 1)).toBe(true);
     expect(r.test[2]).toBeGreaterThan(0.5);
-    const factory = await modelTrainTest({ model: mlp('none'), ...lesson(60), epochs: 1, optimizer: (ps, lr) => new optim.SGD(ps, { lr }) });
+    const factory = await modelTrainTest({
+      model: mlp('none'),
+      ...lesson(60),
+      epochs: 1,
+      optimizer: (ps, lr) => new optim.SGD(ps, { lr }),
+    });
     expect(factory.train[0]).toBeGreaterThan(0);
   });
 
@@ -119,16 +146,26 @@ describe('modelTrainTest / trainTest$', () => {
 
   it('rejects bad options naming the argument and value', () => {
     const { train, test } = lesson(60);
-    expect(() => trainTest$({ model: mlp('none'), train, test, epochs: -1 })).toThrow('epochs: expected a non-negative integer, got -1');
+    expect(() => trainTest$({ model: mlp('none'), train, test, epochs: -1 })).toThrow(
+      'epochs: expected a non-negative integer, got -1',
+    );
     expect(() => trainTest$({ model: mlp('none'), train: undefined as any, test })).toThrow('train: expected a loader');
-    expect(() => trainTest$({ model: mlp('none'), train, test, optimizer: 42 as any })).toThrow('optimizer: expected an optimizer');
+    expect(() => trainTest$({ model: mlp('none'), train, test, optimizer: 42 as any })).toThrow(
+      'optimizer: expected an optimizer',
+    );
   });
 
   it('modelTrainTest rejects its Promise on bad options (the call itself never throws)', async () => {
     const { train, test } = lesson(60);
-    await expect(modelTrainTest({ model: mlp('none'), train, test, epochs: -1 })).rejects.toThrow('epochs: expected a non-negative integer, got -1');
-    await expect(modelTrainTest({ model: mlp('none'), train, test: undefined as any })).rejects.toThrow('test: expected a loader');
-    await expect(modelTrainTest({ model: mlp('none'), train, test, optimizer: 42 as any })).rejects.toThrow('optimizer: expected an optimizer');
+    await expect(modelTrainTest({ model: mlp('none'), train, test, epochs: -1 })).rejects.toThrow(
+      'epochs: expected a non-negative integer, got -1',
+    );
+    await expect(modelTrainTest({ model: mlp('none'), train, test: undefined as any })).rejects.toThrow(
+      'test: expected a loader',
+    );
+    await expect(modelTrainTest({ model: mlp('none'), train, test, optimizer: 42 as any })).rejects.toThrow(
+      'optimizer: expected an optimizer',
+    );
   });
 });
 
@@ -172,19 +209,27 @@ describe('modelComparison / compare$', () => {
   it('checks models, names and optimizers', () => {
     const { train, test } = lesson(60);
     expect(() => compare$({ models: [], train, test })).toThrow('models: expected a non-empty array');
-    expect(() => compare$({ models: [mlp('none')], names: ['x', 'y'], train, test })).toThrow('names: expected 1 distinct names');
-    const m = mlp('none');
-    expect(() => compare$({ models: [m, mlp('pre')], optimizer: new optim.SGD(m.parameters(), { lr: 1 }), train, test })).toThrow(
-      'one instance cannot train several models',
+    expect(() => compare$({ models: [mlp('none')], names: ['x', 'y'], train, test })).toThrow(
+      'names: expected 1 distinct names',
     );
+    const m = mlp('none');
+    expect(() =>
+      compare$({ models: [m, mlp('pre')], optimizer: new optim.SGD(m.parameters(), { lr: 1 }), train, test }),
+    ).toThrow('one instance cannot train several models');
   });
 
   it('modelComparison rejects its Promise on bad options (the call itself never throws)', async () => {
     const { train, test } = lesson(60);
     await expect(modelComparison({ models: [], train, test })).rejects.toThrow('models: expected a non-empty array');
-    await expect(modelComparison({ models: undefined as any, train, test })).rejects.toThrow('models: expected a non-empty array');
-    await expect(modelComparison({ models: [mlp('none')], names: ['x', 'y'], train, test })).rejects.toThrow('names: expected 1 distinct names, got ["x","y"]');
-    await expect(modelComparison({ models: [mlp('none')], train, test, lr: -1 })).rejects.toThrow('lr: expected a number >= 0, got -1');
+    await expect(modelComparison({ models: undefined as any, train, test })).rejects.toThrow(
+      'models: expected a non-empty array',
+    );
+    await expect(modelComparison({ models: [mlp('none')], names: ['x', 'y'], train, test })).rejects.toThrow(
+      'names: expected 1 distinct names, got ["x","y"]',
+    );
+    await expect(modelComparison({ models: [mlp('none')], train, test, lr: -1 })).rejects.toThrow(
+      'lr: expected a number >= 0, got -1',
+    );
   });
 });
 
@@ -207,9 +252,13 @@ describe('source and split', () => {
     expect(f.shape).toEqual([15, 2]);
     const [f2] = await firstValueFrom(source({ kind: 'tensors', features: f, labels: l }));
     expect(f2).toBe(f);
-    await expect(firstValueFrom(source({ kind: 'nope' } as any))).rejects.toThrow("source: expected a CSV path or {kind: 'reg' | 'cla' | 'csv' | 'tensors', …}");
+    await expect(firstValueFrom(source({ kind: 'nope' } as any))).rejects.toThrow(
+      "source: expected a CSV path or {kind: 'reg' | 'cla' | 'csv' | 'tensors', …}",
+    );
     await expect(firstValueFrom(source('x.csv'))).rejects.toThrow('source: a CSV source needs options.target');
-    await expect(firstValueFrom(source({ kind: 'tensors', features: f, labels: l }).pipe(split({ rate: 2 })))).rejects.toThrow('rate must be in (0, 1), got 2');
+    await expect(
+      firstValueFrom(source({ kind: 'tensors', features: f, labels: l }).pipe(split({ rate: 2 }))),
+    ).rejects.toThrow('rate must be in (0, 1), got 2');
   });
 });
 
