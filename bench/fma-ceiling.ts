@@ -12,7 +12,9 @@ import { Worker } from 'node:worker_threads';
 import { Code, I32, V128, moduleBytes } from '../src/backend/wasm/asm';
 import { WA } from '../src/backend/wasm/api';
 
+// TurboFan only: a first call in Liftoff (the baseline tier) would time the tier, not the CPU.
 setFlagsFromString('--experimental-wasm-relaxed-simd');
+setFlagsFromString('--no-liftoff');
 
 /** fma_<acc>(iters, out): acc[j] = a * b + acc[j] for j < acc, iters times; then every acc stored at out. */
 function loopFunc(acc: number, fused: boolean) {

@@ -31,9 +31,20 @@ function listPipelines(registry: Record<string, Pipeline<any>>): string {
   return table([['pipeline', 'what it compares', 'defaults'], ...rows]);
 }
 
+/** A subcommand in a module of its own: resolves to the exit code. */
+export type Subcommand = (argv: string[]) => Promise<number>;
+
+/**
+ * Subcommands with their own parsing, by name, each loaded only when invoked
+ * (so `rxnn --help` stays fast). Add a command here with one line.
+ */
+const SUBCOMMANDS: Record<string, () => Subcommand> = {};
+
 /** The command: parses, dispatches, and resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
+    const sub = Object.hasOwn(SUBCOMMANDS, argv[0] ?? '') ? SUBCOMMANDS[argv[0]] : undefined;
+    if (sub) return await sub()(argv.slice(1));
     const { registry, runCommand } = load();
     const cmd = parseArgs(argv, Object.keys(registry));
     if (cmd.command === 'help') {
