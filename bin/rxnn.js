@@ -14,4 +14,5 @@ try {
   throw err;
 }
 cli.exitOnEpipe();
-cli.main(process.argv.slice(2)).then((code) => process.exit(code));
+// Exits once stdout and stderr have drained: a slow pipe gets the whole output.
+cli.main(process.argv.slice(2)).then((code) => cli.exitWhenDrained(code));

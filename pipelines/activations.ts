@@ -2,10 +2,13 @@ import { manualSeed, nn } from '../src/index';
 import { splitLoader, tensorGenReg } from '../src/data';
 import type { CommonParams, Pipeline } from '../src/experiments';
 
+/** Parameters of the {@link activations} pipeline: the common ones plus the activations and the MLP's shape. */
 export interface ActivationsParams extends CommonParams {
+  /** The activations to compare; each is trained without BatchNorm and with BatchNorm before it. */
   activations: ('relu' | 'sigmoid' | 'tanh')[];
   /** Hidden widths: deeper than the lesson's net_class1, where saturation and scale drift bite. */
   hidden: number[];
+  /** Seed for the models' initial weights. */
   modelSeed: number;
 }
 
@@ -27,6 +30,11 @@ export const activations: Pipeline<ActivationsParams> = {
     activations: ['relu', 'sigmoid', 'tanh'],
     hidden: [4, 4, 4],
     modelSeed: 24,
+  },
+  params: {
+    activations: { doc: 'activations to compare, comma-separated', choices: ['relu', 'sigmoid', 'tanh'] },
+    hidden: { doc: 'hidden layer widths, comma-separated', integer: true, min: 1 },
+    modelSeed: { doc: "seed for the models' initial weights", integer: true },
   },
   async setup(p) {
     manualSeed(p.seed);

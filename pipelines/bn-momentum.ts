@@ -2,12 +2,15 @@ import { manualSeed, nn } from '../src/index';
 import { splitLoader, tensorGenReg } from '../src/data';
 import type { CommonParams, Experiment, Pipeline } from '../src/experiments';
 
+/** Parameters of the {@link bnMomentum} pipeline: the common ones plus the momenta and batch sizes to compare. */
 export interface BnMomentumParams extends CommonParams {
   /** BatchNorm momenta to compare: the weight of the newest batch in the running averages. */
   momenta: number[];
   /** The large batch size, run after the small one (`batchSize`). */
   largeBatchSize: number;
+  /** Seed for the models' initial weights (every momentum starts from the same weights). */
   modelSeed: number;
+  /** Hidden layer widths of the MLP. */
   hidden: number[];
 }
 
@@ -32,6 +35,12 @@ export const bnMomentum: Pipeline<BnMomentumParams> = {
     momenta: [0.01, 0.1, 0.5, 0.9],
     modelSeed: 24,
     hidden: [4],
+  },
+  params: {
+    momenta: { doc: 'BatchNorm momenta to compare, comma-separated', min: 0, max: 1 },
+    largeBatchSize: { doc: 'the large batch size, run after the small one (batchSize)', integer: true, min: 1 },
+    modelSeed: { doc: "seed for the models' initial weights", integer: true },
+    hidden: { doc: 'hidden layer widths, comma-separated', integer: true, min: 1 },
   },
   async setup(p) {
     manualSeed(p.seed);

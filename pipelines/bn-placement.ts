@@ -2,6 +2,7 @@ import { manualSeed, nn } from '../src/index';
 import { splitLoader, tensorGenReg } from '../src/data';
 import type { CommonParams, Pipeline } from '../src/experiments';
 
+/** Parameters of the {@link bnPlacement} pipeline: the common ones plus the data size and the MLP's shape. */
 export interface BnPlacementParams extends CommonParams {
   /** Seed for the models' initial weights (the lesson's 24); each model gets the same Linear weights. */
   modelSeed: number;
@@ -23,6 +24,11 @@ export const bnPlacement: Pipeline<BnPlacementParams> = {
   summary: 'no BatchNorm vs BatchNorm before vs after ReLU, quadratic regression',
   metric: 'MSE',
   defaults: { epochs: 20, seed: 420, lr: 0.03, batchSize: 10, modelSeed: 24, hidden: [4], numExamples: 1000 },
+  params: {
+    modelSeed: { doc: "seed for the models' initial weights (each model gets the same Linear weights)", integer: true },
+    hidden: { doc: 'hidden layer widths, comma-separated', integer: true, min: 1 },
+    numExamples: { doc: 'examples drawn (70% train, 30% test)', integer: true, min: 10 },
+  },
   async setup(p) {
     manualSeed(p.seed);
     const [features, labels] = tensorGenReg({ numExamples: p.numExamples, w: [2, -1], bias: false, deg: 2 });

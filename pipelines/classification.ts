@@ -2,10 +2,13 @@ import { manualSeed, nn, tensor, accuracyCal } from '../src/index';
 import { splitLoader, tensorGenCla } from '../src/data';
 import type { CommonParams, Experiment, Pipeline } from '../src/experiments';
 
+/** Parameters of the {@link classification} pipeline: the common ones plus the data and the MLP's shape. */
 export interface ClassificationParams extends CommonParams {
   /** Rows per class of the generated data. */
   numExamples: number;
+  /** Hidden layer widths of the MLP. */
   hidden: number[];
+  /** Seed for the models' initial weights. */
   modelSeed: number;
   /** Also train on the iris data (150 flowers, 4 measurements, 3 species). */
   iris: boolean;
@@ -39,6 +42,12 @@ export const classification: Pipeline<ClassificationParams> = {
     hidden: [4],
     modelSeed: 24,
     iris: true,
+  },
+  params: {
+    numExamples: { doc: 'rows per class of the generated data', integer: true, min: 10 },
+    hidden: { doc: 'hidden layer widths, comma-separated', integer: true, min: 1 },
+    modelSeed: { doc: "seed for the models' initial weights", integer: true },
+    iris: { doc: 'also train on the iris flowers (true or false)' },
   },
   async setup(p) {
     // Each data set is drawn (or read) and split right after its own manualSeed, as the lesson's cells do.

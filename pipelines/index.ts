@@ -1,6 +1,8 @@
 /**
  * The pipelines `rxnn run` knows, by name. Each is a documented, typed
  * experiment with defaults; run one in code with `run$(pipeline, params)`.
+ *
+ * @packageDocumentation
  */
 import { activations } from './activations';
 import { bnMomentum } from './bn-momentum';
@@ -17,6 +19,7 @@ export { irisData } from './classification';
 export { run$, modelNames } from '../src/experiments';
 export type { Pipeline, Experiment, CommonParams } from '../src/experiments';
 
+/** The pipelines `rxnn run <name>` runs, by their `name`: bn-placement, bn-momentum, activations and classification. */
 export const registry: Record<string, Pipeline<any>> = {
   [bnPlacement.name]: bnPlacement,
   [bnMomentum.name]: bnMomentum,

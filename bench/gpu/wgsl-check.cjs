@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * The tiled WGSL matmul of rxnn's gpu backend in webgpu mode (src/backend/gpu/wgsl-matmul.ts),
+ * The tiled WGSL matmul of rxnn's gpu backend in webgpu mode (src/backend/gpu/wgsl/matmul.ts),
  * on the GPU machine: K.matmul after setBackend('gpu', { mode: 'webgpu' }) for all four
  * transpose combinations at odd sizes (1x1x1, 7x13x5, 65x33x129, 300x257x190) and square
  * 256 .. 4096, each checked against a float64 reference (error within (k + 2) 2^-24 sum |a b|;

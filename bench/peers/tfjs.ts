@@ -5,6 +5,16 @@
  */
 import { medianMs } from '../stats';
 
+/**
+ * Why tfjs wasm runs on one thread here. tfjs-backend-wasm 4.22 reports WASM_HAS_MULTITHREAD_SUPPORT
+ * false whenever IS_NODE (tensorflow/tfjs#3830), so Node gets the single-threaded SIMD binary.
+ * Forcing the flag loads the threaded-SIMD binary only once its emscripten worker bootstrap is
+ * patched (blob: URLs, which Node's Worker refuses, and the bundle's own globals), and even then
+ * XNNPACK's pool comes up with getThreadsCount() === 1 and a 1024 matmul runs at the 1-thread speed.
+ */
+export const TFJS_THREADS_NOTE =
+  "tfjs wasm runs single-threaded: tfjs-backend-wasm 4.22 turns threads off under Node (WASM_HAS_MULTITHREAD_SUPPORT is false when IS_NODE, tensorflow/tfjs#3830); forced on, its threaded-SIMD build still reports 1 thread (bench/README.md)";
+
 type Tf = typeof import('@tensorflow/tfjs');
 let tfMod: Tf | undefined;
 

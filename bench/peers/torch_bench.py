@@ -1,15 +1,21 @@
 """PyTorch peer for bench/run.ts: prints one JSON object on stdout.
 
-usage: python3 torch_bench.py '{"w3": [256, 512, 1024], "w1_epochs": 10, "w2_steps": 16, "budget_s": 2}'
-Threads: torch's default (Debian's build here picks 1; forcing 2 made W1 27x slower on the shared
-2-core box, OpenMP spinning against the other process); the build's BLAS and thread count are reported.
+usage: python3 torch_bench.py '{"w3": [256, 512, 1024], "w1_epochs": 10, "w2_steps": 16, "budget_s": 2, "threads": 1}'
+Threads: torch.set_num_threads(cfg["threads"]); the caller also sets OPENBLAS_NUM_THREADS and
+OMP_NUM_THREADS for this process, since Debian's generic-BLAS build does not pass torch's thread
+count on to the BLAS (OpenBLAS sizes its own pool when the library loads).
+BLAS: the library actually mapped into this process (/proc/self/maps; threadpoolctl when it is
+installed) is reported. A reference BLAS (netlib's libblas) is refused: the output is then
+{"refused": reason, ...} and no timings, since that is not PyTorch as its users run it.
 W3: median ms of torch.mm on float32 [n, n].
 W1: the lesson: 1000x2 regression data, 70/30 split, batch 10, Linear(2,4)->BN1d->ReLU->Linear(4,1),
     MSE, SGD lr 0.03; median ms per epoch over the epochs run.
 W2: 32768x64 inputs, batch 256, 3 hidden layers of 256 with BN+ReLU; samples per second over
     `w2_steps` steps (after one warm-up step), median of 3 such runs.
 """
+import ctypes
 import json
+import os
 import re
 import statistics
 import sys
@@ -53,11 +59,60 @@ def epoch_loop(model, x, y, batch, lr):
     return epoch
 
 
+def loaded_blas():
+    """(name, path, optimised) of the BLAS mapped into this process."""
+    try:
+        from threadpoolctl import threadpool_info  # optional
+        for lib in threadpool_info():
+            if lib.get("user_api") == "blas":
+                name = f"{lib.get('internal_api')} {lib.get('version') or ''}".strip()
+                return name, lib.get("filepath", "?"), lib.get("internal_api") in ("openblas", "mkl", "blis")
+    except ImportError:
+        pass
+    paths = []
+    with open("/proc/self/maps") as f:
+        for line in f:
+            path = line.split()[-1] if len(line.split()) >= 6 else ""
+            base = os.path.basename(path)
+            if re.match(r"lib(open)?blas|libmkl_rt|libblis", base) and path not in paths:
+                paths.append(path)
+    for path in paths:
+        real = os.path.realpath(path)
+        if "openblas" in real:
+            try:
+                lib = ctypes.CDLL(real)
+                lib.openblas_get_config.restype = ctypes.c_char_p
+                lib.openblas_get_corename.restype = ctypes.c_char_p
+                cfg = lib.openblas_get_config().decode()
+                core = lib.openblas_get_corename().decode()
+                return f"{cfg.split(' DYNAMIC_ARCH')[0]} ({core}) at {real}", real, True
+            except (OSError, AttributeError):
+                return f"OpenBLAS at {real}", real, True
+        if "mkl" in real or "blis" in real:
+            return real, real, True
+    if paths:
+        real = os.path.realpath(paths[0])
+        return f"reference BLAS (netlib) at {real}", real, False
+    info = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
+    # Built against MKL or OpenBLAS statically: no separate libblas mapped.
+    name = info.group(1) if info else "?"
+    return f"{name} (built in)", "", name in ("mkl", "open", "openblas")
+
+
 def main():
     cfg = json.loads(sys.argv[1])
     torch.manual_seed(420)
-    blas = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
-    out = {"version": torch.__version__, "threads": torch.get_num_threads(), "blas": blas.group(1) if blas else "?"}
+    if cfg.get("threads"):
+        torch.set_num_threads(int(cfg["threads"]))
+    torch.mm(torch.ones(64, 64), torch.ones(64, 64))  # the BLAS is loaded by now
+    blas, path, optimised = loaded_blas()
+    out = {"version": torch.__version__, "threads": torch.get_num_threads(), "blas": blas, "blas_path": path,
+           "env": {k: os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}}
+    if not optimised:
+        out["refused"] = (f"PyTorch here runs {blas}: that is not PyTorch as its users run it. "
+                          "Install an optimised BLAS (apt-get install -y libopenblas0-pthread) and run again.")
+        print(json.dumps(out))
+        return
     budget = cfg.get("budget_s", 2)
     out["w3"] = {}
     for n in cfg.get("w3", []):

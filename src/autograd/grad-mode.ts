@@ -4,6 +4,7 @@
  */
 let enabled = true;
 
+/** Whether grad mode is on (operations record the graph), as `torch.is_grad_enabled`; off inside {@link noGrad}. */
 export function isGradEnabled(): boolean {
   return enabled;
 }
@@ -19,7 +20,17 @@ function withGradMode<T>(flag: boolean, fn: () => T): T {
   }
 }
 
-/** Runs `fn` without recording gradients (PyTorch's `with torch.no_grad()`). */
+/**
+ * Runs `fn` without recording gradients (PyTorch's `with torch.no_grad()`).
+ *
+ * @example
+ * ```ts
+ * import { noGrad, tensor } from 'rxnn';
+ * const w = tensor([1, 2], { requiresGrad: true });
+ * w.mul(2).requiresGrad; // true
+ * noGrad(() => w.mul(2)).requiresGrad; // false: nothing recorded
+ * ```
+ */
 export function noGrad<T>(fn: () => T): T {
   return withGradMode(false, fn);
 }

@@ -9,12 +9,15 @@ import { runnableModes } from './gpu/modes';
  * that cannot load is simply absent.
  */
 export interface AvailableBackend {
+  /** The backend name for {@link setBackend}: 'js' or 'gpu'. */
   name: string;
+  /** The backend options, e.g. the gpu.js mode; absent for js. */
   options?: { mode: string };
   /** e.g. 'js' or 'gpu:webasm', the RXNN_BACKEND spelling. */
   label: string;
 }
 
+/** The backend/option combinations that run here: `js` first, then `gpu` in each gpu.js mode whose probe passed. */
 export function availableBackends(): AvailableBackend[] {
   return [
     { name: 'js', label: 'js' },

@@ -1,32 +1,7 @@
-import './js';
-import './gpu';
-import { listBackends, setBackend } from './registry';
-
 /**
- * RXNN_BACKEND selects the backend when src/backend is first imported:
+ * RXNN_BACKEND (src/config/flags.ts) names the backend the engine starts with:
  *   js | gpu | gpu:<mode>   (mode: auto, webgpu, headlessgl, webasm, cpu)
- * A value that names no backend, or a mode that cannot run here, throws at
- * import with the reason, rather than running on something else.
+ * It is applied at the first kernel call (or getBackend), not at import, so a value that names no
+ * backend, or a mode that cannot run here, is an error at that call saying why.
  */
-export function parseBackendSpec(spec: string): { name: string; options?: { mode: string } } {
-  const m = /^\s*([a-z0-9_-]+)(?::([a-z0-9_-]+))?\s*$/i.exec(spec);
-  if (!m) throw new Error(`RXNN_BACKEND='${spec}': expected 'js', 'gpu' or 'gpu:<mode>'`);
-  const [, name, mode] = m;
-  if (!listBackends().includes(name)) {
-    throw new Error(`RXNN_BACKEND='${spec}': unknown backend '${name}'; expected one of ${listBackends().join(', ')}`);
-  }
-  if (mode !== undefined && name !== 'gpu') throw new Error(`RXNN_BACKEND='${spec}': backend '${name}' takes no mode`);
-  return mode === undefined ? { name } : { name, options: { mode } };
-}
-
-export function applyBackendEnv(value = process.env.RXNN_BACKEND): void {
-  if (value === undefined || value.trim() === '') return;
-  const { name, options } = parseBackendSpec(value);
-  try {
-    setBackend(name, options);
-  } catch (e) {
-    throw new Error(`RXNN_BACKEND='${value}': ${(e as Error).message}`);
-  }
-}
-
-applyBackendEnv();
+export { applyBackendEnv, parseBackendSpec } from './registry';

@@ -15,14 +15,21 @@
  *   and round once to float32.
  * - BatchNorm views its input as [N, C, S] (S = product of spatial sizes, 1 for [N, C]).
  */
-/** `copy` is the identity, bit for bit (clone, and saving state a step may have to put back). */
-export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'relu' | 'sigmoid' | 'tanh' | 'copy';
+/**
+ * The unary ops every backend implements, declared once: the types, the js expressions and the
+ * WGSL kernels are all keyed by this list. `copy` is the identity, bit for bit (clone, and saving
+ * state a step may have to put back); `abs` maps -0 to +0 and keeps NaN.
+ */
+export const UNARY_OPS = ['neg', 'exp', 'log', 'sqrt', 'relu', 'sigmoid', 'tanh', 'abs', 'copy'] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
 /**
  * Binary ops. `reluGrad` is ReLU's backward in one pass (PyTorch's threshold_backward):
  * b <= 0 ? 0 : a, with a the incoming gradient and b ReLU's input (so a NaN b passes a on).
  */
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'gt' | 'reluGrad';
-export type ReduceOp = 'sum' | 'max' | 'argmax';
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'gt', 'reluGrad'] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
+export const REDUCE_OPS = ['sum', 'max', 'argmax'] as const;
+export type ReduceOp = (typeof REDUCE_OPS)[number];
 
 export interface BatchNormStats {
   /** Per-channel mean over N and S. */
@@ -176,4 +183,29 @@ export interface Kernels {
   release(buf: Float32Array): void;
 }
 
-export type KernelName = keyof Kernels;
+/** Every kernel's name, declared once; `Kernels` must have exactly these methods (checked below). */
+export const KERNEL_NAMES = [
+  'unary',
+  'binary',
+  'reduce',
+  'variance',
+  'matmul',
+  'permute',
+  'gatherRows',
+  'scatterAddRows',
+  'batchNormStats',
+  'batchNormUpdateStats',
+  'batchNormForward',
+  'batchNormBackward',
+  'sgdUpdate',
+  'accumulate',
+  'fill',
+  'sync',
+  'release',
+] as const;
+export type KernelName = (typeof KERNEL_NAMES)[number];
+
+// A compile error here means KERNEL_NAMES and the Kernels interface disagree.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const kernelNamesMatch: Same<KernelName, keyof Kernels> = true;
+void kernelNamesMatch;

@@ -1,4 +1,5 @@
-import type { KernelName, Kernels } from './kernels';
+import { FLAGS, flag, parseFlag, type BackendSpec } from '../config/flags';
+import { KERNEL_NAMES, type KernelName, type Kernels } from './kernels';
 
 /**
  * Kernels are registered per (kernel, backend), as in TensorFlow.js, so a
@@ -19,6 +20,8 @@ export interface BackendInfo {
 export interface BackendDefinition<O = unknown> {
   name: string;
   parent?: string;
+  /** The modes setup() takes as `{ mode }` (RXNN_BACKEND's `name:mode`); absent for a backend without modes. */
+  modes?: readonly string[];
   /** Prepares the backend for `options`; throws (saying why and what is available) if it cannot run here. */
   setup?(options: O | undefined): BackendInfo;
   /**
@@ -36,9 +39,31 @@ export interface BackendDefinition<O = unknown> {
 const backends = new Map<string, BackendDefinition<any>>();
 const registry = new Map<string, Partial<Kernels>>();
 let current: BackendInfo = { name: 'js' };
+/** False until a backend is chosen: by setBackend, or at the first kernel call from RXNN_BACKEND (chooseDefault). */
+let chosen = false;
 
-/** The active kernel table. Its methods are swapped in place by setBackend, so callers may hold on to it. */
+/**
+ * The active kernel table. Its methods are swapped in place by setBackend, so callers may hold on to
+ * it (not to its methods). Until a backend is chosen each method chooses one first (chooseDefault).
+ */
 export const K = {} as Kernels;
+for (const name of KERNEL_NAMES) {
+  const choose = (...args: unknown[]): unknown => {
+    chooseDefault();
+    const bound = K[name] as unknown as (...a: unknown[]) => unknown;
+    if (bound === choose) throw new Error(`backend '${current.name}' has no kernel '${name}'`);
+    return bound(...args);
+  };
+  (K as unknown as Record<KernelName, unknown>)[name] = choose;
+}
+
+/** Chooses the backend RXNN_BACKEND names (js when unset), once; throws at every call while it is bad. */
+function chooseDefault(): void {
+  if (chosen) return;
+  const spec = flag('RXNN_BACKEND');
+  if (spec) applyBackendEnv(spec);
+  else setBackend('js');
+}
 
 export function registerBackend<O>(def: BackendDefinition<O>): void {
   backends.set(def.name, def);
@@ -49,7 +74,7 @@ export function registerKernel<N extends KernelName>(kernel: N, backend: string,
   let table = registry.get(backend);
   if (!table) registry.set(backend, (table = {}));
   table[kernel] = fn;
-  if (backend === current.name || inheritsFrom(current.name, backend)) bind(current.name);
+  if (chosen && backend === current.name || inheritsFrom(current.name, backend)) bind(current.name);
 }
 
 function inheritsFrom(name: string, ancestor: string): boolean {
@@ -75,6 +100,13 @@ export function listBackends(): string[] {
 /**
  * Switch the engine to backend `name`. Unknown names and modes that cannot run
  * here throw an error naming what is available; the previous backend stays active.
+ *
+ * @example
+ * ```ts
+ * import { availableBackends, setBackend } from 'rxnn';
+ * availableBackends().map((b) => b.label); // e.g. ['js', 'gpu:webasm', 'gpu:cpu']
+ * setBackend('js'); // plain JavaScript, the reference for every other backend
+ * ```
  */
 export function setBackend<O>(name: string, options?: O): BackendInfo {
   const def = backends.get(name);
@@ -91,13 +123,62 @@ export function setBackend<O>(name: string, options?: O): BackendInfo {
   backends.get(current.name)?.deactivate?.(current);
   const info = def.setup ? def.setup(options) : { name };
   current = info;
+  chosen = true;
   bind(name);
   return info;
 }
 
-/** The active backend and its mode. */
+/** The active backend and its mode (choosing it from RXNN_BACKEND first, if nothing has yet). */
 export function getBackend(): BackendInfo {
+  chooseDefault();
   return { ...current };
+}
+
+/**
+ * A backend as RXNN_BACKEND spells it (`js`, `gpu`, `gpu:<mode>`), checked against the registered
+ * backends; throws naming the variable, the value and what was expected.
+ */
+export function parseBackendSpec(spec: string): { name: string; options?: { mode: string } } {
+  const parsed = parseFlag('RXNN_BACKEND', spec);
+  if (!parsed) throw new Error(`RXNN_BACKEND='${spec}': expected ${FLAGS.RXNN_BACKEND.expected}`);
+  const { name, mode } = parsed;
+  if (!listBackends().includes(name)) {
+    throw new Error(`RXNN_BACKEND='${spec}': unknown backend '${name}'; expected one of ${listBackends().join(', ')}`);
+  }
+  if (mode !== undefined && !backends.get(name)?.modes) {
+    throw new Error(`RXNN_BACKEND='${spec}': backend '${name}' takes no mode`);
+  }
+  return mode === undefined ? { name } : { name, options: { mode } };
+}
+
+/**
+ * Switches to the backend `value` names (RXNN_BACKEND's spelling); nothing for unset or blank.
+ * A backend that cannot run here throws with the reason, prefixed by the variable and its value.
+ */
+export function applyBackendEnv(value: string | BackendSpec | undefined): void {
+  if (value === undefined) return;
+  const raw = typeof value === 'string' ? value : value.mode === undefined ? value.name : `${value.name}:${value.mode}`;
+  if (raw.trim() === '') return;
+  const { name, options } = parseBackendSpec(raw);
+  try {
+    setBackend(name, options);
+  } catch (e) {
+    throw new Error(`RXNN_BACKEND='${raw}': ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Which backend provides each kernel of backend `name`: itself, or the declared parent it
+ * inherits the kernel from; undefined for a kernel nobody in the chain registers.
+ */
+export function kernelProviders(name: string): Record<KernelName, string | undefined> {
+  const out = {} as Record<KernelName, string | undefined>;
+  for (const k of KERNEL_NAMES) {
+    let b: string | undefined = name;
+    while (b && !(k in (registry.get(b) ?? {}))) b = backends.get(b)?.parent;
+    out[k] = b;
+  }
+  return out;
 }
 
 function missingKernels(name: string): string[] {
@@ -108,22 +189,4 @@ function missingKernels(name: string): string[] {
   return KERNEL_NAMES.filter((k) => !have.has(k));
 }
 
-export const KERNEL_NAMES: readonly KernelName[] = [
-  'unary',
-  'binary',
-  'reduce',
-  'variance',
-  'matmul',
-  'permute',
-  'gatherRows',
-  'scatterAddRows',
-  'batchNormStats',
-  'batchNormUpdateStats',
-  'batchNormForward',
-  'batchNormBackward',
-  'sgdUpdate',
-  'accumulate',
-  'fill',
-  'sync',
-  'release',
-];
+export { KERNEL_NAMES };

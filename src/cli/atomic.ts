@@ -1,5 +1,22 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
+
+/**
+ * mkdir -p with the file system's real error: Node's recursive mkdir reports
+ * ENOENT where a parent cannot be made (a read-only file system: EROFS), so on
+ * failure the first missing folder is made alone to get its error.
+ */
+export function makeDir(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    let first = path;
+    while (!existsSync(dirname(first)) && dirname(first) !== first) first = dirname(first);
+    mkdirSync(first); // throws the real error (EROFS, EACCES…)
+    throw err;
+  }
+}
 
 let counter = 0;
 
@@ -11,7 +28,7 @@ let counter = 0;
  * file stays whole. Synchronous on purpose: the SIGINT path must finish before exiting.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDir(dirname(path));
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${++counter}.tmp`);
   const bytes = typeof data === 'string' ? Buffer.from(data) : data;
   const fd = openSync(tmp, 'w');

@@ -1,24 +1,19 @@
 import type { Pipeline } from '../experiments';
-import { parseArgs, USAGE, UsageError } from './args';
-import { table } from './terminal';
+import { PIPELINE_NAMES } from '../../pipelines/names';
+import { parseArgs, UsageError } from './args';
 import { WriteError } from './atomic';
+import { exitWhenDrained } from './exit';
+import { helpText, version } from './help';
 
 type RunCommand = typeof import('./run').runCommand;
 
 /**
- * Loads the pipelines and the runner, and with them src/backend, with
- * RXNN_BACKEND set aside: src/backend applies it on import and throws a raw
- * error at a bad value, which would break even --help. chooseBackend applies
- * it afterwards as a usage error, unless --backend overrides it.
+ * Loads the pipelines and the runner, and with them src/backend. RXNN_BACKEND is applied at the
+ * first kernel call, not on import, so a bad value cannot break --help; chooseBackend applies it
+ * as a usage error, unless --backend overrides it.
  */
 function load(): { registry: Record<string, Pipeline<any>>; runCommand: RunCommand } {
-  const env = process.env.RXNN_BACKEND;
-  delete process.env.RXNN_BACKEND;
-  try {
-    return { registry: require('../../pipelines').registry, runCommand: require('./run').runCommand };
-  } finally {
-    if (env !== undefined) process.env.RXNN_BACKEND = env;
-  }
+  return { registry: require('../../pipelines').registry, runCommand: require('./run').runCommand };
 }
 
 /** `rxnn list`: the pipelines with their defaults. */
@@ -28,6 +23,7 @@ function listPipelines(registry: Record<string, Pipeline<any>>): string {
     p.summary,
     `epochs ${p.defaults.epochs}, lr ${p.defaults.lr}, batch ${p.defaults.batchSize}, seed ${p.defaults.seed}`,
   ]);
+  const { table } = require('./terminal') as typeof import('./terminal');
   return table([['pipeline', 'what it compares', 'defaults'], ...rows]);
 }
 
@@ -38,21 +34,34 @@ export type Subcommand = (argv: string[]) => Promise<number>;
  * Subcommands with their own parsing, by name, each loaded only when invoked
  * (so `rxnn --help` stays fast). Add a command here with one line.
  */
-const SUBCOMMANDS: Record<string, () => Subcommand> = {};
+const SUBCOMMANDS: Record<string, () => Subcommand> = {
+  sweep: () => (require('./sweep-command') as typeof import('./sweep-command')).sweepCommand,
+  worker: () => (require('./worker-command') as typeof import('./worker-command')).workerCommand,
+  serve: () => (require('./serve-command') as typeof import('./serve-command')).serveCommand,
+};
 
 /** The command: parses, dispatches, and resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
     const sub = Object.hasOwn(SUBCOMMANDS, argv[0] ?? '') ? SUBCOMMANDS[argv[0]] : undefined;
     if (sub) return await sub()(argv.slice(1));
-    const { registry, runCommand } = load();
-    const cmd = parseArgs(argv, Object.keys(registry));
+    const cmd = parseArgs(argv, PIPELINE_NAMES);
     if (cmd.command === 'help') {
-      process.stdout.write(`${USAGE}\n\npipelines: ${Object.keys(registry).join(', ')}\n`);
+      process.stdout.write(helpText(PIPELINE_NAMES, Object.keys(SUBCOMMANDS)));
       return 0;
     }
+    if (cmd.command === 'version') {
+      process.stdout.write(`rxnn ${version()}\n`);
+      return 0;
+    }
+    const { registry, runCommand } = load();
     if (cmd.command === 'list') {
       process.stdout.write(listPipelines(registry) + '\n');
+      return 0;
+    }
+    if (cmd.command === 'run-help') {
+      const { pipelineHelp } = require('./params') as typeof import('./params');
+      process.stdout.write(pipelineHelp(registry[cmd.pipeline], process.stdout.columns || 80) + '\n');
       return 0;
     }
     return await runCommand(cmd, registry);
@@ -78,7 +87,9 @@ export function exitOnEpipe(): void {
   });
 }
 
+export { exitWhenDrained } from './exit';
+
 if (require.main === module) {
   exitOnEpipe();
-  void main(process.argv.slice(2)).then((code) => process.exit(code));
+  void main(process.argv.slice(2)).then((code) => exitWhenDrained(code));
 }

@@ -13,32 +13,104 @@ export interface CurvePoint {
   value: number;
 }
 
+/** Whether a metric is bounded to 0..1 (accuracy): it gets a linear axis from 0 to 1, never a log one. */
+export const boundedMetric = (metric: string): boolean => /accuracy/i.test(metric);
+
+/** What the report's heading says: the pipeline and its settings, and the seed and backend under it. */
+export interface ReportOptions {
+  /** The title's first line, e.g. the pipeline's name. */
+  title: string;
+  metric: string;
+  /** The run's settings, as `key value` pairs after the title (the seed goes to the subtitle). */
+  settings?: Record<string, unknown>;
+  /** Subtitle lines, e.g. the summary, the seed and the backend. */
+  subtitle?: string[];
+}
+
+/** Settings as short text lines of at most `width` characters: `epochs 20 · lr 0.03 · …`. */
+export function settingsText(settings: Record<string, unknown>, width = 90): string[] {
+  const parts = Object.entries(settings).map(
+    ([k, v]) => `${k} ${Array.isArray(v) ? v.join(', ') : typeof v === 'bigint' ? v.toString() : String(v)}`,
+  );
+  const lines: string[] = [];
+  for (const p of parts) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && last.length + 3 + p.length <= width) lines[lines.length - 1] = `${last} · ${p}`;
+    else lines.push(p);
+  }
+  return lines;
+}
+
+/** A curve's model and group: `batch10/m=0.5` is model `m=0.5` in group `batch10`. */
+function splitName(model: string): { group: string; name: string } {
+  const slash = model.indexOf('/');
+  return slash > 0 ? { group: model.slice(0, slash), name: model.slice(slash + 1) } : { group: '', name: model };
+}
+
+const unique = (xs: string[]): string[] => [...new Set(xs)];
+
 /**
- * The vega-lite spec: x epoch, y metric, colour per model, dash per split: one line per (model, split).
- * A positive metric spanning a factor of 10 or more (a loss that spikes, or falls by decades) gets a
- * log axis, so that the other curves are not flattened against zero.
+ * The vega-lite spec: x epoch (from 1), y metric, colour per model in run
+ * order, dash per split: one line per (model, split). Models named `group/name`
+ * are faceted by group, one panel per group with one line per name. Accuracy
+ * gets a linear axis from 0 to 1; another positive metric spanning a factor of
+ * 10 or more (a loss that spikes, or falls by decades) gets a log axis, so that
+ * the other curves are not flattened against zero.
  */
-export function reportSpec(points: CurvePoint[], options: { title: string; metric: string }): Record<string, unknown> {
+export function reportSpec(points: CurvePoint[], options: ReportOptions): Record<string, unknown> {
   const values = points.map((p) => p.value).filter(Number.isFinite);
   const lo = Math.min(...values),
     hi = Math.max(...values);
-  const log = values.length > 0 && lo > 0 && hi / lo >= 10;
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: options.title,
-    width: 560,
-    height: 320,
-    data: { values: points },
-    mark: { type: 'line', point: false, strokeWidth: 2 },
-    encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
-      y: log
-        ? { field: 'value', type: 'quantitative', title: `${options.metric} (log scale)`, scale: { type: 'log' } }
-        : { field: 'value', type: 'quantitative', title: options.metric, scale: { zero: false } },
-      color: { field: 'model', type: 'nominal', title: 'model' },
-      strokeDash: { field: 'split', type: 'nominal', title: 'data', sort: ['train', 'test'] },
-      order: { field: 'epoch', type: 'quantitative' },
+  const bounded = boundedMetric(options.metric);
+  const log = !bounded && values.length > 0 && lo > 0 && hi / lo >= 10;
+  const rows = points.map((p) => ({ ...p, ...splitName(p.model) }));
+  const names = unique(rows.map((r) => r.name));
+  const groups = unique(rows.map((r) => r.group));
+  const faceted = groups.length > 1 || groups[0] !== '';
+  const lastEpoch = Math.max(2, ...points.map((p) => p.epoch));
+  const y = bounded
+    ? { field: 'value', type: 'quantitative', title: options.metric, scale: { domain: [0, 1], nice: false } }
+    : log
+      ? { field: 'value', type: 'quantitative', title: `${options.metric} (log scale)`, scale: { type: 'log' } }
+      : { field: 'value', type: 'quantitative', title: options.metric, scale: { zero: false } };
+  const encoding = {
+    x: {
+      field: 'epoch',
+      type: 'quantitative',
+      title: 'epoch',
+      scale: { domain: [1, lastEpoch], nice: false },
+      axis: { tickMinStep: 1, format: 'd' },
     },
+    y,
+    color: {
+      field: 'name',
+      type: 'nominal',
+      title: 'model',
+      sort: names,
+      scale: { domain: names, scheme: names.length > 10 ? 'category20' : 'tableau10' },
+      legend: { orient: 'right' },
+    },
+    strokeDash: { field: 'split', type: 'nominal', title: 'data', sort: ['train', 'test'] },
+    order: { field: 'epoch', type: 'quantitative' },
+  };
+  const mark = { type: 'line', point: false, strokeWidth: 2, clip: true };
+  const settings = options.settings ? settingsText(options.settings) : [];
+  const title = {
+    text: settings.length ? [`${options.title}: ${settings[0]}`, ...settings.slice(1)] : options.title,
+    ...(options.subtitle?.length ? { subtitle: options.subtitle } : {}),
+    anchor: 'start',
+  };
+  const base = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    data: { values: rows },
+    autosize: { type: 'pad' },
+  };
+  if (!faceted) return { ...base, width: 560, height: 320, mark, encoding };
+  return {
+    ...base,
+    facet: { column: { field: 'group', type: 'nominal', title: null, sort: groups, header: { labelFontSize: 13 } } },
+    spec: { width: groups.length > 2 ? 300 : 420, height: 300, mark, encoding },
   };
 }
 
@@ -52,4 +124,23 @@ export async function renderSvg(spec: Record<string, unknown>): Promise<string> 
   } finally {
     view.finalize();
   }
+}
+
+/**
+ * The report's heading for a run: the pipeline's name and settings in the
+ * title; its summary, the seed and the backend in the subtitle.
+ */
+export function reportOptions(
+  pipeline: { name: string; summary: string; metric: string },
+  params: Record<string, unknown>,
+  backend: string,
+): ReportOptions {
+  const { seed, ...settings } = params;
+  const seedText = typeof seed === 'bigint' ? seed.toString() : String(seed);
+  return {
+    title: pipeline.name,
+    metric: pipeline.metric,
+    settings,
+    subtitle: [pipeline.summary, `seed ${seedText} · backend ${backend}`],
+  };
 }

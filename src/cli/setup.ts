@@ -1,11 +1,28 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { getBackend, setBackend } from '../backend';
 import { applyBackendEnv } from '../backend/env';
 import type { Pipeline } from '../experiments';
 import { RunArgs, UsageError } from './args';
+import { makeDir } from './atomic';
 import type { Checkpoint } from './checkpoint';
+import { parseSet } from './params';
 
 const PARAM_FLAGS = { epochs: '--epochs', seed: '--seed', lr: '--lr', batchSize: '--batch-size' } as const;
+/** Library folders where Linux keeps the Vulkan loader, after LD_LIBRARY_PATH. */
+const LIB_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib64', '/lib', '/usr/local/lib'];
+
+/**
+ * Whether Dawn (webgpu mode) would find a Vulkan loader: elsewhere than Linux it
+ * uses Metal or Direct3D; on Linux without libvulkan.so.1 it prints a warning
+ * when loaded and finds no adapter.
+ */
+export function vulkanLoaderFound(env: NodeJS.ProcessEnv = process.env, platform = process.platform): boolean {
+  if (platform !== 'linux') return true;
+  const dirs = [...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...LIB_DIRS];
+  return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
+}
+
 /**
  * Switches backend as asked (--backend, else RXNN_BACKEND); one that cannot run
  * here is a usage error saying why. main loads src/backend with RXNN_BACKEND set
@@ -13,6 +30,13 @@ const PARAM_FLAGS = { epochs: '--epochs', seed: '--seed', lr: '--lr', batchSize:
  */
 export function chooseBackend(args: RunArgs, env = process.env.RXNN_BACKEND): string {
   if (args.backend?.name === 'gpu') require('../backend/gpu');
+  if (args.backend?.name === 'gpu' && !args.backend.mode && !vulkanLoaderFound()) {
+    // Dawn without a Vulkan loader prints a warning and finds no adapter: take the best other mode, quietly.
+    // probeMode, not setBackend: setBackend's error for a mode that cannot run lists the modes that can, probing webgpu.
+    const { probeMode } = require('../backend/gpu/modes') as typeof import('../backend/gpu/modes');
+    const mode = (['headlessgl', 'webasm', 'cpu'] as const).find((m) => probeMode(m).ok);
+    if (mode) args = { ...args, backend: { name: 'gpu', mode } };
+  }
   if (!args.backend && env?.trim()) {
     try {
       applyBackendEnv(env);
@@ -37,11 +61,12 @@ export function chooseBackend(args: RunArgs, env = process.env.RXNN_BACKEND): st
  * The output folder, made up front: a file in its place (ENOTDIR, EEXIST) or a
  * folder that cannot be made is one usage line naming the flag and the path.
  */
-export function prepareOut(args: RunArgs): string {
+export function prepareOut(args: RunArgs, now = new Date()): string {
+  if (args.out === undefined && args.resume === undefined) return newRunFolder('out', args.pipeline, now);
   const out = args.out ?? args.resume ?? 'out';
   const flag = args.out !== undefined ? '--out' : args.resume !== undefined ? '--resume' : '--out (default)';
   try {
-    mkdirSync(out, { recursive: true });
+    makeDir(out); // the real error code (EROFS), where recursive mkdir says ENOENT
     if (!statSync(out).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
@@ -52,13 +77,77 @@ export function prepareOut(args: RunArgs): string {
   return out;
 }
 
+/** `20261203-134512`: a folder name's timestamp, local time, sorting in time order. */
+export function stamp(d: Date): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+/**
+ * A new folder for a run, `<root>/<pipeline>-<timestamp>` (`-2`, `-3`… within
+ * the same second), and `<root>/latest` pointing at it. A `latest` that is not
+ * a link (a folder of the user's) is left alone.
+ */
+export function newRunFolder(root: string, pipeline: string, now = new Date()): string {
+  let dir = '';
+  try {
+    makeDir(root);
+    for (let i = 1; !dir; i++) {
+      const candidate = join(root, `${pipeline}-${stamp(now)}${i > 1 ? `-${i}` : ''}`);
+      try {
+        mkdirSync(candidate);
+        dir = candidate;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'a file is in the way' : `cannot make it (${e.code ?? e.message})`;
+    throw new UsageError(`rxnn: --out (default) ${root}: ${why}; expected a folder to write the results to`);
+  }
+  // Swapped in with a rename, so `latest` always points at a whole run folder.
+  const tmp = join(root, `.latest-${process.pid}`);
+  try {
+    rmSync(tmp, { force: true });
+    symlinkSync(basename(dir), tmp);
+    renameSync(tmp, join(root, 'latest'));
+  } catch {
+    rmSync(tmp, { force: true });
+  }
+  return dir;
+}
+
+/** Whether two parameter values are the same (lists item by item). */
+const same = (a: unknown, b: unknown): boolean =>
+  Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((x, i) => same(x, b[i])) : a === b;
+
+/** The parameters given on the command line: `--set key=value`, then the flags (which may not contradict a --set). */
+export function givenParams(pipeline: Pipeline<any>, args: RunArgs): Record<string, unknown> {
+  const given: Record<string, unknown> = Object.fromEntries((args.set ?? []).map((a) => parseSet(pipeline, a)));
+  for (const [k, flag] of Object.entries(PARAM_FLAGS)) {
+    const v = args[k as keyof typeof PARAM_FLAGS];
+    if (v === undefined) continue;
+    if (k in given && !same(given[k], v)) {
+      throw new UsageError(`rxnn: ${flag} ${v} contradicts --set ${k}=${String(given[k])}; give one of them`);
+    }
+    given[k] = v;
+  }
+  return given;
+}
+
+/**
+ * The message for `--resume` of a run whose every comparison has finished
+ * (nothing to do: the command says so and exits 0), or undefined.
+ */
+export function finishedRun(cp: Checkpoint | undefined, experiments: number, dir: string): string | undefined {
+  if (!cp || cp.next.experiment < experiments) return undefined;
+  return `rxnn: the run in ${dir} has finished (${cp.pipeline}, ${cp.params.epochs} epochs per model); nothing to resume. Its files are in ${dir}/; start a new run with: rxnn run ${cp.pipeline}`;
+}
+
 /** The run's parameters: the pipeline's defaults and the flags, or the checkpoint's (which flags may not contradict). */
 export function paramsFor(pipeline: Pipeline<any>, args: RunArgs, cp: Checkpoint | undefined): Record<string, any> {
-  const given = Object.fromEntries(
-    Object.keys(PARAM_FLAGS)
-      .filter((k) => args[k as keyof typeof PARAM_FLAGS] !== undefined)
-      .map((k) => [k, args[k as keyof typeof PARAM_FLAGS]]),
-  );
+  const given = givenParams(pipeline, args);
   if (!cp) return { ...pipeline.defaults, ...given };
   if (cp.pipeline !== pipeline.name) {
     throw new UsageError(
@@ -66,9 +155,10 @@ export function paramsFor(pipeline: Pipeline<any>, args: RunArgs, cp: Checkpoint
     );
   }
   for (const [k, v] of Object.entries(given)) {
-    if (cp.params[k] !== v) {
+    if (!same(cp.params[k], v)) {
+      const what = k in PARAM_FLAGS ? `${PARAM_FLAGS[k as keyof typeof PARAM_FLAGS]} ${String(v)}` : `--set ${k}=${String(v)}`;
       throw new UsageError(
-        `rxnn: ${PARAM_FLAGS[k as keyof typeof PARAM_FLAGS]} ${v} differs from the checkpoint's ${cp.params[k]}; a resumed run keeps its settings`,
+        `rxnn: ${what} differs from the checkpoint's ${String(cp.params[k])}; a resumed run keeps its settings`,
       );
     }
   }

@@ -1,5 +1,9 @@
-import * as asciichart from 'asciichart';
 import { MultiBar, Presets, SingleBar } from 'cli-progress';
+import stringWidth from 'string-width';
+import wrapAnsi from 'wrap-ansi';
+import { ChartSeries, textChart } from './chart';
+import { useColor } from './color';
+import { boundedMetric } from './report';
 import type { TrainEvent } from '../rx/events';
 import { Records, seriesByModel } from './records';
 
@@ -49,42 +53,40 @@ export function finalTable(rec: Records, metric: string): string {
   return table([['model', 'epoch', `train ${metric}`, `test ${metric}`], ...rows]);
 }
 
-const COLORS = [
-  asciichart.blue,
-  asciichart.red,
-  asciichart.green,
-  asciichart.magenta,
-  asciichart.cyan,
-  asciichart.yellow,
-];
-const label = (x: number): string => x.toFixed(4).padStart(10);
+/** Columns to lay out in: the terminal's width, 80 where there is none (a pipe, a file). */
+export const columnsOf = (stream: { columns?: number }): number => (stream.columns && stream.columns > 0 ? stream.columns : 80);
+
+/** Where a chart goes: its width in columns and whether it may use colour. */
+export interface ChartTarget {
+  width: number;
+  color: boolean;
+}
 
 /**
- * The test-metric curves as a text chart. asciichart tells series apart only by
- * colour, so with colour all models share one chart and without it (no TTY)
- * each model gets its own smaller chart on the same scale.
+ * The test-metric curves as text charts, one per group of models (a pipeline's
+ * comparisons, e.g. bn-momentum's batch sizes), each `width` columns at most
+ * and on a scale where every model is readable (see chart.ts).
  */
-export function chart(rec: Records, metric: string, color: boolean): string {
-  const series = seriesByModel(rec, 'test');
-  const names = [...series.keys()];
-  const values = names.map((n) => series.get(n)!.filter((v) => Number.isFinite(v)));
-  if (!values.length || values.every((v) => v.length < 2)) return '';
-  if (color) {
-    const plot = asciichart.plot(values, {
-      height: 12,
-      colors: names.map((_, i) => COLORS[i % COLORS.length]),
-      format: label,
-    });
-    const legend = names.map((n, i) => `${COLORS[i % COLORS.length]}━━${asciichart.reset} ${n}`);
-    return `test ${metric} per epoch\n${plot}\n${legend.join('   ')}`;
+export function chart(rec: Records, metric: string, target: ChartTarget): string {
+  const groups = new Map<string, ChartSeries[]>();
+  for (const [name, values] of seriesByModel(rec, 'test')) {
+    const slash = name.indexOf('/');
+    const group = slash > 0 ? name.slice(0, slash) : '';
+    if (!groups.has(group)) groups.set(group, []);
+    groups.get(group)!.push({ name: slash > 0 ? name.slice(slash + 1) : name, values });
   }
-  const all = values.flat();
-  const [min, max] = [Math.min(...all), Math.max(...all)];
-  return names
-    .map((n, i) => {
-      const plot = asciichart.plot(values[i], { height: 6, min, max, format: label });
-      return `test ${metric} per epoch: ${n}\n${plot}`;
-    })
+  const counts = [...groups.values()].flat().map((s) => s.values.filter((v) => Number.isFinite(v)).length);
+  if (counts.every((n) => n < 2)) return '';
+  return [...groups]
+    .map(([group, series]) =>
+      textChart(series, {
+        title: `test ${metric} per epoch${group ? `: ${group}` : ''}`,
+        width: target.width,
+        color: target.color,
+        allowLog: !boundedMetric(metric),
+      }),
+    )
+    .filter(Boolean)
     .join('\n\n');
 }
 
@@ -98,60 +100,92 @@ export function jsonView(write: (s: string) => void = (s) => process.stdout.writ
   };
 }
 
-/** Without a TTY (CI, pipes): one plain line per epoch and model, no escape codes. */
-export function plainView(write: (s: string) => void = (s) => process.stdout.write(s)): View {
+/** The run's heading: what runs, on which backend, where the files go; wrapped to `width`. */
+function heading(i: RunInfo, width: number, models: boolean): string {
+  const list = models ? ` · models ${i.models.map((m) => m.name).join(', ')}` : '';
+  const text = `rxnn run ${i.pipeline}: ${i.summary}\nbackend ${i.backend} · ${plural(i.epochs, 'epoch')} · metric ${i.metric}${list} · out ${i.out}`;
+  return wrapAnsi(text, width, { hard: true }) + '\n';
+}
+
+/** The widest model name, for padding lines to one another. */
+const nameWidth = (i: RunInfo): number => Math.max(5, ...i.models.map((m) => stringWidth(m.name)));
+
+/**
+ * Without a TTY (CI, pipes): one plain line per epoch and model, padded to the
+ * longest model name; charts 80 columns wide (or `width`), colour only under FORCE_COLOR.
+ */
+export function plainView(
+  write: (s: string) => void = (s) => process.stdout.write(s),
+  target: Partial<ChartTarget> = {},
+): View {
+  const width = target.width ?? columnsOf(process.stdout);
+  const color = target.color ?? useColor({ isTTY: false });
   let info: RunInfo;
+  let w = 5;
   return {
     start(i) {
       info = i;
-      write(
-        `rxnn run ${i.pipeline}: ${i.summary}\nbackend ${i.backend} · ${plural(i.epochs, 'epoch')} · models ${i.models.map((m) => m.name).join(', ')} · out ${i.out}\n`,
-      );
+      w = nameWidth(i);
+      write(heading(i, width, true));
     },
     event(ev) {
       if (ev.kind !== 'epoch') return;
-      const w = String(info.epochs).length;
-      write(
-        `${(ev.model ?? 'model').padEnd(12)} epoch ${String(ev.epoch).padStart(w)}/${info.epochs}  train ${info.metric} ${fmt(ev.train)}  test ${info.metric} ${fmt(ev.test)}\n`,
-      );
+      const name = ev.model ?? 'model';
+      const e = String(ev.epoch).padStart(String(info.epochs).length);
+      const m = info.metric;
+      write(`${name.padEnd(w)}  epoch ${e}/${info.epochs}  train ${m} ${fmt(ev.train)}  test ${m} ${fmt(ev.test)}\n`);
     },
     note: (line) => write(line + '\n'),
     finish(rec) {
-      const c = chart(rec, info.metric, false);
+      const c = chart(rec, info.metric, { width, color });
       write(`\n${finalTable(rec, info.metric)}\n${c ? `\n${c}\n` : ''}`);
     },
   };
 }
 
+/** A number for a progress line: fixed width, so the columns stay put. */
+const num = (x: number | undefined): string => fmt(x).padStart(7);
+
 /**
- * In a terminal: one progress bar per model whose line doubles as the live
- * table (latest loss and train/test metric), then the final table and a
- * coloured chart.
+ * The progress line's layout: numbers first and the bar last, so a narrow
+ * terminal cuts the bar, never the numbers; the bar takes the columns left
+ * (6 to 30). The metric's name is in the heading, not on every line.
  */
-export function ttyView(stream: NodeJS.WriteStream = process.stdout): View {
+export function progressFormat(i: RunInfo, columns: number): { format: string; barsize: number } {
+  const epochs = String(i.epochs);
+  const format = ` {name}  epoch {epoch}/${epochs}  loss {loss}  train {train}  test {test}  {bar} {percentage}%`;
+  const fixed = stringWidth(
+    format
+      .replace('{name}', ' '.repeat(nameWidth(i)))
+      .replace('{epoch}', epochs)
+      .replace(/\{(loss|train|test)\}/g, ' '.repeat(7))
+      .replace('{bar}', '')
+      .replace('{percentage}', '100'),
+  );
+  return { format, barsize: Math.max(6, Math.min(30, columns - fixed - 1)) };
+}
+
+/**
+ * In a terminal: one progress line per model carrying the latest numbers
+ * (loss, train and test metric) before its bar, then the final table and a
+ * chart sized to the terminal (colour unless NO_COLOR).
+ */
+export function ttyView(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): View {
   let info: RunInfo;
   let multi: MultiBar | undefined;
   const bars = new Map<string, { bar: SingleBar; done: number; payload: Record<string, string> }>();
+  const width = (): number => columnsOf(stream);
   return {
     start(i) {
       info = i;
-      stream.write(
-        `rxnn run ${i.pipeline}: ${i.summary}\nbackend ${i.backend} · ${plural(i.epochs, 'epoch')} · out ${i.out}\n`,
-      );
-      multi = new MultiBar(
-        {
-          format: ` {name} {bar} {percentage}% | epoch {epoch}/${i.epochs} | loss {loss} | train {train} | test {test}`,
-          hideCursor: true,
-          barsize: 24,
-          autopadding: true,
-          stream,
-        },
-        Presets.shades_classic,
-      );
-      const width = Math.max(...i.models.map((m) => m.name.length));
+      stream.write(heading(i, width(), false));
+      const { format, barsize } = progressFormat(i, width());
+      multi = new MultiBar({ format, hideCursor: true, barsize, autopadding: true, stream }, Presets.shades_classic);
+      const w = nameWidth(i);
+      const digits = String(i.epochs).length;
       for (const m of i.models) {
-        const payload = { name: m.name.padEnd(width), epoch: '0', loss: '—', train: '—', test: '—' };
-        bars.set(m.name, { bar: multi!.create(m.steps, m.done, payload), done: m.done, payload });
+        const payload = { name: m.name.padEnd(w), epoch: '0'.padStart(digits), loss: num(undefined), train: num(undefined), test: num(undefined) };
+        bars.set(m.name, { bar: multi.create(m.steps, m.done, payload), done: m.done, payload });
       }
     },
     event(ev) {
@@ -159,17 +193,24 @@ export function ttyView(stream: NodeJS.WriteStream = process.stdout): View {
       if (!b) return;
       if (ev.kind === 'step') {
         b.done++;
-        Object.assign(b.payload, { epoch: String(ev.epoch), loss: fmt(ev.loss) });
+        Object.assign(b.payload, { epoch: String(ev.epoch).padStart(String(info.epochs).length), loss: num(ev.loss) });
       } else if (ev.kind === 'epoch') {
-        Object.assign(b.payload, { train: fmt(ev.train), test: fmt(ev.test) });
+        Object.assign(b.payload, { train: num(ev.train), test: num(ev.test) });
       } else return;
       b.bar.update(b.done, b.payload);
     },
-    note: (line) => (multi ? multi.log(line + '\n') : stream.write(line + '\n')),
+    // Wrapped to the terminal: the progress bars' writer would cut a longer line.
+    note: (line) => {
+      const text = wrapAnsi(line, width(), { hard: true }) + '\n';
+      if (multi) multi.log(text);
+      else stream.write(text);
+    },
     finish(rec) {
+      // A last redraw first: it writes the notes log() buffered, which stop() would drop.
+      multi?.update();
       multi?.stop();
       multi = undefined;
-      const c = chart(rec, info.metric, true);
+      const c = chart(rec, info.metric, { width: width(), color: useColor(stream, env) });
       stream.write(`\n${finalTable(rec, info.metric)}\n${c ? `\n${c}\n` : ''}`);
     },
   };

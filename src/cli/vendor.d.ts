@@ -43,6 +43,8 @@ declare module 'cli-progress' {
     constructor(options: Options, preset?: unknown);
     create(total: number, start: number, payload?: Record<string, unknown>): SingleBar;
     log(text: string): void;
+    /** Redraws now, writing the lines log() buffered first. */
+    update(): void;
     stop(): void;
   }
   export const Presets: { shades_classic: unknown; shades_grey: unknown; rect: unknown; legacy: unknown };

@@ -2,7 +2,17 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
 import { tensor, type Tensor } from '../tensor';
+import { check, expect, is, options } from '../validate';
 
+const csvOptions = {
+  target: expect<string | number>(
+    'a column name or a 0-based column index',
+    (v) => typeof v === 'string' || is.nonNegativeInt.test(v),
+  ),
+  header: is.boolean,
+};
+
+/** Options of {@link readCsv}. */
 export interface ReadCsvOptions {
   /** The label column: its header name (with `header`) or its 0-based index. */
   target: string | number;
@@ -19,11 +29,32 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  * float32 (1e39) are errors naming the file, the line and the column; nothing
  * is skipped silently except empty lines. A UTF-8 byte order mark is ignored. A missing or unreadable file
  * rejects the promise with the file system's error.
+ *
+ * @example
+ * ```ts
+ * import { data } from 'rxnn';
+ * // houses.csv: "area,rooms,price" then one numeric row per house
+ * const [features, labels] = await data.readCsv('houses.csv', { target: 'price' });
+ * features.shape; // [N, 2]: area and rooms
+ * labels.shape; // [N, 1]: price
+ * ```
  */
 export async function readCsv(path: string, opts: ReadCsvOptions): Promise<[Tensor, Tensor]> {
-  const { target, header = true } = opts ?? ({} as ReadCsvOptions);
-  if (typeof target !== 'string' && !(Number.isInteger(target) && (target as number) >= 0)) {
-    throw new Error(`readCsv: target must be a column name or a 0-based column index, got ${JSON.stringify(target)}`);
+  check(
+    'readCsv',
+    'path',
+    path,
+    expect<string>('a file path', (v) => typeof v === 'string' && v !== ''),
+  );
+  check(
+    'readCsv',
+    'opts',
+    opts,
+    expect<object>('an options object with a target', (v) => typeof v === 'object' && v !== null),
+  );
+  const { target, header = true } = options('readCsv', 'opts', opts, csvOptions);
+  if (target === undefined) {
+    throw new Error('readCsv: opts.target must be a column name or a 0-based column index, got undefined');
   }
   if (!header && typeof target === 'string') {
     throw new Error(
@@ -39,11 +70,18 @@ export async function readCsv(path: string, opts: ReadCsvOptions): Promise<[Tens
   const features: number[] = [];
   const labels: number[] = [];
   let width = -1;
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+  const records = parser as AsyncIterable<{ record: string[]; info: { lines: number } }>;
+  for await (const { record, info } of named(records, path)) {
     const line = info.lines;
     if (header && !columns) {
       columns = record;
       targetIndex = typeof target === 'number' ? target : record.indexOf(target);
+      const also = typeof target === 'string' ? record.indexOf(target, targetIndex + 1) : -1;
+      if (targetIndex >= 0 && also >= 0) {
+        throw new Error(
+          `readCsv: target column ${JSON.stringify(target)} appears more than once in ${path} (columns ${targetIndex} and ${also}); expected a unique name, or give the 0-based index`,
+        );
+      }
       if (targetIndex < 0 || targetIndex >= record.length) {
         throw new Error(
           `readCsv: target column ${JSON.stringify(target)} not found in ${path}; columns are ${record.map((c) => JSON.stringify(c)).join(', ')}`,
@@ -79,4 +117,15 @@ export async function readCsv(path: string, opts: ReadCsvOptions): Promise<[Tens
   }
   if (labels.length === 0) throw new Error(`readCsv: ${path} has no data rows`);
   return [tensor(features, { shape: [labels.length, width - 1] }), tensor(labels, { shape: [labels.length, 1] })];
+}
+
+/** The parser's own errors (an unclosed quote) with the file named, as the other errors here. */
+async function* named<T>(records: AsyncIterable<T>, path: string): AsyncGenerator<T> {
+  try {
+    yield* records;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code?.startsWith('CSV_')) throw new Error(`readCsv: ${path}: ${e.message}`, { cause: err });
+    throw err;
+  }
 }

@@ -9,14 +9,18 @@ import { formatShape } from '../backend/shape';
  * indexSelect per tensor) rather than stacking per-item tensors.
  */
 export interface Dataset {
+  /** Number of rows. */
   readonly length: number;
+  /** The rows at `indices`, in that order: one batch tensor per data tensor (e.g. [features, labels]). */
   rows(indices: readonly number[]): Tensor[];
 }
 
 /** Rows of several tensors that share their first dimension, as torch's TensorDataset. */
 export class TensorDataset implements Dataset {
+  /** The tensors, sharing their first dimension (the rows). */
   readonly tensors: Tensor[];
 
+  /** As `TensorDataset(*tensors)`: at least one tensor, all with the same size of dimension 0. */
   constructor(...tensors: Tensor[]) {
     if (tensors.length === 0) throw new Error('TensorDataset: expected at least one tensor');
     const n = tensors[0].shape[0];
@@ -34,6 +38,7 @@ export class TensorDataset implements Dataset {
     return this.tensors[0].shape[0];
   }
 
+  /** Rows `indices` of every tensor (one indexSelect each), in that order; never recorded in the graph. */
   rows(indices: readonly number[]): Tensor[] {
     const ts = this.tensors;
     if (!ts.some((t) => t.requiresGrad)) {
@@ -53,6 +58,12 @@ export class TensorDataset implements Dataset {
 
 /** The rows of `dataset` at `indices`, in that order (torch.utils.data.Subset). */
 export class Subset implements Dataset {
+  /**
+   * As `torch.utils.data.Subset(dataset, indices)`.
+   *
+   * @param dataset - The underlying dataset.
+   * @param indices - The underlying dataset's rows that make up this subset, in order.
+   */
   constructor(
     readonly dataset: Dataset,
     readonly indices: number[],
@@ -62,6 +73,7 @@ export class Subset implements Dataset {
     return this.indices.length;
   }
 
+  /** Rows `indices` of this subset, i.e. rows `this.indices[i]` of the underlying dataset. */
   rows(indices: readonly number[]): Tensor[] {
     const own = this.indices,
       mapped = new Array<number>(indices.length);

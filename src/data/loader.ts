@@ -1,11 +1,23 @@
 import { defaultGenerator, Generator } from '../random';
 import type { Tensor } from '../tensor';
 import { positiveInt } from './check';
+import { is, options } from '../validate';
+
+const loaderOptions = {
+  batchSize: is.positiveInt,
+  shuffle: is.boolean,
+  dropLast: is.boolean,
+  generator: is.instance(Generator),
+};
 import type { Dataset } from './dataset';
 
+/** Options of {@link DataLoader}, as `torch.utils.data.DataLoader`'s keyword arguments. */
 export interface DataLoaderOptions {
+  /** Rows per batch (default 1). */
   batchSize?: number;
+  /** A new random row order each epoch (default false: rows in order). */
   shuffle?: boolean;
+  /** Drop the last batch when it has fewer than `batchSize` rows (default false). */
   dropLast?: boolean;
   /**
    * Stream for the base seed and the shuffled order (PyTorch's `generator=`): the order is
@@ -30,16 +42,36 @@ export interface DataLoaderOptions {
  *   generator moves on by two permutations per full epoch, as in PyTorch.
  * Iterating yields [X, y] (one tensor per dataset tensor) batches; each
  * `for ... of` is one epoch.
+ *
+ * @example
+ * ```ts
+ * import { data, manualSeed, randn } from 'rxnn';
+ * manualSeed(420);
+ * const dataset = new data.TensorDataset(randn(10, 2), randn(10, 1));
+ * const loader = new data.DataLoader(dataset, { batchSize: 4, shuffle: true });
+ * loader.length; // 3
+ * for (const [X, y] of loader) console.log(X.shape, y.shape); // [4, 2] [4, 1] twice, then [2, 2] [2, 1]
+ * ```
  */
 export class DataLoader implements Iterable<Tensor[]> {
+  /** The dataset the batches come from. */
   readonly dataset: Dataset;
+  /** Rows per batch. */
   readonly batchSize: number;
+  /** Whether each epoch draws a new random order. */
   readonly shuffle: boolean;
+  /** Whether a last, smaller batch is dropped. */
   readonly dropLast: boolean;
   private readonly generator: Generator | undefined;
 
+  /** As `torch.utils.data.DataLoader(dataset, batch_size, shuffle, drop_last, generator)` with `num_workers=0`. */
   constructor(dataset: Dataset, opts: DataLoaderOptions = {}) {
-    const { batchSize = 1, shuffle = false, dropLast = false, generator } = opts;
+    const {
+      batchSize = 1,
+      shuffle = false,
+      dropLast = false,
+      generator,
+    } = options('DataLoader', 'opts', opts, loaderOptions);
     if (dataset == null || typeof dataset.rows !== 'function' || !Number.isInteger(dataset.length)) {
       throw new Error(
         `DataLoader: dataset must be a Dataset (TensorDataset, Subset...), got ${dataset === null ? 'null' : typeof dataset}`,
@@ -67,6 +99,10 @@ export class DataLoader implements Iterable<Tensor[]> {
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
+  /**
+   * One epoch: draws the base seed (and, shuffling, the order) as PyTorch does, then yields each batch as one tensor
+   * per dataset tensor.
+   */
   [Symbol.iterator](): Iterator<Tensor[]> {
     (this.generator ?? defaultGenerator).randomInt64(); // the iterator's base seed (for workers; drawn even without them)
     return this.batches();

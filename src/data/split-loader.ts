@@ -1,30 +1,70 @@
-import type { Tensor } from '../tensor';
-import { positiveInt, show } from './check';
+import { Generator } from '../random';
+import { Tensor } from '../tensor';
+import { check, expect, is, options } from '../validate';
 import { randomSplit, TensorDataset } from './dataset';
 import { DataLoader } from './loader';
 import { formatShape } from '../backend/shape';
 
+/** splitLoader's options. */
+export interface SplitLoaderOptions {
+  /** Rows per training and test batch (default 10). */
+  batchSize?: number;
+  /** The share of rows that train, in (0, 1) (default 0.7): int(n * rate) rows. */
+  rate?: number;
+  /**
+   * The stream for the split and the training shuffles, as DataLoader's `generator` (PyTorch's
+   * `generator=` of random_split and DataLoader). Default: the global generator, as the lesson.
+   * Code that runs beside other pipelines in one process passes its own, so its batches do not
+   * depend on what the others draw.
+   */
+  generator?: Generator;
+}
+
+const splitOptions = {
+  batchSize: is.positiveInt,
+  rate: is.number,
+  generator: is.instance(Generator),
+};
+
 /**
  * The lesson's split_loader: a random split of (features, labels) into
  * int(n * rate) training rows and the rest, then a shuffled training loader
- * and an unshuffled test loader. Returns [trainLoader, testLoader].
+ * and an unshuffled test loader. Returns [trainLoader, testLoader]. Both parts
+ * must get at least one row; a rate that leaves one empty is an error naming it.
+ *
+ * @example
+ * const [train, test] = splitLoader(features, labels, { batchSize: 10, rate: 0.7, generator: new Generator(420) });
  */
-export function splitLoader(
-  features: Tensor,
-  labels: Tensor,
-  opts: { batchSize?: number; rate?: number } = {},
-): [DataLoader, DataLoader] {
-  const { batchSize = 10, rate = 0.7 } = opts;
-  positiveInt('splitLoader', 'batchSize', batchSize);
-  if (typeof rate !== 'number' || !(rate > 0 && rate < 1))
-    throw new Error(`splitLoader: rate must be in (0, 1), got ${show(rate)}`);
+export function splitLoader(features: Tensor, labels: Tensor, opts: SplitLoaderOptions = {}): [DataLoader, DataLoader] {
+  const { batchSize = 10, rate = 0.7, generator } = options('splitLoader', 'opts', opts, splitOptions);
+  check('splitLoader', 'features', features, is.instance(Tensor));
+  check('splitLoader', 'labels', labels, is.instance(Tensor));
+  check(
+    'splitLoader',
+    'opts.rate',
+    rate,
+    expect<number>('a number in (0, 1)', (v) => typeof v === 'number' && v > 0 && v < 1),
+  );
   if (features.ndim === 0 || labels.ndim === 0 || features.shape[0] !== labels.shape[0]) {
     throw new Error(
       `splitLoader: features and labels must have the same number of rows, got shapes ${formatShape(features.shape)} and ${formatShape(labels.shape)}`,
     );
   }
   const data = new TensorDataset(features, labels);
-  const numTrain = Math.trunc(data.length * rate);
-  const [train, test] = randomSplit(data, [numTrain, data.length - numTrain]);
-  return [new DataLoader(train, { batchSize, shuffle: true }), new DataLoader(test, { batchSize, shuffle: false })];
+  const n = data.length;
+  const numTrain = Math.trunc(n * rate);
+  // The training part has int(n * rate) rows and the test part the rest, which is at least one row as rate < 1.
+  if (numTrain < 1) {
+    throw new Error(
+      `splitLoader: opts.rate ${rate} of ${n} rows leaves 0 training rows; ` +
+        (n >= 2
+          ? `expected a rate of at least 1/${n} (${1 / n}), so that each part has a row`
+          : `expected at least 2 rows (one to train, one to test), got ${n}`),
+    );
+  }
+  const [train, test] = randomSplit(data, [numTrain, n - numTrain], generator ? { generator } : {});
+  return [
+    new DataLoader(train, { batchSize, shuffle: true, ...(generator ? { generator } : {}) }),
+    new DataLoader(test, { batchSize, shuffle: false }),
+  ];
 }

@@ -4,4 +4,4 @@
  * live event stream. The named experiments themselves live in `pipelines/`.
  */
 export { run$, modelNames } from './pipeline';
-export type { Pipeline, Experiment, CommonParams } from './pipeline';
+export type { Pipeline, Experiment, CommonParams, ParamDoc, ParamDocs } from './pipeline';

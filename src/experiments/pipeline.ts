@@ -16,19 +16,44 @@ export interface CommonParams {
 
 /** One comparison: several models trained on the same loaders. */
 export interface Experiment extends Omit<CompareOptions, 'epochs' | 'lr' | 'from' | 'scheduler' | 'names'> {
+  /** One name per model, in `models` order. */
   names: string[];
   /** Prefix for the model names where a pipeline runs several comparisons (e.g. `batch 10`). */
   group?: string;
 }
 
+/**
+ * How the command documents and reads one of a pipeline's own parameters
+ * (`rxnn run X --help`, `--set key=value`); the type comes from the default.
+ */
+export interface ParamDoc {
+  /** One line: what the parameter sets. */
+  doc: string;
+  /** A number (or each number of a list) must be an integer. */
+  integer?: boolean;
+  /** The smallest valid number (or list item). */
+  min?: number;
+  /** The largest valid number (or list item). */
+  max?: number;
+  /** The valid strings (or list items). */
+  choices?: readonly string[];
+}
+
+/** Docs for every parameter a pipeline adds to the common ones. */
+export type ParamDocs<P extends CommonParams> = { [K in Exclude<keyof P, keyof CommonParams>]-?: ParamDoc };
+
 /** A named experiment the command can run: typed parameters with defaults, and a setup. */
 export interface Pipeline<P extends CommonParams = CommonParams> {
+  /** The name `rxnn run <name>` takes, kebab-case (e.g. `bn-placement`). */
   name: string;
   /** One line for `rxnn list`. */
   summary: string;
   /** What the metric is called on plots and in metrics.csv: 'MSE' or 'accuracy'. */
   metric: string;
+  /** Every parameter's default; `--epochs`, `--set key=value` and `run$`'s `params` override them. */
   defaults: P;
+  /** Docs and bounds of the parameters beyond the common ones, for `--set` and `rxnn run X --help`. */
+  params?: ParamDocs<P>;
   /**
    * Builds data, loaders and models from `params`, deterministically: it seeds
    * the global generator itself, so the same params give the same run.

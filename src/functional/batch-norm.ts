@@ -13,6 +13,8 @@ import { formatShape } from '../backend/shape';
  *   running_var  = (1 - momentum) * running_var  + momentum * var_B * M / (M - 1)   (unbiased, M = N*S)
  * Otherwise y = (x - running_mean) / sqrt(running_var + eps) * weight + bias.
  * Every argument is checked before anything is written, so a throwing call changes nothing.
+ * `onBatchStats`, in training, receives the batch's mean and biased variance (the backend's
+ * arrays, read with K.sync on a device), so a caller can watch them at no extra computation.
  */
 export function batchNorm(
   input: Tensor,
@@ -23,6 +25,7 @@ export function batchNorm(
   training = false,
   momentum = 0.1,
   eps = 1e-5,
+  onBatchStats?: (mean: Float32Array, varBiased: Float32Array) => void,
 ): Tensor {
   if (input.ndim < 2)
     throw new Error(
@@ -56,6 +59,7 @@ export function batchNorm(
     const stats = K.batchNormStats(input.storage, n, c, s, eps);
     mean = stats.mean;
     invstd = stats.invstd;
+    onBatchStats?.(mean, stats.varBiased);
     // Each running statistic given is updated, the other may be absent (as in PyTorch).
     if (runningMean || runningVar) {
       K.batchNormUpdateStats(

@@ -4,27 +4,40 @@ import { Tensor } from '../tensor';
 import { Module } from './module';
 import { Parameter } from './parameter';
 import { pyBool } from './repr';
+import { ArgumentError, check, is, options } from '../validate';
 
-function positiveInt(name: string, v: number): void {
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`Linear: ${name} must be a positive integer, got ${v}`);
-}
 
 /**
  * y = x @ weight^T + bias. Initialised as PyTorch's reset_parameters, drawing
  * from the global generator in the same order: weight [out, in] from
  * kaiming_uniform(a = sqrt(5)), i.e. U(-1/sqrt(in), 1/sqrt(in)), then bias from
  * the same bound.
+ *
+ * @example
+ * ```ts
+ * import { manualSeed, nn, tensor } from 'rxnn';
+ * manualSeed(24);
+ * const fc = new nn.Linear(2, 1);
+ * fc.weight.toArray(); // [[0.37395936250686646, -0.1767009049654007]], as torch.manual_seed(24); nn.Linear(2, 1)
+ * fc.forward(tensor([[1, 2]])).shape; // [1, 1]
+ * ```
  */
 export class Linear extends Module {
+  /** Input width: the size of the input's last dimension. */
   readonly inFeatures: number;
+  /** Output width. */
   readonly outFeatures: number;
+  /** The weight, [outFeatures, inFeatures]. */
   weight: Parameter;
+  /** The bias, [outFeatures]; null with `{ bias: false }`. */
   bias: Parameter | null;
 
+  /** As `torch.nn.Linear(inFeatures, outFeatures, bias=True)`: draws weight, then bias, from the global generator. */
   constructor(inFeatures: number, outFeatures: number, opts: { bias?: boolean } = {}) {
     super();
-    positiveInt('inFeatures', inFeatures);
-    positiveInt('outFeatures', outFeatures);
+    check('Linear', 'inFeatures', inFeatures, is.positiveInt);
+    check('Linear', 'outFeatures', outFeatures, is.positiveInt);
+    const { bias = true } = options('Linear', 'opts', opts, { bias: is.boolean });
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     const bound = 1 / Math.sqrt(inFeatures);
@@ -32,13 +45,14 @@ export class Linear extends Module {
       outFeatures,
       inFeatures,
     ]);
-    this.bias =
-      (opts.bias ?? true) ? new Parameter(defaultGenerator.uniform(outFeatures, -bound, bound), [outFeatures]) : null;
+    this.bias = bias ? new Parameter(defaultGenerator.uniform(outFeatures, -bound, bound), [outFeatures]) : null;
     this.registerParameter('weight');
     this.registerParameter('bias');
   }
 
+  /** `x @ weight^T + bias` for `x` of shape [..., inFeatures]; returns [..., outFeatures]. */
   forward(x: Tensor): Tensor {
+    if (!(x instanceof Tensor)) throw new ArgumentError('Linear.forward', 'input', x, 'a Tensor');
     return linear(x, this.weight, this.bias);
   }
 

@@ -2,7 +2,9 @@ import { Tensor } from '../tensor';
 import { Parameter } from './parameter';
 import { formatShape } from '../backend/shape';
 
+/** One state-dict entry: a parameter or buffer tensor, or a number buffer such as `num_batches_tracked`. */
 export type StateValue = Tensor | number;
+/** A module's parameters and buffers by PyTorch's dotted key (`linear1.weight`), as `state_dict()`. */
 export type StateDict = Record<string, StateValue>;
 
 /**
@@ -11,13 +13,36 @@ export type StateDict = Record<string, StateValue>;
  * dicts carry PyTorch's keys (`linear1.weight`, `normalize1.running_mean`).
  * A registered name maps to a property read at call time, so `bn.weight`
  * and `stateDict()['weight']` are always the same object.
+ *
+ * @example
+ * ```ts
+ * import { nn, randn, Tensor } from 'rxnn';
+ * class Net extends nn.Module {
+ *   fc1 = this.registerModule('fc1', new nn.Linear(2, 4));
+ *   fc2 = this.registerModule('fc2', new nn.Linear(4, 1));
+ *   forward(x: Tensor): Tensor {
+ *     return this.fc2.forward(this.fc1.forward(x).relu());
+ *   }
+ * }
+ * const net = new Net();
+ * Object.keys(net.stateDict()); // ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
+ * net.forward(randn(5, 2)).shape; // [5, 1]
+ * ```
  */
 export abstract class Module {
+  /**
+   * Train (true, the default) or eval mode, as PyTorch's `training`; set it with {@link Module.train} or {@link
+   * Module.eval}.
+   */
   training = true;
   private readonly paramProps = new Map<string, string>();
   private readonly bufferProps = new Map<string, string>();
   private readonly children_ = new Map<string, Module>();
 
+  /**
+   * The computation, as PyTorch's `forward`: call it directly (`model.forward(x)`); it records the graph while grad
+   * mode is on.
+   */
   abstract forward(...inputs: Tensor[]): Tensor;
 
   /** Registers property `prop` (default: `name`) as parameter `name`; its value is a Parameter or null. */
@@ -73,6 +98,7 @@ export abstract class Module {
     return this.namedChildren().map(([, m]) => m);
   }
 
+  /** (name, module) pairs of the direct submodules, in registration order, each module once, as `named_children()`. */
   namedChildren(): [string, Module][] {
     const seen = new Set<Module>();
     return [...this.children_].filter(([, m]) => !seen.has(m) && !!seen.add(m));
@@ -104,6 +130,7 @@ export abstract class Module {
     return this;
   }
 
+  /** Evaluation mode for this module and every descendant, as `eval()`: the same as `train(false)`; returns this. */
   eval(): this {
     return this.train(false);
   }
@@ -133,7 +160,12 @@ export abstract class Module {
   loadStateDict(
     sd: Record<string, unknown>,
     opts: { strict?: boolean } = {},
-  ): { missingKeys: string[]; unexpectedKeys: string[] } {
+  ): {
+    /** Keys this module has that `sd` lacks (left unchanged; an error when strict). */
+    missingKeys: string[];
+    /** Keys of `sd` this module does not have (ignored; an error when strict). */
+    unexpectedKeys: string[];
+  } {
     const strict = opts.strict ?? true;
     const own = this.stateDict();
     const missing = Object.keys(own).filter((k) => !(k in sd));
@@ -153,12 +185,24 @@ export abstract class Module {
       const src = asTensorLike(value);
       if (!src) {
         problems.push(`${key}: expected a tensor of shape ${formatShape(target.shape)}, got ${typeof value}`);
-      } else if (src.shape.join() !== target.shape.join() || src.data.length !== target.size) {
+      } else if (src.shape.join() !== target.shape.join()) {
         problems.push(
           `size mismatch for ${key}: copying a param with shape ${formatShape(src.shape)}, the shape in current model is ${formatShape(target.shape)}`,
         );
+      } else if (src.data.length !== target.size) {
+        problems.push(
+          `${key}: shape ${formatShape(src.shape)} needs ${target.size} values, data has ${src.data.length}`,
+        );
       } else {
-        writes.push(() => target.data.set(src.data));
+        // JSON data: numbers, or "NaN", "Infinity", "-Infinity" (JSON has no non-finite numbers); nothing else is coerced.
+        const bad = Array.isArray(src.data)
+          ? src.data.findIndex((x) => typeof x !== 'number' && !NON_FINITE.has(x))
+          : -1;
+        if (bad >= 0)
+          problems.push(
+            `${key}: data[${bad}] must be a number or "NaN", "Infinity", "-Infinity", got ${JSON.stringify(src.data[bad]) ?? 'undefined'}`,
+          );
+        else writes.push(() => target.data.set(Array.isArray(src.data) ? src.data.map(Number) : src.data));
       }
     }
     if (problems.length || (strict && (missing.length || unexpected.length))) {
@@ -201,6 +245,8 @@ export abstract class Module {
     return `${name}(\n  ${lines.join('\n  ')}\n)`;
   }
 }
+
+const NON_FINITE = new Set<unknown>(['NaN', 'Infinity', '-Infinity']);
 
 function asTensorLike(v: unknown): { shape: readonly number[]; data: ArrayLike<number> } | null {
   if (v instanceof Tensor) return v;

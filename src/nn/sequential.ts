@@ -1,8 +1,19 @@
 import { Tensor } from '../tensor';
 import { Module } from './module';
 
-/** Applies its modules in order; children are named '0', '1', … as in PyTorch. */
+/**
+ * Applies its modules in order; children are named '0', '1', … as in PyTorch.
+ *
+ * @example
+ * ```ts
+ * import { nn, randn } from 'rxnn';
+ * const model = new nn.Sequential(new nn.Linear(2, 4), new nn.BatchNorm1d(4), new nn.ReLU(), new nn.Linear(4, 1));
+ * Object.keys(model.stateDict())[0]; // '0.weight'
+ * model.forward(randn(8, 2)).shape; // [8, 1]
+ * ```
+ */
 export class Sequential extends Module {
+  /** As `torch.nn.Sequential(*modules)`: registers each module as child '0', '1', …. */
   constructor(...modules: Module[]) {
     super();
     modules.forEach((m, i) => {

@@ -1,11 +1,17 @@
 import { K } from '../backend/registry';
 import type { Tensor } from '../tensor';
 
+/** Hyperparameters of {@link SGD}, as `torch.optim.SGD`'s keyword arguments. */
 export interface SGDOptions {
+  /** Learning rate (>= 0). */
   lr: number;
+  /** Momentum factor (default 0: plain SGD). */
   momentum?: number;
+  /** Dampening for momentum: the new gradient enters the buffer times `1 - dampening` (default 0). */
   dampening?: number;
+  /** L2 penalty: `weightDecay * param` is added to the gradient (default 0). */
   weightDecay?: number;
+  /** Nesterov momentum (needs momentum > 0 and dampening 0; default false). */
   nesterov?: boolean;
 }
 
@@ -13,16 +19,37 @@ export interface SGDOptions {
  * Stochastic gradient descent with PyTorch's update rule (the kernel's doc has
  * the formula): weight decay is added to the gradient, the momentum buffer
  * starts as the first gradient, and parameters without a gradient are skipped.
+ *
+ * @example
+ * ```ts
+ * import { nn, optim, tensor } from 'rxnn';
+ * const model = new nn.Linear(2, 1);
+ * const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ * const loss = new nn.MSELoss().forward(model.forward(tensor([[1, 2]])), tensor([[1]]));
+ * opt.zeroGrad();
+ * loss.backward();
+ * opt.step();
+ * ```
  */
 export class SGD {
+  /** The parameters to update, in the order given. */
   readonly params: Tensor[];
+  /** Learning rate; may be changed between steps (a scheduler's job). */
   lr: number;
+  /** Momentum factor (0: none). */
   readonly momentum: number;
+  /** Dampening for momentum. */
   readonly dampening: number;
+  /** L2 penalty added to the gradient. */
   readonly weightDecay: number;
+  /** Whether Nesterov momentum is used. */
   readonly nesterov: boolean;
   private readonly buffers = new Map<Tensor, Float32Array>();
 
+  /**
+   * As `torch.optim.SGD(params, lr, momentum, dampening, weight_decay, nesterov)`; `params` must be leaf tensors
+   * (e.g. `model.parameters()`).
+   */
   constructor(params: Iterable<Tensor>, opts: SGDOptions) {
     const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = opts ?? ({} as SGDOptions);
     const list = [...params];
@@ -67,6 +94,11 @@ export class SGD {
     }
   }
 
+  /**
+   * One update of every parameter that has a gradient, as `torch.optim.SGD.step` (PyTorch 1.13's float32 roundings):
+   * `d = grad + weightDecay * p`; with momentum `buf = momentum * buf + (1 - dampening) * d` (the first `buf` is `d`),
+   * then `d = nesterov ? d + momentum * buf : buf`; finally `p = p - lr * d`.
+   */
   step(): void {
     // Every gradient is checked before any parameter moves.
     this.params.forEach((p, i) => {
@@ -91,7 +123,12 @@ export class SGD {
   }
 
   /** Momentum buffers in parameter order (null where none yet), JSON-serialisable for checkpoints. */
-  stateDict(): { lr: number; momentumBuffers: (number[] | null)[] } {
+  stateDict(): {
+    /** The learning rate. */
+    lr: number;
+    /** Each parameter's momentum buffer as plain numbers; null where no step has made one yet. */
+    momentumBuffers: (number[] | null)[];
+  } {
     return {
       lr: this.lr,
       momentumBuffers: this.params.map((p) => {
@@ -103,6 +140,10 @@ export class SGD {
     };
   }
 
+  /**
+   * Restores `lr` and the momentum buffers from {@link SGD.stateDict}; throws, changing nothing, when the buffers do
+   * not fit the parameters.
+   */
   loadStateDict(sd: { lr: number; momentumBuffers: (number[] | null)[] }): void {
     if (!sd || !Array.isArray(sd.momentumBuffers) || sd.momentumBuffers.length !== this.params.length) {
       throw new Error(

@@ -47,11 +47,25 @@ function checkCount(what: string, n: number): void {
   }
 }
 
+/**
+ * A seeded random stream that draws PyTorch 1.13's CPU numbers (`torch.Generator`: MT19937,
+ * Box-Muller normals), so seeded runs match PyTorch bit for bit.
+ * @example
+ * ```ts
+ * import { Generator, randn } from 'rxnn';
+ * const g = new Generator(42); // as torch.Generator().manual_seed(42)
+ * const x = randn(3, { generator: g }); // torch.randn(3, generator=g)
+ * ```
+ */
 export class Generator {
   private readonly engine = new MT19937();
   private seed = DEFAULT_SEED;
   private nextDoubleNormal: number | null = null;
 
+  /**
+   * A stream seeded with `seed` (default PyTorch's default seed, 67280421310721), as
+   * `torch.Generator().manual_seed(seed)`.
+   */
   constructor(seed: number | bigint = DEFAULT_SEED) {
     this.manualSeed(seed);
   }
@@ -207,7 +221,16 @@ export class Generator {
 /** The global generator (`torch.default_generator`), seeded with PyTorch's default seed. */
 export const defaultGenerator = new Generator(DEFAULT_SEED);
 
-/** `torch.manual_seed(seed)`: seed the global generator and return it. */
+/**
+ * `torch.manual_seed(seed)`: seed the global generator and return it.
+ *
+ * @example
+ * ```ts
+ * import { manualSeed, randn } from 'rxnn';
+ * manualSeed(420);
+ * randn(3).toArray(); // [-1.6976524591445923, 0.6374253034591675, 0.07810661941766739], as torch.randn(3)
+ * ```
+ */
 export function manualSeed(seed: number | bigint): Generator {
   return defaultGenerator.manualSeed(seed);
 }

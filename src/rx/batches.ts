@@ -2,6 +2,7 @@ import { Observable, SchedulerLike, Subscription } from 'rxjs';
 import type { BatchEvent } from './events';
 import { immediateScheduler } from './immediate';
 
+/** Options of {@link batches}: how an epoch shares the event loop. */
 export interface BatchesOptions {
   /**
    * Where to yield between two batches so that timers, I/O and other

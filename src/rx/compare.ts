@@ -9,7 +9,12 @@ import { runningStats } from './running-stats';
 import { commonDefaults, TrainTestCommon } from './train-test';
 import { trainStep } from './train-step';
 
+/**
+ * Options of {@link compare$} and {@link modelComparison}: the shared {@link TrainTestCommon} options, for several
+ * models.
+ */
 export interface CompareOptions extends Omit<TrainTestCommon, 'optimizer'> {
+  /** The models to train side by side, on the same loaders, in this order each epoch. */
   models: Module[];
   /** One name per model (default model1, model2, …); events carry it as `model`. */
   names?: string[];

@@ -2,6 +2,7 @@ import { concat, defer, map, of, range, concatMap, OperatorFunction } from 'rxjs
 import type { EpochEndEvent } from './events';
 import { operate } from './operate';
 
+/** Options of {@link epochs}. */
 export interface EpochsOptions {
   /** The first epoch's number (default 1); a resumed run starts after its checkpoint. */
   from?: number;
@@ -20,7 +21,14 @@ export interface EpochsOptions {
 export function epochs<T extends object>(
   n: number,
   options: EpochsOptions = {},
-): OperatorFunction<T, (T & { epoch: number }) | EpochEndEvent> {
+): OperatorFunction<
+  T,
+  | (T & {
+      /** The 1-based epoch the value belongs to. */
+      epoch: number;
+    })
+  | EpochEndEvent
+> {
   const from = options.from ?? 1;
   if (!Number.isInteger(n) || n < 0) {
     throw new RangeError(`epochs: n must be a non-negative integer, got ${n}`);

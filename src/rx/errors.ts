@@ -4,10 +4,17 @@
  * and why, and keeps the original error as `cause`.
  */
 export class TrainingError extends Error {
+  /** The 1-based epoch where the run failed. */
   readonly epoch: number;
+  /** The 1-based step within that epoch (at an epoch's end, while evaluating: the epoch's last step). */
   readonly step: number;
+  /** The failing model's name, where the pipeline names its models. */
   readonly model?: string;
 
+  /**
+   * An error whose message reads `epoch E, step S (model 'M'): reason`; `cause` is kept as the standard
+   * `Error.cause`.
+   */
   constructor(where: { epoch: number; step: number; model?: string }, reason: string, cause?: unknown) {
     const who = where.model === undefined ? '' : ` (model '${where.model}')`;
     super(`epoch ${where.epoch}, step ${where.step}${who}: ${reason}`, cause === undefined ? undefined : { cause });

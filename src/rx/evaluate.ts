@@ -8,12 +8,20 @@ import { named } from './named';
 import { operate, relay } from './operate';
 import { Loader, Metric, toNumber } from './options';
 
+/** Options of {@link evaluate}. */
 export interface EvaluateOptions {
+  /** The model to measure; put in eval mode for the metric, then back in train mode. */
   model: Module;
   /** The loaders to measure; the metric sees each one's whole dataset. */
-  loaders: { train: Loader; test: Loader };
+  loaders: {
+    /** The training loader: its metric is the event's `train`. */
+    train: Loader;
+    /** The test loader: its metric is the event's `test`. */
+    test: Loader;
+  };
   /** `mseCal` (default), `accuracyCal` or your own `(loader, model) => Tensor | number`. */
   metric?: Metric;
+  /** The model's name, attached to the epoch events as `model` (for comparisons). */
   name?: string;
 }
 

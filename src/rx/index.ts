@@ -3,6 +3,8 @@
  * `batches`, `epochs`), computing (`trainStep`, `evaluate`, `runningStats`) and
  * the lesson's ready pipelines (`trainTest$`, `compare$`, `modelTrainTest`,
  * `modelComparison`). One operator per file, each built with `operate`.
+ *
+ * @packageDocumentation
  */
 export { operate, relay } from './operate';
 export { immediateScheduler } from './immediate';
@@ -19,6 +21,10 @@ export type { TrainStepOptions } from './train-step';
 export { evaluate } from './evaluate';
 export type { EvaluateOptions } from './evaluate';
 export { runningStats, layerStats } from './running-stats';
+export { bnWarnings, staticWarnings } from './warnings';
+export type { BnWarningsOptions } from './warnings';
+export { serve } from './serve';
+export type { ServeOptions, ServeHandle } from './serve';
 export { trainTest$ } from './train-test';
 export type { TrainTestOptions, TrainTestCommon } from './train-test';
 export { compare$ } from './compare';

@@ -12,7 +12,12 @@ import type { EpochEvent } from './events';
  * const { test } = await modelComparison({ models, names, train: trainLoader, test: testLoader });
  */
 // async: a bad option rejects the returned Promise instead of throwing at the call.
-export async function modelComparison(options: CompareOptions): Promise<{ train: number[][]; test: number[][] }> {
+export async function modelComparison(options: CompareOptions): Promise<{
+  /** The metric on the training data: one row per model (in `models` order), one value per epoch. */
+  train: number[][];
+  /** The metric on the test data, laid out as `train`. */
+  test: number[][];
+}> {
   // compare$ checks the options first, so the names below are valid.
   const events = compare$(options);
   const names = options.names ?? options.models.map((_, i) => `model${i + 1}`);

@@ -13,7 +13,12 @@ import { trainTest$, TrainTestOptions } from './train-test';
  * const { train, test } = await modelTrainTest({ model, train: trainLoader, test: testLoader });
  */
 // async: a bad option rejects the returned Promise instead of throwing at the call.
-export async function modelTrainTest(options: TrainTestOptions): Promise<{ train: number[]; test: number[] }> {
+export async function modelTrainTest(options: TrainTestOptions): Promise<{
+  /** The metric on the training data, one value per epoch. */
+  train: number[];
+  /** The metric on the test data, one value per epoch. */
+  test: number[];
+}> {
   return lastValueFrom(
     trainTest$(options).pipe(
       filter((e): e is EpochEvent => e.kind === 'epoch'),

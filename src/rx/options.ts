@@ -1,28 +1,26 @@
 import type { Module, Parameter } from '../nn';
 import { SGD } from '../optim';
 import type { Tensor } from '../tensor';
+import type { Optimizer } from '../train/step';
 
-/** What trainStep needs of an optimizer (optim.SGD, or your own). */
-export interface Optimizer {
-  zeroGrad(): void;
-  step(): void;
-  stateDict?(): unknown;
-  loadStateDict?(state: any): void;
-}
+/** What a step needs of an optimizer and a loss: one definition, train/step.ts's. */
+export type { Criterion, Optimizer } from '../train/step';
 
 /** `(params, lr) => optimizer`, as the lesson's `optimizer(model.parameters(), lr=lr)`. */
 export type OptimizerFactory = (params: Parameter[], lr: number) => Optimizer;
 /** An optimizer class such as `optim.SGD`, constructed as `new C(params, {lr})`. */
 export type OptimizerClass = new (params: Parameter[], options: { lr: number }) => Optimizer;
+/**
+ * The `optimizer` option: an instance (used as is), a class or a factory; {@link resolveOptimizer} builds it (default
+ * `optim.SGD`).
+ */
 export type OptimizerOption = Optimizer | OptimizerFactory | OptimizerClass;
 
-/** A loss module (`nn.MSELoss`, `nn.CrossEntropyLoss`) or anything with its `forward`. */
-export interface Criterion {
-  forward(yhat: Tensor, y: Tensor): Tensor;
-}
-
 /** Something iterable over `[X, y]` batches that exposes its dataset, as `data.DataLoader`. */
-export type Loader = Iterable<readonly Tensor[]> & { dataset: unknown };
+export type Loader = Iterable<readonly Tensor[]> & {
+  /** The loader's dataset, which the metrics read whole. */
+  dataset: unknown;
+};
 
 /** A metric over a loader's whole dataset, as `mseCal` / `accuracyCal` (a Tensor or a number). */
 export type Metric = (loader: any, model: Module) => Tensor | number;

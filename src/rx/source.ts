@@ -5,10 +5,32 @@ import { describe } from './options';
 
 /** What `source` builds a dataset from. */
 export type SourceSpec =
-  | ({ kind: 'reg' } & NonNullable<Parameters<typeof tensorGenReg>[0]>)
-  | ({ kind: 'cla' } & NonNullable<Parameters<typeof tensorGenCla>[0]>)
-  | { kind: 'csv'; path: string; target: string | number; header?: boolean }
-  | { kind: 'tensors'; features: Tensor; labels: Tensor };
+  | ({
+      /** The lesson's regression data; the other fields are `tensorGenReg`'s options. */
+      kind: 'reg';
+    } & NonNullable<Parameters<typeof tensorGenReg>[0]>)
+  | ({
+      /** The lesson's classification data; the other fields are `tensorGenCla`'s options. */
+      kind: 'cla';
+    } & NonNullable<Parameters<typeof tensorGenCla>[0]>)
+  | {
+      /** A numeric CSV file, read with `readCsv`. */
+      kind: 'csv';
+      /** The file's path. */
+      path: string;
+      /** The label column: its header name or its 0-based index. */
+      target: string | number;
+      /** Whether the first row names the columns (default true). */
+      header?: boolean;
+    }
+  | {
+      /** Tensors you already have. */
+      kind: 'tensors';
+      /** The features, [N, k]. */
+      features: Tensor;
+      /** The labels, one row per row of `features` (e.g. [N, 1]). */
+      labels: Tensor;
+    };
 
 /**
  * A dataset as a one-value stream of `[features, labels]`: the lesson's

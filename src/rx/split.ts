@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor';
 import { operate, relay } from './operate';
 import type { Loader } from './options';
 
+/** Options of {@link split}. */
 export interface SplitOptions {
   /** Training batch size (default 10, as the lesson's split_loader). */
   batchSize?: number;
@@ -13,7 +14,9 @@ export interface SplitOptions {
 
 /** The two loaders of a split: `train` shuffles every epoch, `test` does not. */
 export interface Split {
+  /** The training loader (shuffled every epoch, `batchSize` rows per batch). */
   train: Loader;
+  /** The test loader (in order). */
   test: Loader;
 }
 

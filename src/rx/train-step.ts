@@ -1,17 +1,19 @@
 import type { OperatorFunction } from 'rxjs';
-import { K } from '../backend/registry';
-import { BatchNorm, type Module } from '../nn';
+import type { Module } from '../nn';
 import type { Tensor } from '../tensor';
-import { StepRecycler } from '../train/recycle';
+import { NonFiniteLossError, TrainingStep, type Criterion, type Optimizer } from '../train/step';
 import { TrainingError } from './errors';
 import { named } from './named';
 import type { BatchEvent, PipelineEvent, StepEvent } from './events';
 import { operate, relay } from './operate';
-import type { Criterion, Optimizer } from './options';
 
+/** Options of {@link trainStep}. */
 export interface TrainStepOptions {
+  /** The model to train (in train mode); each batch's `X` goes through `model.forward`. */
   model: Module;
+  /** The loss, e.g. `new nn.MSELoss()`: `criterion.forward(model.forward(X), y)`. */
   criterion: Criterion;
+  /** Updates the model's parameters: `zeroGrad()` before backward, `step()` after. */
   optimizer: Optimizer;
   /** Classification: targets are flattened to class indices, as the lesson's `fit(cla=True)`. */
   cla?: boolean;
@@ -20,17 +22,16 @@ export interface TrainStepOptions {
 }
 
 /**
- * Turns each batch into one optimisation step, in the lesson's order: forward,
- * loss, zeroGrad, backward, step; then emits `{kind: 'step', epoch, step, loss,
- * batchSize}` (the loss before the update). BatchNorm running statistics move
- * as a side effect of train mode, as in the engine. Other events pass through.
+ * Turns each batch into one optimisation step (train/step.ts's TrainingStep, as `fit` runs), in
+ * the lesson's order: forward, loss, zeroGrad, backward, step; then emits `{kind: 'step', epoch,
+ * step, loss, batchSize}` (the loss before the update). BatchNorm running statistics move as a
+ * side effect of train mode, as in the engine. Other events pass through.
  *
- * A step either happens whole or not at all: a NaN or infinite loss is caught
- * before backward, so the stream errors with a TrainingError (epoch, step,
- * cause) and the weights stay as they were. So do the BatchNorm running
- * statistics, which the forward pass had already moved: they are put back, as
- * they are when the forward pass, the criterion, backward or the optimizer throws
- * (gradients zeroed by then stay zeroed).
+ * A step either happens whole or not at all: a NaN or infinite loss is caught before backward,
+ * so the stream errors with a TrainingError (epoch, step, cause) and the weights stay as they
+ * were. So do the BatchNorm running statistics, which the forward pass had already moved: they
+ * are put back, as they are when the forward pass, the criterion, backward or the optimizer
+ * throws (gradients zeroed by then stay zeroed).
  *
  * @example
  * batches(train).pipe(epochs(20), trainStep({ model, criterion: new nn.MSELoss(), optimizer }))
@@ -41,34 +42,17 @@ export function trainStep<E extends PipelineEvent<Tensor, Tensor>>(
 ): OperatorFunction<E, Exclude<E, BatchEvent<Tensor, Tensor>> | StepEvent> {
   const { model, criterion, optimizer, cla = false, name } = options;
   return operate((source, out) => {
-    // Found once per run; each step copies only their few per-channel numbers.
-    const norms = model.modules().filter((m): m is BatchNorm => m instanceof BatchNorm);
-    // The step's activations go back to the backend after the update (src/train/recycle.ts).
-    const recycler = new StepRecycler(model, criterion, optimizer);
+    // Prepared once per run: the step's activations go back to the backend after each update.
+    const step = new TrainingStep(model, criterion, optimizer, { guard: true, cla });
     return source.subscribe(
       relay(out, (ev) => {
         if (ev.kind !== 'batch') return out.next(ev as Exclude<E, BatchEvent<Tensor, Tensor>>);
         const where = { epoch: ev.epoch, step: ev.step, model: name };
         const loss = TrainingError.wrap(where, () => {
-          const saved = saveRunningStats(norms);
           try {
-            const yhat = model.forward(ev.X);
-            const out = criterion.forward(yhat, cla ? ev.y.flatten() : ev.y);
-            const value = out.item();
-            if (!Number.isFinite(value)) {
-              throw new TrainingError(where, `loss is ${value}; stopped before the update, the weights are unchanged`);
-            }
-            const dead = recycler.collect(out, [ev.X, ev.y]);
-            optimizer.zeroGrad();
-            out.backward();
-            optimizer.step();
-            recycler.release(dead, ev.X, ev.y);
-            saved.discard();
-            return value;
+            return step.run(ev.X, ev.y).value;
           } catch (err) {
-            // Whatever failed (forward, loss, backward, or a step that refused its gradients
-            // before writing), the running statistics go back to where the step found them.
-            saved.restore();
+            if (err instanceof NonFiniteLossError) throw new TrainingError(where, err.message);
             throw err;
           }
         });
@@ -76,39 +60,4 @@ export function trainStep<E extends PipelineEvent<Tensor, Tensor>>(
       }),
     );
   });
-}
-
-/**
- * Copies the running statistics of `norms` (by kernel: on a device backend the copies stay
- * on the device, so a step reads back nothing but its loss). `restore` writes them back,
- * `discard` hands the copies to the backend.
- */
-function saveRunningStats(norms: BatchNorm[]): { restore(): void; discard(): void } {
-  const copy = (t: Tensor | null) => (t ? K.unary('copy', t.storage) : null);
-  const saved = norms.map((bn) => ({
-    bn,
-    mean: copy(bn.runningMean),
-    variance: copy(bn.runningVar),
-    count: bn.numBatchesTracked,
-  }));
-  const put = (t: Tensor | null, v: Float32Array | null) => {
-    if (!t || !v) return;
-    K.sync(v);
-    t.data.set(v);
-  };
-  return {
-    restore() {
-      for (const { bn, mean, variance, count } of saved) {
-        put(bn.runningMean, mean);
-        put(bn.runningVar, variance);
-        bn.numBatchesTracked = count;
-      }
-    },
-    discard() {
-      for (const { mean, variance } of saved) {
-        if (mean) K.release(mean);
-        if (variance) K.release(variance);
-      }
-    },
-  };
 }

@@ -11,13 +11,17 @@ import { trainStep } from './train-step';
 
 /** The options `trainTest$`, `compare$`, `modelTrainTest` and `modelComparison` share (the lesson's, camelCased). */
 export interface TrainTestCommon {
+  /** Training loader: one pass per epoch, through `trainStep`. */
   train: Loader;
+  /** Test loader: measured at each epoch's end only. */
   test: Loader;
   /** Epochs, one pass over `train` each (default 20). */
   epochs?: number;
+  /** The loss (default `new nn.MSELoss()`). */
   criterion?: Criterion;
   /** An optimizer instance, a class such as `optim.SGD`, or `(params, lr) => optimizer` (default: SGD). */
   optimizer?: OptimizerOption;
+  /** Learning rate given to the optimizer class or factory (default 0.03). */
   lr?: number;
   /** Classification: flatten targets to class indices (use with CrossEntropyLoss and accuracyCal). */
   cla?: boolean;
@@ -33,7 +37,11 @@ export interface TrainTestCommon {
   from?: number;
 }
 
+/**
+ * Options of {@link trainTest$} and {@link modelTrainTest}: the shared {@link TrainTestCommon} options for one model.
+ */
 export interface TrainTestOptions extends TrainTestCommon {
+  /** The model to train; the run changes it in place. */
   model: Module;
   /** A name for the model's events (default: none). */
   name?: string;

@@ -1,17 +1,29 @@
 import { formatShape, sizeOf } from '../backend/shape';
+import { ArgumentError, check, is, options } from '../validate';
 import { Tensor } from './tensor';
 
+/** A number or (nested) arrays of numbers, rectangular: the values argument of {@link tensor}. */
 export type NestedArray = number | NestedArray[];
+/** Options of {@link tensor}. */
 export interface TensorOptions {
+  /** The shape to give the values (required to shape a flat array; must hold exactly as many values). */
   shape?: readonly number[];
+  /** Whether the tensor records operations for backward, as PyTorch's `requires_grad` (default false). */
   requiresGrad?: boolean;
 }
 
+/** The most elements one tensor holds (a Float32Array's limit). */
+const MAX_ELEMENTS = 2 ** 32;
+
 function checkShape(shape: readonly number[], what: string): void {
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new Error(`${what}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+  check(what, 'shape', shape, is.shape);
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (n > MAX_ELEMENTS) {
+    throw new ArgumentError(what, 'shape', shape, `at most ${MAX_ELEMENTS} elements in all (it has ${n})`);
   }
 }
+
+const tensorOptions = { shape: is.shape, requiresGrad: is.boolean };
 
 /** Accepts `f(2, 3)` and `f([2, 3])`, as PyTorch's factories do. */
 export function shapeArgs(args: readonly (number | readonly number[])[], what: string): number[] {
@@ -23,7 +35,7 @@ export function shapeArgs(args: readonly (number | readonly number[])[], what: s
 /** The shape of a nested array; throws on ragged nesting, naming the path. */
 function nestedShape(v: NestedArray, path = 'values'): number[] {
   if (!Array.isArray(v)) {
-    if (typeof v !== 'number') throw new Error(`tensor: ${path} must be a number, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number') throw new ArgumentError('tensor', path, v, 'a number');
     return [];
   }
   if (v.length === 0) return [0];
@@ -42,14 +54,26 @@ function nestedShape(v: NestedArray, path = 'values'): number[] {
 /**
  * A tensor from nested arrays (`tensor([[1, 2], [3, 4]])`), or from a flat
  * array / typed array plus `shape`. Data is copied into float32.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from 'rxnn';
+ * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * x.mul(x).sum().backward(); // d(sum x^2)/dx = 2x
+ * x.grad?.toArray(); // [[2, 4], [6, 8]]
+ * tensor([1, 2, 3, 4, 5, 6], { shape: [2, 3] }).shape; // [2, 3]
+ * ```
  */
 export function tensor(values: NestedArray | ArrayLike<number>, opts: TensorOptions = {}): Tensor {
+  options('tensor', 'opts', opts, tensorOptions);
   let data: Float32Array;
   let shape: number[];
   const flatInput =
     ArrayBuffer.isView(values) || (Array.isArray(values) && opts.shape !== undefined && !values.some(Array.isArray));
   if (flatInput) {
     const flat = values as ArrayLike<number>;
+    // A plain array is copied into float32, which would turn '1' into 1, null into 0 and undefined into NaN.
+    if (Array.isArray(flat)) for (let i = 0; i < flat.length; i++) check('tensor', `values[${i}]`, flat[i], is.number);
     shape = opts.shape ? [...opts.shape] : [flat.length];
     checkShape(shape, 'tensor');
     if (sizeOf(shape) !== flat.length) {
@@ -69,20 +93,25 @@ export function tensor(values: NestedArray | ArrayLike<number>, opts: TensorOpti
       shape = [...opts.shape];
     }
   } else {
-    throw new Error(`tensor: values must be a number, nested arrays or a typed array, got ${typeof values}`);
+    throw new ArgumentError('tensor', 'values', values, 'a number, nested arrays of numbers or a typed array');
   }
   return new Tensor(data, shape, opts.requiresGrad ?? false);
 }
 
+/** A tensor of `shape` filled with `value`, as `torch.full`. */
 export function full(shape: readonly number[], value: number, opts: { requiresGrad?: boolean } = {}): Tensor {
   checkShape(shape, 'full');
-  return new Tensor(new Float32Array(sizeOf(shape)).fill(value), shape, opts.requiresGrad ?? false);
+  check('full', 'value', value, is.number);
+  const { requiresGrad = false } = options('full', 'opts', opts, { requiresGrad: is.boolean });
+  return new Tensor(new Float32Array(sizeOf(shape)).fill(value), shape, requiresGrad);
 }
 
+/** A tensor of zeros, as `torch.zeros`: `zeros(2, 3)` or `zeros([2, 3])`. */
 export function zeros(...shape: (number | readonly number[])[]): Tensor {
   return full(shapeArgs(shape, 'zeros'), 0);
 }
 
+/** A tensor of ones, as `torch.ones`: `ones(2, 3)` or `ones([2, 3])`. */
 export function ones(...shape: (number | readonly number[])[]): Tensor {
   return full(shapeArgs(shape, 'ones'), 1);
 }
@@ -90,14 +119,17 @@ export function ones(...shape: (number | readonly number[])[]): Tensor {
 /** arange(end), arange(start, end, step = 1): values start + i * step below end, as torch.arange. */
 export function arange(start: number, end?: number, step = 1): Tensor {
   const [lo, hi] = end === undefined ? [0, start] : [start, end];
-  if (![lo, hi, step].every(Number.isFinite))
-    throw new Error(`arange: start, end and step must be finite, got ${lo}, ${hi}, ${step}`);
+  check('arange', end === undefined ? 'end' : 'start', start, is.finite);
+  if (end !== undefined) check('arange', 'end', end, is.finite);
+  check('arange', 'step', step, is.finite);
   if (step === 0) throw new Error('arange: step must be nonzero, got 0');
   if ((hi - lo) / step < 0)
     throw new Error(
       `arange: upper bound and larger bound inconsistent with step sign (start ${lo}, end ${hi}, step ${step})`,
     );
   const n = Math.ceil((hi - lo) / step);
+  if (n > MAX_ELEMENTS)
+    throw new ArgumentError('arange', 'end', hi, `at most ${MAX_ELEMENTS} steps from start (it is ${n})`);
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = lo + i * step;
   return new Tensor(data, [n]);

@@ -5,6 +5,7 @@ import { Tensor } from './tensor';
 
 /** Trailing options of every random factory: a private stream instead of the global one. */
 export interface RandomOptions {
+  /** The stream to draw from; the global {@link defaultGenerator} (seeded by {@link manualSeed}) when omitted. */
   generator?: Generator;
 }
 

@@ -21,13 +21,28 @@ export type Operand = Tensor | number;
  * brings them to the host first (K.sync, one readback when they were on the
  * device), so `data` is always current when read; hold the tensor, not its
  * array, across operations that a device backend runs.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from 'rxnn';
+ * const a = tensor([[1, 2], [3, 4]]);
+ * a.matmul(a.T).toArray(); // [[5, 11], [11, 25]]
+ * a.add(1).mean().item(); // 3.5
+ * a.sum(1, { keepdim: true }).shape; // [2, 1]
+ * ```
  */
 export class Tensor implements Variable<Tensor> {
   /** The backend's array: identity and kernel arguments. Its values are current only after K.sync (see `data`). */
   readonly storage: Float32Array;
+  /** The size of each dimension, as `torch.Tensor.shape` (`[]` for a 0-d tensor). */
   readonly shape: readonly number[];
+  /** Whether operations on this tensor are recorded for backward, as PyTorch's `requires_grad`. */
   requiresGrad: boolean;
   private grad_: Tensor | null = null;
+  /**
+   * The backward node that made this tensor (null for a leaf), as PyTorch's `grad_fn`; its `name` is PyTorch's, e.g.
+   * `AddBackward0`.
+   */
   gradFn: GradFn<Tensor> | null = null;
 
   /**
@@ -40,10 +55,10 @@ export class Tensor implements Variable<Tensor> {
    */
   ownedGrad = false;
 
-  constructor(data: Float32Array, shape: readonly number[], requiresGrad = false) {
-    if (trustedShape) {
+  /** `trusted` is for the engine only (wrap): a token no caller outside this module holds. */
+  constructor(data: Float32Array, shape: readonly number[], requiresGrad = false, trusted?: symbol) {
+    if (trusted === TRUSTED) {
       // From wrap(): the engine vouches that shape fits and is never written to.
-      trustedShape = false;
       this.shape = shape;
     } else {
       let size = 1;
@@ -62,6 +77,7 @@ export class Tensor implements Variable<Tensor> {
   get grad(): Tensor | null {
     return this.grad_;
   }
+  /** Sets or clears (null) the gradient; throws unless `g` is a Tensor of this tensor's shape. */
   set grad(g: Tensor | null) {
     if (
       g !== null &&
@@ -81,9 +97,11 @@ export class Tensor implements Variable<Tensor> {
     return this.storage;
   }
 
+  /** Number of elements, as `torch.Tensor.numel()`. */
   get size(): number {
     return this.storage.length;
   }
+  /** Number of dimensions, as `torch.Tensor.ndim`. */
   get ndim(): number {
     return this.shape.length;
   }
@@ -157,10 +175,12 @@ export class Tensor implements Variable<Tensor> {
   detach(): Tensor {
     return wrap(this.storage, this.shape);
   }
+  /** A copy with its own data, as `torch.Tensor.clone`; differentiable (the gradient flows back to this tensor). */
   clone(): Tensor {
     return sh.clone(this);
   }
 
+  /** The single value of a one-element tensor as a number, as `torch.Tensor.item`; throws for any other size. */
   item(): number {
     if (this.size !== 1) throw new Error(`item: tensor with ${this.size} elements cannot be converted to a number`);
     return this.data[0];
@@ -177,58 +197,87 @@ export class Tensor implements Variable<Tensor> {
     return build(0, 0);
   }
 
+  /** PyTorch's repr with default print options, e.g. `tensor([1., 2.], requires_grad=True)`. */
   toString(): string {
     return formatTensor(this);
   }
 
+  /** As `torch.Tensor.add`: elementwise `this + o`, broadcasting shapes (a number is a 0-d tensor). */
   add(o: Operand): Tensor {
     return ew.add(this, o);
   }
+  /** As `torch.Tensor.sub`: elementwise `this - o`, with broadcasting. */
   sub(o: Operand): Tensor {
     return ew.sub(this, o);
   }
+  /** As `torch.Tensor.mul`: elementwise `this * o`, with broadcasting. */
   mul(o: Operand): Tensor {
     return ew.mul(this, o);
   }
+  /** As `torch.Tensor.div`: elementwise `this / o` (true division), with broadcasting. */
   div(o: Operand): Tensor {
     return ew.div(this, o);
   }
+  /** As `torch.Tensor.pow` with a number exponent: elementwise `this ** exponent`. */
   pow(exponent: number): Tensor {
     return ew.pow(this, exponent);
   }
+  /** Elementwise `-this`, as `torch.Tensor.neg`. */
   neg(): Tensor {
     return ew.neg(this);
   }
+  /** Elementwise `e ** this`, as `torch.Tensor.exp`. */
   exp(): Tensor {
     return ew.exp(this);
   }
+  /** Elementwise natural logarithm, as `torch.Tensor.log` (NaN below 0, -Infinity at 0). */
   log(): Tensor {
     return ew.log(this);
   }
+  /** Elementwise square root, as `torch.Tensor.sqrt` (NaN below 0). */
   sqrt(): Tensor {
     return ew.sqrt(this);
   }
+  /** Elementwise `max(this, 0)`, as `torch.relu`; the gradient is 0 where `this <= 0`. */
   relu(): Tensor {
     return ew.relu(this);
   }
+  /** Elementwise `1 / (1 + exp(-this))`, as `torch.sigmoid`. */
   sigmoid(): Tensor {
     return ew.sigmoid(this);
   }
+  /** Elementwise hyperbolic tangent, as `torch.tanh`. */
   tanh(): Tensor {
     return ew.tanh(this);
+  }
+  /** |x| elementwise; its gradient is sign(x) (0 at 0), as PyTorch's. */
+  abs(): Tensor {
+    return ew.abs(this);
   }
   /** 1 where this > other, else 0; not differentiable. */
   gt(o: Operand): Tensor {
     return ew.gt(this, o);
   }
 
+  /**
+   * Matrix product `this @ o` of 1-D or 2-D tensors, as `torch.matmul` (a 1-D operand's axis is dropped from the
+   * result).
+   */
   matmul(o: Tensor): Tensor {
     return lin.matmul(this, o);
   }
 
+  /**
+   * Sum over `dim` (one or several dims; all of them when omitted), as `torch.sum`; `keepdim` keeps reduced dims as
+   * size 1.
+   */
   sum(dim?: number | number[], opts?: { keepdim?: boolean }): Tensor {
     return red.sum(this, dim, opts?.keepdim);
   }
+  /**
+   * Mean over `dim` (all dims when omitted): the sum divided by the count, as `torch.mean`; `keepdim` as in {@link
+   * Tensor.sum}.
+   */
   mean(dim?: number | number[], opts?: { keepdim?: boolean }): Tensor {
     return red.mean(this, dim, opts?.keepdim);
   }
@@ -236,19 +285,32 @@ export class Tensor implements Variable<Tensor> {
   var(dim?: number | number[], opts?: { unbiased?: boolean; keepdim?: boolean }): Tensor {
     return red.variance(this, dim, opts?.unbiased ?? true, opts?.keepdim);
   }
+  /**
+   * The largest values over `dim` (the whole tensor when omitted), as the values of `torch.max`; not differentiable:
+   * call it on a detached tensor or under {@link noGrad}.
+   */
   max(dim?: number, opts?: { keepdim?: boolean }): Tensor {
     return red.max(this, dim, opts?.keepdim);
   }
+  /**
+   * Index of the largest value along `dim` (over the flattened tensor when omitted), as `torch.argmax`; the indices
+   * are float32 values.
+   */
   argmax(dim?: number, opts?: { keepdim?: boolean }): Tensor {
     return red.argmax(this, dim, opts?.keepdim);
   }
+  /**
+   * As `torch.softmax`: `exp(x - m) / sum(exp(x - m))` along `dim`, with `m` the max along `dim` (for overflow only).
+   */
   softmax(dim: number): Tensor {
     return sm.softmax(this, dim);
   }
+  /** As `torch.log_softmax`: `(x - m) - log(sum(exp(x - m)))` along `dim`, with `m` the max along `dim`. */
   logSoftmax(dim: number): Tensor {
     return sm.logSoftmax(this, dim);
   }
 
+  /** As `torch.Tensor.reshape`: the same data under a new shape (given as numbers or one array; one -1 is inferred). */
   reshape(...shape: (number | number[])[]): Tensor {
     return sh.reshape(this, shape.flat());
   }
@@ -260,9 +322,14 @@ export class Tensor implements Variable<Tensor> {
   flatten(): Tensor {
     return this.ndim === 1 ? this : sh.reshape(this, [this.size]);
   }
+  /**
+   * As `torch.Tensor.transpose`: swaps dims `dim0` and `dim1` (a copy; a tensor of fewer than 2 dims is returned as
+   * is).
+   */
   transpose(dim0 = 0, dim1 = 1): Tensor {
     return sh.transpose(this, dim0, dim1);
   }
+  /** As `torch.Tensor.permute`: reorders the dims, e.g. `permute(1, 0)` transposes a matrix (a copy). */
   permute(...dims: (number | number[])[]): Tensor {
     return sh.permute(this, dims.flat());
   }
@@ -348,7 +415,8 @@ function settleGrads(g: Tensor, grads: readonly (Tensor | null | undefined)[], d
   }
 }
 
-let trustedShape = false;
+/** wrap()'s token: a shape taken as is. */
+const TRUSTED = Symbol('trusted shape');
 
 /**
  * A tensor over `data` with `shape` taken as is: no size check, no copy. For the
@@ -357,8 +425,7 @@ let trustedShape = false;
  * `data.length` is known to fit.
  */
 export function wrap(data: Float32Array, shape: readonly number[]): Tensor {
-  trustedShape = true;
-  return new Tensor(data, shape);
+  return new Tensor(data, shape, false, TRUSTED);
 }
 
 /** A gradient over `data` that a kernel has just returned and nothing else references (see Tensor.ownedGrad). */

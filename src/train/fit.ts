@@ -1,17 +1,9 @@
 import { show } from '../data/check';
 import type { Module } from '../nn';
 import type { Tensor } from '../tensor';
-import { StepRecycler } from './recycle';
+import { TrainingStep, type Criterion, type Optimizer } from './step';
 
-/** What fit needs of a loss: `forward(yhat, y)` giving a scalar tensor. */
-export interface Criterion {
-  forward(input: Tensor, target: Tensor): Tensor;
-}
-/** What fit needs of an optimizer. */
-export interface Optimizer {
-  zeroGrad(): void;
-  step(): void;
-}
+export type { Criterion, Optimizer } from './step';
 
 export interface FitOptions {
   model: Module;
@@ -24,47 +16,32 @@ export interface FitOptions {
 }
 
 /**
- * The lesson's training loop: per batch, forward, loss, zeroGrad, backward,
- * step, for `epochs` passes over the loader. Returns a Promise so that
- * asynchronous backends share the signature; each epoch ends with a yield to
- * the event loop so timers and servers in the same process stay responsive.
+ * The lesson's training loop: per batch, one TrainingStep (forward, loss, zeroGrad, backward,
+ * step), for `epochs` passes over the loader. Returns a Promise so that asynchronous backends
+ * share the signature; each epoch ends with a yield to the event loop so timers and servers in
+ * the same process stay responsive. The loss is never read, so a device backend reads nothing back.
+ *
+ * @example
+ * await fit({ model, criterion: new nn.MSELoss(), optimizer, loader, epochs: 20 });
  */
 export async function fit(opts: FitOptions): Promise<void> {
   const { model, criterion, optimizer, loader, epochs = 3, cla = false } = opts;
   if (!Number.isInteger(epochs) || epochs < 0)
     throw new Error(`fit: epochs must be a non-negative integer, got ${show(epochs)}`);
-  const recycler = new StepRecycler(model, criterion, optimizer);
+  const step = new TrainingStep(model, criterion, optimizer, { cla });
   for (let epoch = 0; epoch < epochs; epoch++) {
-    for (const [x, y0] of loader) step(recycler, model, criterion, optimizer, x, cla ? y0.flatten() : y0);
+    for (const [x, y] of loader) step.run(x, y);
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 
-/** One step of the loop; returns the loss before the update (its graph freed, as after any backward). */
-export function trainBatch(model: Module, criterion: Criterion, optimizer: Optimizer, x: Tensor, y: Tensor): Tensor {
-  return step(NO_RECYCLING, model, criterion, optimizer, x, y);
-}
-
-const NO_RECYCLING = { collect: () => [] as Float32Array[], release: () => undefined };
-
 /**
- * A step of a loop that owns its steps (fit; rx's trainStep does the same): with rxnn's own
- * modules, loss and SGD, the step's activations go back to the backend for the next step
- * (src/train/recycle.ts). A lone trainBatch cannot know who else holds them, so it does not.
+ * One step of the loop; returns the loss before the update (its graph freed, as after any backward).
+ * A lone step cannot know who else holds its activations, so it hands none back for reuse.
+ *
+ * @example
+ * const loss = trainBatch(model, new nn.MSELoss(), optimizer, x, y);
  */
-export function step(
-  recycler: Pick<StepRecycler, 'collect' | 'release'>,
-  model: Module,
-  criterion: Criterion,
-  optimizer: Optimizer,
-  x: Tensor,
-  y: Tensor,
-): Tensor {
-  const loss = criterion.forward(model.forward(x), y);
-  const dead = recycler.collect(loss, [x, y]);
-  optimizer.zeroGrad();
-  loss.backward();
-  optimizer.step();
-  recycler.release(dead, x, y);
-  return loss;
+export function trainBatch(model: Module, criterion: Criterion, optimizer: Optimizer, x: Tensor, y: Tensor): Tensor {
+  return new TrainingStep(model, criterion, optimizer, { recycle: false }).run(x, y).loss;
 }

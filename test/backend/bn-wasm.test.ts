@@ -6,6 +6,8 @@
  * a multiple of 4 or 8 (the column-block sweeps).
  */
 import { describe, expect, it } from 'vitest';
+// The js kernels with their WebAssembly paths, as src/backend composes them.
+import '../../src/backend';
 import {
   BN_WASM_MIN,
   batchNormBackwardLoop,

@@ -24,7 +24,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { K, getBackend, setBackend } from '../../src/backend';
 import { availableBackends } from '../../src/backend/available';
-import type { BinaryOp, ReduceOp, UnaryOp } from '../../src/backend/kernels';
+import { BINARY_OPS, REDUCE_OPS, UNARY_OPS, type BinaryOp, type ReduceOp, type UnaryOp } from '../../src/backend/kernels';
 import { broadcastShapes, sizeOf, stridesOf } from '../../src/backend/shape';
 import { matmulScaleRef } from '../helpers/reference';
 
@@ -132,6 +132,8 @@ function unaryRef(op: UnaryOp, v: number): number {
       return 1 / (1 + Math.exp(-v));
     case 'tanh':
       return Math.tanh(v);
+    case 'abs':
+      return Math.abs(v);
     case 'copy':
       return v;
   }
@@ -273,7 +275,7 @@ describe.each(backends)('kernels on $label', ({ name, options, label }) => {
     const ulps = onDevice ? DEVICE_ULPS[op] : undefined;
     return ulps ? { rtol: ulps * 2 * U, atol: ulps * U } : EXACT;
   };
-  it.each(['neg', 'exp', 'log', 'sqrt', 'relu', 'sigmoid', 'tanh', 'copy'] as UnaryOp[])('unary %s', (op) => {
+  it.each([...UNARY_OPS])('unary %s', (op) => {
     // From 1024 elements relu and neg take the js backend's wasm path (js/elementwise.ts EW_WASM_MIN).
     for (const len of [1, 7, 33, 65, 4099]) {
       const x = rand(len, len, -4, 4);
@@ -385,7 +387,7 @@ describe.each(backends)('kernels on $label', ({ name, options, label }) => {
       [33, 32],
     ],
   ];
-  it.each(['add', 'sub', 'mul', 'div', 'pow', 'gt', 'reluGrad'] as BinaryOp[])('binary %s with broadcasting', (op) => {
+  it.each([...BINARY_OPS])('binary %s with broadcasting', (op) => {
     for (const [as, bs] of binaryCases) {
       const os = broadcastShapes(as, bs);
       const a = op === 'pow' ? rand(sizeOf(as), 11, 0.1, 3) : rand(sizeOf(as), 11);
@@ -430,7 +432,7 @@ describe.each(backends)('kernels on $label', ({ name, options, label }) => {
     ],
     [[1100, 1], [0]],
   ];
-  it.each(['sum', 'max', 'argmax'] as ReduceOp[])('reduce %s over adjacent and non-adjacent axes', (op) => {
+  it.each([...REDUCE_OPS])('reduce %s over adjacent and non-adjacent axes', (op) => {
     for (const [shape, axes] of reduceCases) {
       const x = rand(sizeOf(shape), sizeOf(shape) + axes.length, -3, 3);
       const want = f32(reduceRef(op, x, shape, axes)),

@@ -24,7 +24,7 @@ import { K, getBackend, setBackend } from '../../src/backend';
 import { probeMode } from '../../src/backend/gpu/modes';
 import { activeRunner } from '../../src/backend/gpu/ops';
 import { BridgeRunner } from '../../src/backend/gpu/webgpu';
-import { errorVsBound, referenceMatmul } from '../../src/backend/gpu/wgsl-matmul';
+import { errorVsBound, referenceMatmul } from '../../src/backend/gpu/wgsl/matmul';
 
 const probe = probeMode('webgpu');
 

@@ -1,5 +1,5 @@
 /**
- * The tiled WGSL matmul of the gpu backend's webgpu mode (src/backend/gpu/wgsl-matmul.ts),
+ * The tiled WGSL matmul of the gpu backend's webgpu mode (src/backend/gpu/wgsl/matmul.ts),
  * tested without a GPU:
  * - the WGSL text of every variant (transA, transB, vec4 stores);
  * - the load plans: each thread's elements cover the tile exactly once, and
@@ -42,7 +42,7 @@ import {
   wgslMatmulSource,
   wgslMatmulSources,
   wgslSelfTest,
-} from '../../src/backend/gpu/wgsl-matmul';
+} from '../../src/backend/gpu/wgsl/matmul';
 
 const req = createRequire(__filename);
 

@@ -32,9 +32,11 @@
  *   first (WGSL permits that; lavapipe does it): exact either way.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The js kernels with their WebAssembly paths, as src/backend composes them.
+import '../../src/backend';
 import { jsKernels } from '../../src/backend/js';
 import { broadcastShapes } from '../../src/backend/shape';
-import { errorVsBound, matmulParams, referenceMatmul } from '../../src/backend/gpu/wgsl-matmul';
+import { errorVsBound, matmulParams, referenceMatmul } from '../../src/backend/gpu/wgsl/matmul';
 import {
   binaryPlan,
   deviceKernelSources,
@@ -54,7 +56,7 @@ import {
 import { BCAST_PARAMS, LEN_PARAMS, SGD_PARAMS } from '../../src/backend/gpu/wgsl/elementwise';
 import { REDUCE_PARAMS } from '../../src/backend/gpu/wgsl/reduce';
 import { BN_EW_PARAMS, BN_PARAMS, BN_UPDATE_PARAMS } from '../../src/backend/gpu/wgsl/batchnorm';
-import { PARAM_FIELDS } from '../../src/backend/gpu/wgsl-matmul';
+import { PARAM_FIELDS } from '../../src/backend/gpu/wgsl/matmul';
 import {
   DeviceRuntime,
   KernelCall,
@@ -300,8 +302,9 @@ describe("wgsl device runtime on this machine's WebGPU device", () => {
     tanh: Float32Array.from([...rand(257, 8, -10, 10), ...wide(65, 9, 14), ...SPECIALS, 0.6249, 0.6251, 1e-5, -3e-4]),
     neg: Float32Array.from([...wide(257, 10, 120), ...SPECIALS]),
     relu: Float32Array.from([...wide(257, 11, 120), ...SPECIALS]),
+    abs: Float32Array.from([...wide(257, 12, 120), ...SPECIALS]),
   };
-  const UNARY_ULPS: Record<string, number> = { exp: 2, log: 2, sqrt: 1, sigmoid: 3, tanh: 3, neg: 0, relu: 0 };
+  const UNARY_ULPS: Record<string, number> = { exp: 2, log: 2, sqrt: 1, sigmoid: 3, tanh: 3, neg: 0, relu: 0, abs: 0 };
 
   for (const op of Object.keys(UNARY_ULPS)) {
     gpuIt(`unary ${op}: within ${UNARY_ULPS[op]} ulp of the js kernel (specials included)`, async () => {

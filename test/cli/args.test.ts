@@ -57,20 +57,49 @@ describe('rxnn arguments', () => {
     });
   });
 
-  it('help and list', () => {
-    expect(parseArgs([], P)).toEqual({ command: 'help' });
+  it("help, a pipeline's help, --version and list", () => {
     expect(parseArgs(['--help'], P)).toEqual({ command: 'help' });
-    expect(parseArgs(['run', 'bn-placement', '--help'], P)).toEqual({ command: 'help' });
+    expect(parseArgs(['-h'], P)).toEqual({ command: 'help' });
+    expect(parseArgs(['run', '--help'], P)).toEqual({ command: 'help' });
+    expect(parseArgs(['run', 'bn-placement', '--help'], P)).toEqual({ command: 'run-help', pipeline: 'bn-placement' });
+    expect(parseArgs(['run', '--epochs', '3', 'bn-momentum', '-h'], P)).toEqual({
+      command: 'run-help',
+      pipeline: 'bn-momentum',
+    });
+    expect(parseArgs(['--version'], P)).toEqual({ command: 'version' });
+    expect(parseArgs(['-V'], P)).toEqual({ command: 'version' });
+    expect(fails(['--version', 'x']).message).toBe("rxnn: --version takes no arguments, got 'x'");
     expect(parseArgs(['list'], P)).toEqual({ command: 'list' });
+  });
+
+  it('a bare rxnn is a usage error (exit 2) that prints the usage', () => {
+    let err: unknown;
+    try {
+      parseArgs([], P);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).exitCode).toBe(2);
+    expect((err as Error).message).toMatch(/^usage: rxnn run <pipeline>/);
+    expect((err as Error).message).toContain('rxnn --help');
+  });
+
+  it('--set is repeatable and kept in order for the pipeline to check; it needs key=value', () => {
+    const cmd = parseArgs(['run', 'bn-momentum', '--set', 'momenta=0.1,0.9', '--set=hidden=8', '--epochs', '2'], P);
+    expect(cmd).toMatchObject({ command: 'run', set: ['momenta=0.1,0.9', 'hidden=8'], epochs: 2 });
+    expect(fails(['run', 'bn-momentum', '--set', 'momenta']).message).toBe("rxnn: --set takes key=value, got 'momenta'");
+    expect(fails(['run', 'bn-momentum', '--set', '=1']).message).toBe("rxnn: --set takes key=value, got '=1'");
+    expect(fails(['run', 'bn-momentum', '--set']).message).toBe('rxnn: --set needs a value');
   });
 
   it('unknown pipelines, commands and options list the valid choices', () => {
     expect(fails(['run', 'bn-nope']).message).toBe(
       "rxnn: unknown pipeline 'bn-nope'; expected one of bn-placement, bn-momentum, activations, classification",
     );
-    expect(fails(['train']).message).toBe("rxnn: unknown command 'train'; expected one of run, list, --help");
+    expect(fails(['train']).message).toBe("rxnn: unknown command 'train'; expected one of run, list, --help, --version");
     expect(fails(['run', 'bn-placement', '--epoch', '3']).message).toMatch(
-      /^rxnn: unknown option '--epoch'; expected one of --epochs, --seed, --lr, --batch-size, --backend/,
+      /^rxnn: unknown option '--epoch'; expected one of --epochs, --seed, --lr, --batch-size, --set, --backend/,
     );
     expect(fails(['run']).message).toMatch(/run needs a pipeline; expected one of bn-placement/);
     expect(fails(['list', 'x']).message).toBe("rxnn: list takes no arguments, got 'x'");

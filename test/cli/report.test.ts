@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { renderSvg, reportSpec, CurvePoint } from '../../src/cli/report';
+import { renderSvg, reportOptions, reportSpec, settingsText, CurvePoint } from '../../src/cli/report';
 import { curvePaths, parseSvg } from './svg';
 
 describe('report.svg', () => {
@@ -35,6 +35,39 @@ describe('report.svg', () => {
     expect(y([0.5, Infinity, 9]).scale).toEqual({ type: 'log' });
     const svg = await renderSvg(reportSpec(at([0.37, 2.2, 49]), { title: 't', metric: 'MSE' }));
     expect(curvePaths(parseSvg(svg))).toHaveLength(1);
+  });
+
+  it('accuracy gets a linear axis from 0 to 1, even when an epoch-1 value is near 0', () => {
+    const points: CurvePoint[] = [0.029, 0.5, 0.9].map((value, i) => ({ model: 'pre', epoch: i + 1, split: 'test', value }));
+    const y = (reportSpec(points, { title: 't', metric: 'accuracy' }).encoding as any).y;
+    expect(y.scale).toEqual({ domain: [0, 1], nice: false });
+    expect(y.title).toBe('accuracy');
+  });
+
+  it('groups become facets with one line per name; the legend is in run order; x runs from epoch 1', () => {
+    const points: CurvePoint[] = [];
+    for (const g of ['batch10', 'batch100'])
+      for (const m of ['m=0.9', 'm=0.01', 'm=0.5'])
+        for (let epoch = 1; epoch <= 3; epoch++) points.push({ model: `${g}/${m}`, epoch, split: 'test', value: epoch });
+    const spec = reportSpec(points, { title: 't', metric: 'MSE' }) as any;
+    expect(spec.facet.column).toMatchObject({ field: 'group', sort: ['batch10', 'batch100'] });
+    expect(spec.spec.encoding.color).toMatchObject({ field: 'name', sort: ['m=0.9', 'm=0.01', 'm=0.5'] });
+    expect(spec.spec.encoding.color.scale.domain).toEqual(['m=0.9', 'm=0.01', 'm=0.5']);
+    expect(spec.spec.encoding.x.scale).toEqual({ domain: [1, 3], nice: false });
+    const single = reportSpec(points.map((p) => ({ ...p, model: p.model.split('/')[1] })), { title: 't', metric: 'MSE' }) as any;
+    expect(single.facet).toBeUndefined();
+  });
+
+  it('the title names the pipeline and its settings; the subtitle the summary, the seed and the backend', () => {
+    const o = reportOptions(
+      { name: 'bn-momentum', summary: 'momentum sweep', metric: 'MSE' },
+      { epochs: 20, seed: 420, lr: 0.03, batchSize: 10, momenta: [0.01, 0.1] },
+      'js',
+    );
+    expect(o.subtitle).toEqual(['momentum sweep', 'seed 420 · backend js']);
+    const spec = reportSpec([], o) as any;
+    expect(spec.title.text).toEqual(['bn-momentum: epochs 20 · lr 0.03 · batchSize 10 · momenta 0.01, 0.1']);
+    expect(settingsText({ a: 'x'.repeat(50), b: 'y'.repeat(50) }, 90)).toHaveLength(2);
   });
 
   it('the checker rejects malformed SVG', () => {

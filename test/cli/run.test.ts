@@ -1,26 +1,39 @@
 import { describe, it, expect, vi, afterEach } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registry } from '../../pipelines';
 import { runCommand } from '../../src/cli/run';
 import { paramsFor } from '../../src/cli/setup';
-import { readCheckpoint, writeCheckpoint, type Checkpoint } from '../../src/cli/checkpoint';
+import { readCheckpoint } from '../../src/cli/checkpoint';
+
+/** Captures stdout and stderr of an in-process run. */
+function capture(onStdout: (chunk: string) => void = () => {}): { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    onStdout(String(chunk));
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    err += String(chunk);
+    return true;
+  });
+  return { out: () => out, err: () => err };
+}
 
 describe('runCommand', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it('a checkpoint that cannot be written mid-run ends the run as failed, naming the file, not as an uncaught error', async () => {
+  it('a state file that cannot be written mid-run fails the run on stderr, naming the file and what is stale', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rxnn-run-'));
-    let out = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out += chunk;
+    const io = capture((chunk) => {
       // The first files are written before the view starts; from here on state/ cannot be made.
-      if (String(chunk).startsWith('rxnn run bn-placement')) {
+      if (chunk.startsWith('rxnn run bn-placement')) {
         rmSync(join(dir, 'state'), { recursive: true });
         writeFileSync(join(dir, 'state'), '');
       }
-      return true;
     });
     // Every epoch boundary is past the checkpoint interval, so the first one writes.
     let t = Date.now();
@@ -28,32 +41,30 @@ describe('runCommand', () => {
     const code = await runCommand({ pipeline: 'bn-placement', json: false, epochs: 3, out: dir }, registry, false);
     vi.restoreAllMocks();
     expect(code).toBe(1);
-    expect(out).toContain(`rxnn: could not write ${join(dir, 'state', 'none.json')}: EEXIST`);
-    expect(out).not.toContain('wrote metrics.csv');
-    expect(out).toMatch(/post +epoch 1\/3/);
-    expect(out).not.toMatch(/epoch 2\/3/);
-    // The checkpoint of the start is still whole.
-    expect(JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')).next).toEqual({ experiment: 0, epoch: 1 });
+    const err = io.err();
+    expect(err).toContain(`rxnn: could not write ${join(dir, 'state', 'none.json')}: EEXIST`);
+    expect(err).toContain(`${dir}/checkpoint.json (to resume from epoch 2) and the lines of events.jsonl and metrics.csv`);
+    expect(err).toContain('state/none.json, state/pre.json, state/post.json may be older than checkpoint.json');
+    expect(err).toContain('report.svg was not written');
+    expect(io.out()).not.toContain('wrote metrics.csv');
+    expect(io.out()).not.toContain('could not write');
+    expect(io.out()).toMatch(/post +epoch 1\/3/);
+    expect(io.out()).not.toMatch(/epoch 2\/3/);
+    // The checkpoint names epoch 2 and is whole; the lock is gone.
+    expect(readCheckpoint(dir).next).toEqual({ experiment: 0, epoch: 2 });
+    expect(existsSync(join(dir, '.rxnn.lock'))).toBe(false);
   });
 
-  it('a seed beyond 2^53 survives the checkpoint as a bigint, so --resume with it matches', () => {
+  it('a seed beyond 2^53 survives the checkpoint as a bigint, so --resume with it matches', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rxnn-run-'));
-    const params = { ...registry['bn-placement'].defaults, seed: 18446744073709551615n };
-    const cp = {
-      version: 1,
-      pipeline: 'bn-placement',
-      params,
-      next: { experiment: 0, epoch: 2 },
-      rng: {},
-      models: {},
-      optimizers: {},
-      epochs: [],
-      eventCount: 0,
-    };
-    writeCheckpoint(dir, cp as unknown as Checkpoint);
+    capture();
+    const seed = 18446744073709551615n;
+    expect(await runCommand({ pipeline: 'bn-placement', json: true, epochs: 1, seed, out: dir }, registry, false)).toBe(0);
+    vi.restoreAllMocks();
+    expect(JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')).params.seed).toBe('18446744073709551615');
     const back = readCheckpoint(dir);
-    expect(back.params.seed).toBe(18446744073709551615n);
-    const args = { pipeline: 'bn-placement', json: false, resume: dir, seed: 18446744073709551615n };
-    expect(paramsFor(registry['bn-placement'], args, back).seed).toBe(18446744073709551615n);
+    expect(back.params.seed).toBe(seed);
+    const args = { pipeline: 'bn-placement', json: false, resume: dir, seed };
+    expect(paramsFor(registry['bn-placement'], args, back).seed).toBe(seed);
   });
 });

@@ -42,3 +42,19 @@ export function parseSvg(text: string): Element[] {
 /** The line marks' paths: one per curve. */
 export const curvePaths = (els: Element[]): Element[] =>
   els.filter((e) => e.name === 'path' && e.attrs['aria-roledescription'] === 'line mark');
+
+/** Where an element's own coordinates start in the image: the sum of its and its ancestors' translate(x,y). */
+export function offsetOf(el: Element): [number, number] {
+  let [x, y] = [0, 0];
+  for (let e: Element | null = el; e; e = e.parent) {
+    const m = /translate\(([-\d.e]+),\s*([-\d.e]+)\)/.exec(e.attrs.transform ?? '');
+    if (m) [x, y] = [x + Number(m[1]), y + Number(m[2])];
+  }
+  return [x, y];
+}
+
+/** A line mark's vertices in image coordinates (its path is M/L commands). */
+export function vertices(path: Element): [number, number][] {
+  const [ox, oy] = offsetOf(path);
+  return [...path.attrs.d.matchAll(/[ML]\s*([-\d.e]+)[,\s]([-\d.e]+)/g)].map((m) => [ox + Number(m[1]), oy + Number(m[2])]);
+}

@@ -117,8 +117,9 @@ describe('TensorDataset and DataLoader', () => {
   it('a generator that is not a Generator, and a dataset that is not a Dataset', () => {
     throwsNaming(
       () => new data.DataLoader(rowDataset(3), { generator: 42 as unknown as Generator }),
-      'generator',
-      'number',
+      'opts.generator',
+      'a Generator',
+      'got 42',
     );
     throwsNaming(() => new data.DataLoader([1, 2, 3] as unknown as data.Dataset), 'dataset', 'object');
   });

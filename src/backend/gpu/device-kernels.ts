@@ -1,16 +1,28 @@
-import type { Kernels } from '../kernels';
+import type { BinaryOp, KernelName, Kernels, ReduceOp } from '../kernels';
 import { jsKernels } from '../js';
 import { emptyProduct } from '../js/matmul';
 import type { DeviceLink, Residency } from './resident';
 
 /**
+ * What webgpu mode runs on the host (the js kernels, after their inputs come back) rather than
+ * on the device: none is in a training step of rxnn's modules, and pow's special cases and the
+ * float64 variance are PyTorch's bits there. test/backend/names.test.ts checks that every other
+ * kernel and op has a device kernel.
+ */
+export const HOST_FALLBACKS = {
+  kernels: ['variance', 'scatterAddRows'] as const satisfies readonly KernelName[],
+  binary: ['pow'] as const satisfies readonly BinaryOp[],
+  reduce: ['max', 'argmax'] as const satisfies readonly ReduceOp[],
+};
+type HostBinaryOp = (typeof HOST_FALLBACKS.binary)[number];
+const onHostBinary = (op: BinaryOp): op is HostBinaryOp => (HOST_FALLBACKS.binary as readonly string[]).includes(op);
+const onHostReduce = (op: ReduceOp) => (HOST_FALLBACKS.reduce as readonly string[]).includes(op);
+
+/**
  * The gpu backend's kernels in webgpu mode: every primitive runs on the device
  * (src/backend/gpu/wgsl/), on arrays that stay there (resident.ts), except
  *
- *   pow, max, argmax, variance, scatterAddRows   on the host (js), after their inputs come back:
- *                                                none is in a training step of rxnn's modules,
- *                                                and pow's special cases and the float64 variance
- *                                                are PyTorch's bits there;
+ *   HOST_FALLBACKS                               on the host (js), after their inputs come back;
  *   gatherRows of a host array                   on the host: a loader's batch of a dataset that
  *                                                lives on the host is gathered there and uploaded once;
  *   empty tensors and k = 0 products             on the host (nothing to compute).
@@ -47,7 +59,7 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
 
     binary(op, a, aShape, b, bShape, outShape) {
       const size = outShape.reduce((p, d) => p * d, 1);
-      if (op === 'pow' || size === 0) return host.binary(op, a, aShape, b, bShape, outShape);
+      if (size === 0 || onHostBinary(op)) return host.binary(op, a, aShape, b, bShape, outShape);
       const ai = res.input(a),
         bi = b === a ? ai : res.input(b);
       const out = res.output(size);
@@ -66,7 +78,7 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
 
     reduce(op, x, shape, axes) {
       const kept = shape.reduce((p, d, i) => (axes.includes(i) ? p : p * d), 1);
-      if (op !== 'sum' || kept === 0) return host.reduce(op, x, shape, axes);
+      if (kept === 0 || onHostReduce(op)) return host.reduce(op, x, shape, axes);
       const xi = res.input(x);
       const out = res.output(kept);
       link.run({ kernel: 'reduceSum', x: xi, shape: [...shape], axes: [...axes], out: out.id });

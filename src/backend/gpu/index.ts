@@ -75,6 +75,7 @@ const deviceTables = new WeakMap<BridgeRunner, Kernels>();
 registerBackend<GpuOptions>({
   name: 'gpu',
   parent: 'js',
+  modes: ['auto', ...GPU_MODES],
   setup,
   // webgpu: every kernel on the device, tensors resident there (device-kernels.ts).
   modeKernels(info) {

@@ -17,8 +17,30 @@ export const GPU_MODES: readonly GpuMode[] = ['webgpu', 'headlessgl', 'webasm', 
 const req = createRequire(__filename);
 type GpuJs = typeof import('gpu.js');
 let gpuJs: GpuJs | undefined;
+
+/** The optional peer packages the gpu backend loads on demand, with the versions rxnn is tested with. */
+export const OPTIONAL_PACKAGES = { 'gpu.js': '2.24.1', webgpu: '0.6.2' } as const;
+
+/** The error for an optional package that is not installed: says what to install. */
+export function notInstalled(name: keyof typeof OPTIONAL_PACKAGES, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== 'MODULE_NOT_FOUND') return err instanceof Error ? err : new Error(String(err));
+  return new Error(
+    `the gpu backend needs the optional package '${name}', which is not installed: ` +
+      `npm install ${name}@${OPTIONAL_PACKAGES[name]}`,
+  );
+}
+
+/**
+ * gpu.js, loaded on first use; an error naming the install command when it is missing.
+ * @internal (its type names the optional package, which a user's type check may not have)
+ */
 export function loadGpuJs(): GpuJs {
-  return (gpuJs ??= req('gpu.js') as GpuJs);
+  try {
+    return (gpuJs ??= req('gpu.js') as GpuJs);
+  } catch (e) {
+    throw notInstalled('gpu.js', e);
+  }
 }
 
 export interface ModeProbe {
@@ -75,8 +97,13 @@ function probeHeadlessGL(): ModeProbe {
 
 /** Why Dawn's binding cannot load, checked synchronously (the package itself is ESM). */
 export function dawnLoadError(): string | null {
+  let dir: string;
   try {
-    const dir = join(req.resolve('webgpu/package.json'), '..', 'dist');
+    dir = join(req.resolve('webgpu/package.json'), '..', 'dist');
+  } catch (e) {
+    return notInstalled('webgpu', e).message;
+  }
+  try {
     // webgpu 0.6 keeps one folder per platform (dist/linux-x64/dawn.node); 0.2 had dist/linux-x64.dawn.node.
     const arch = process.platform === 'darwin' ? 'universal' : process.arch;
     const paths = [

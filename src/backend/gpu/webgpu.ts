@@ -1,10 +1,11 @@
 import { createRequire } from 'node:module';
+import { flag, parseFlag } from '../../config/flags';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { GpuMode, ModeProbe, dawnLoadError, probeMode, registerWebGPUProber } from './modes';
 import type { Runner } from './runner';
 import { KernelSpec, SOURCES } from './sources';
-import { decodeMatmulSpec, variantKey, wgslHostSource, wgslMatmulSources } from './wgsl-matmul';
+import { decodeMatmulSpec, variantKey, wgslHostSource, wgslMatmulSources } from './wgsl/matmul';
 import { DeviceLink, Residency } from './resident';
 import { deviceKernelSources } from './wgsl/kernels';
 import { deviceRuntimeSource, type KernelCall } from './wgsl/runtime';
@@ -28,7 +29,7 @@ import { deviceRuntimeSource, type KernelCall } from './wgsl/runtime';
  * tests exercise it on machines without a GPU).
  *
  * In webgpu mode, matmul does not use gpu.js's one-output-per-thread kernel
- * but the tiled WGSL sgemm of wgsl-matmul.ts, on the same Dawn device as
+ * but the tiled WGSL sgemm of wgsl/matmul.ts, on the same Dawn device as
  * gpu.js's kernels (gpu.js's shared WebGPUContext; an adapter vends one
  * device). The worker checks it on small odd shapes at start-up, and webgpu
  * mode fails to start, saying why, if that check fails. RXNN_WEBGPU_MATMUL=gpujs
@@ -62,7 +63,7 @@ let wgslDev = null;
 // ---- wgsl/runtime.ts's DeviceRuntime (createDeviceRuntime and what it calls)
 ${resident ? deviceRuntimeSource() : ''}
 let adapterName = '';
-// ---- wgsl-matmul.ts's host functions (createWgslMatmul, wgslSelfTest and what they call)
+// ---- wgsl/matmul.ts's host functions (createWgslMatmul, wgslSelfTest and what they call)
 ${wgslHostSource()}
 // ----
 async function wgslDeviceHere() {
@@ -184,13 +185,9 @@ parentPort.on('message', async (job) => {
 });`;
 }
 
-/** RXNN_WEBGPU_RESIDENT: '1' (default) keeps tensors on the device in webgpu mode, '0' copies per call. */
-export function webgpuResident(env = process.env.RXNN_WEBGPU_RESIDENT): boolean {
-  if (env === undefined || env === '' || env === '1') return true;
-  if (env === '0') return false;
-  throw new Error(
-    `RXNN_WEBGPU_RESIDENT='${env}': expected '1' (tensors stay on the device, the default) or '0' (copied per kernel call)`,
-  );
+/** RXNN_WEBGPU_RESIDENT (src/config/flags.ts), or `raw` when given: whether tensors stay on the device in webgpu mode. */
+export function webgpuResident(raw?: string): boolean {
+  return raw === undefined ? flag('RXNN_WEBGPU_RESIDENT') : parseFlag('RXNN_WEBGPU_RESIDENT', raw);
 }
 
 /** Which kernel runs matmul in a BridgeRunner. */
@@ -210,11 +207,9 @@ export interface BridgeOptions {
   wgslDevice?: string;
 }
 
-/** RXNN_WEBGPU_MATMUL: 'wgsl' (default) or 'gpujs'. */
-export function webgpuMatmulEngine(env = process.env.RXNN_WEBGPU_MATMUL): MatmulEngine {
-  if (env === undefined || env === '' || env === 'wgsl') return 'wgsl';
-  if (env === 'gpujs') return 'gpujs';
-  throw new Error(`RXNN_WEBGPU_MATMUL='${env}': expected 'wgsl' (the tiled WGSL kernel, the default) or 'gpujs'`);
+/** RXNN_WEBGPU_MATMUL (src/config/flags.ts), or `raw` when given: which kernel runs matmul in webgpu mode. */
+export function webgpuMatmulEngine(raw?: string): MatmulEngine {
+  return raw === undefined ? flag('RXNN_WEBGPU_MATMUL') : parseFlag('RXNN_WEBGPU_MATMUL', raw);
 }
 
 export class BridgeRunner implements Runner {
@@ -384,7 +379,7 @@ export class BridgeRunner implements Runner {
       if (!shape) {
         throw new Error(
           `gpu backend (webgpu): cannot read a matmul from the spec ${JSON.stringify(spec)}; ` +
-            'ops.ts and wgsl-matmul.ts disagree on its constants',
+            'ops.ts and wgsl/matmul.ts disagree on its constants',
         );
       }
       // One pipeline per variant (transposes, vec4 stores), whatever the shape.

@@ -1,6 +1,6 @@
+import { flag } from '../../config/flags';
 import type { BatchNormGrads, BatchNormMoments, BatchNormStats } from '../kernels';
-import { bnBackwardRows, bnForwardRows, bnStatsRows } from '../wasm/bn';
-import { WASM_MAX_ELEMENTS } from '../wasm/limits';
+import { simd } from './simd';
 import { take } from './pool';
 
 /**
@@ -10,13 +10,13 @@ import { take } from './pool';
  * their float64 dependency chains; 3.5x at 256x256). Below it (crossover
  * measured near 512-1024) copying in and out costs more. Up to WASM_MAX_ELEMENTS.
  */
-export const BN_WASM_MIN = Number(process.env.RXNN_BN_WASM_MIN) || 1024;
+export const BN_WASM_MIN = flag('RXNN_BN_WASM_MIN');
 
 /** x[b, ch, j] of a tensor viewed as [N, C, S] lives at (b * C + ch) * S + j. */
 export function batchNormStats(x: Float32Array, n: number, c: number, s: number, eps: number): BatchNormStats {
   const moments =
-    s === 1 && n * c >= BN_WASM_MIN && n * c <= WASM_MAX_ELEMENTS
-      ? bnStatsRows(x, n, c)
+    s === 1 && n * c >= BN_WASM_MIN && n * c <= simd.maxElements
+      ? simd.bnStatsRows(x, n, c)
       : batchNormStatsLoop(x, n, c, s);
   return withInvstd(moments, eps);
 }
@@ -81,8 +81,8 @@ export function batchNormForward(
   weight: Float32Array | null,
   bias: Float32Array | null,
 ): Float32Array {
-  if (s === 1 && n * c >= BN_WASM_MIN && n * c <= WASM_MAX_ELEMENTS)
-    return bnForwardRows(x, n, c, mean, invstd, weight, bias);
+  if (s === 1 && n * c >= BN_WASM_MIN && n * c <= simd.maxElements)
+    return simd.bnForwardRows(x, n, c, mean, invstd, weight, bias);
   return batchNormForwardLoop(x, n, c, s, mean, invstd, weight, bias);
 }
 
@@ -121,8 +121,8 @@ export function batchNormBackward(
   batchStats: boolean,
   needWeightGrads: boolean,
 ): BatchNormGrads {
-  if (s === 1 && n * c >= BN_WASM_MIN && n * c <= WASM_MAX_ELEMENTS)
-    return bnBackwardRows(gy, x, n, c, mean, invstd, weight, batchStats, needWeightGrads);
+  if (s === 1 && n * c >= BN_WASM_MIN && n * c <= simd.maxElements)
+    return simd.bnBackwardRows(gy, x, n, c, mean, invstd, weight, batchStats, needWeightGrads);
   return batchNormBackwardLoop(gy, x, n, c, s, mean, invstd, weight, batchStats, needWeightGrads);
 }
 

@@ -1,7 +1,7 @@
+import { flag } from '../../config/flags';
 import type { BinaryOp, UnaryOp } from '../kernels';
 import { broadcastIndexer } from '../shape';
-import { WASM_BINARY, WASM_UNARY, wasmBinary, wasmUnary } from '../wasm/elementwise';
-import { WASM_MAX_ELEMENTS } from '../wasm/limits';
+import { simd } from './simd';
 import { take } from './pool';
 
 /**
@@ -10,7 +10,7 @@ import { take } from './pool';
  * row-broadcast and scalar layouts: 1.4x faster at 1024 elements, 6-16x at
  * 65536. Below it the copies cost more. Up to WASM_MAX_ELEMENTS (src/backend/wasm/limits.ts).
  */
-export const EW_WASM_MIN = Number(process.env.RXNN_EW_WASM_MIN) || 1024;
+export const EW_WASM_MIN = flag('RXNN_EW_WASM_MIN');
 
 /**
  * Elementwise kernels. Each op's loop is generated from its expression once,
@@ -26,6 +26,7 @@ const UNARY_EXPR: Record<UnaryOp, string> = {
   relu: 'v < 0 ? 0 : v',
   sigmoid: '1 / (1 + Math.exp(-v))',
   tanh: 'Math.tanh(v)',
+  abs: 'Math.abs(v)',
   copy: 'v',
 };
 
@@ -106,7 +107,7 @@ export function unary(op: UnaryOp, x: Float32Array): Float32Array {
     out.set(x);
     return out;
   }
-  if (x.length >= EW_WASM_MIN && x.length <= WASM_MAX_ELEMENTS && WASM_UNARY.has(op)) return wasmUnary(op, x);
+  if (x.length >= EW_WASM_MIN && x.length <= simd.maxElements && simd.unaryOps.has(op)) return simd.unary(op, x);
   const out = take(x.length);
   unaryLoops[op](x, out);
   return out;
@@ -116,36 +117,26 @@ const FULL = 0,
   ROWS = 1,
   COLS = 2,
   ANY = 3;
-/** The `inner` of the last layout() call (set there rather than returned, so that no tuple is allocated per call). */
-let layoutInner = 0;
-
 /**
  * How `shape` sits inside `outShape` after broadcasting: FULL (same size),
  * ROWS (it equals the trailing dims: repeats every `inner`), COLS (it equals
  * the leading dims, followed by size-1 dims: one value per block of `inner`),
- * or ANY. `inner` is left in layoutInner.
+ * or ANY. Returned as one number, kind + 4 * inner, so that no tuple is allocated per call.
  */
 function layout(shape: readonly number[], size: number, outShape: readonly number[], outSize: number): number {
-  layoutInner = 0;
   if (size === outSize) return FULL;
   const lead = outShape.length - shape.length;
   let k = 0;
   while (k < shape.length && shape[k] === 1) k++;
   let i = k;
   while (i < shape.length && outShape[lead + i] === shape[i]) i++;
-  if (i === shape.length) {
-    layoutInner = size;
-    return ROWS;
-  }
+  if (i === shape.length) return ROWS + 4 * size;
   if (lead === 0) {
     let m = shape.length;
     while (m > 0 && shape[m - 1] === 1) m--;
     let j = 0;
     while (j < m && shape[j] === outShape[j]) j++;
-    if (j === m) {
-      layoutInner = outSize / size;
-      return COLS;
-    }
+    if (j === m) return COLS + 4 * (outSize / size);
   }
   return ANY;
 }
@@ -161,16 +152,18 @@ export function binary(
   let size = 1;
   for (let i = 0; i < outShape.length; i++) size *= outShape[i];
   const loops = binaryTable[op];
-  const la = layout(aShape, a.length, outShape, size),
-    ia = layoutInner;
-  const lb = layout(bShape, b.length, outShape, size),
-    ib = layoutInner;
-  if (size >= EW_WASM_MIN && size <= WASM_MAX_ELEMENTS && WASM_BINARY.has(op)) {
-    if (la === FULL && lb === FULL) return wasmBinary(op, a, b, 'same', 0, false);
+  const ra = layout(aShape, a.length, outShape, size),
+    la = ra % 4,
+    ia = (ra - la) / 4;
+  const rb = layout(bShape, b.length, outShape, size),
+    lb = rb % 4,
+    ib = (rb - lb) / 4;
+  if (size >= EW_WASM_MIN && size <= simd.maxElements && simd.binaryOps.has(op)) {
+    if (la === FULL && lb === FULL) return simd.binary(op, a, b, 'same', 0, false);
     if (la === FULL && lb === ROWS && (ib === 1 || ib % 4 === 0))
-      return wasmBinary(op, a, b, ib === 1 ? 'scalar' : 'rows', ib, false);
+      return simd.binary(op, a, b, ib === 1 ? 'scalar' : 'rows', ib, false);
     if (lb === FULL && la === ROWS && (ia === 1 || ia % 4 === 0))
-      return wasmBinary(op, b, a, ia === 1 ? 'scalar' : 'rows', ia, true);
+      return simd.binary(op, b, a, ia === 1 ? 'scalar' : 'rows', ia, true);
   }
   const out = take(size);
   if (la === FULL && lb === FULL) loops.same(a, b, out);
@@ -188,11 +181,11 @@ export function binary(
  */
 export function accumulate(dst: Float32Array, src: Float32Array): void {
   if (dst.length !== src.length) throw new Error(`accumulate: dst has ${dst.length} values, src ${src.length}`);
-  if (dst.length < EW_WASM_MIN || dst.length > WASM_MAX_ELEMENTS) {
+  if (dst.length < EW_WASM_MIN || dst.length > simd.maxElements) {
     for (let i = 0; i < dst.length; i++) dst[i] += src[i];
     return;
   }
-  wasmBinary('add', dst, src, 'same', 0, false, dst);
+  simd.binary('add', dst, src, 'same', 0, false, dst);
 }
 
 export function fill(dst: Float32Array, value: number): void {

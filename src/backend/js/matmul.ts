@@ -1,4 +1,5 @@
-import { gemm } from '../wasm/gemm';
+import { flag } from '../../config/flags';
+import { simd } from './simd';
 import { take } from './pool';
 
 /**
@@ -7,7 +8,7 @@ import { take } from './pool';
  * wasm path copies both operands into its memory and the result out
  * (bench/matmul-threshold.ts measures the crossover). RXNN_WASM_MIN_MACS overrides.
  */
-export const WASM_MIN_MACS = Number(process.env.RXNN_WASM_MIN_MACS) || 1024;
+export const WASM_MIN_MACS = flag('RXNN_WASM_MIN_MACS');
 
 /**
  * out[m, n] = sum_k A[m, k] * B[k, n] over flat row-major arrays.
@@ -25,7 +26,7 @@ export function matmul(
   bias?: Float32Array | null,
 ): Float32Array {
   if (k === 0) return emptyProduct(m, n, bias);
-  if (m * k * n >= WASM_MIN_MACS) return gemm(a, b, m, k, n, transA, transB, undefined, bias);
+  if (m * k * n >= WASM_MIN_MACS) return simd.gemm(a, b, m, k, n, transA, transB, undefined, bias);
   return matmulLoop(a, b, m, k, n, transA, transB, bias);
 }
 

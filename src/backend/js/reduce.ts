@@ -1,5 +1,4 @@
-import { colSumRows } from '../wasm/bn';
-import { WASM_MAX_ELEMENTS } from '../wasm/limits';
+import { simd } from './simd';
 import type { ReduceOp } from '../kernels';
 
 /**
@@ -76,7 +75,7 @@ export function reduce(op: ReduceOp, x: Float32Array, shape: readonly number[], 
     let n = 1;
     for (let i = 0; i < axes.length; i++) n *= shape[axes[i]];
     const cols = n === 0 ? 0 : x.length / n;
-    if (x.length >= SUM_WASM_MIN && x.length <= WASM_MAX_ELEMENTS) return colSumRows(x, n, cols);
+    if (x.length >= SUM_WASM_MIN && x.length <= simd.maxElements) return simd.colSumRows(x, n, cols);
     if (cols > 0) {
       // Each column summed over the rows in order, in float64: the plan's order and bits, without its lookup.
       const out = new Float32Array(cols);

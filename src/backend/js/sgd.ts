@@ -1,6 +1,5 @@
 import type { Kernels } from '../kernels';
-import { WASM_MAX_ELEMENTS } from '../wasm/limits';
-import { wasmSgdPlain } from '../wasm/sgd';
+import { simd } from './simd';
 
 /** Parameters at or above which (up to WASM_MAX_ELEMENTS) the no-momentum update runs in wasm (src/backend/wasm/sgd.ts; same bits). */
 export const SGD_WASM_MIN = 1024;
@@ -14,8 +13,8 @@ export const SGD_WASM_MIN = 1024;
 export const sgdUpdate: Kernels['sgdUpdate'] = (param, grad, buf, o) => {
   const lr = Math.fround(o.lr),
     wd = Math.fround(o.weightDecay);
-  if (param.length >= SGD_WASM_MIN && param.length <= WASM_MAX_ELEMENTS && !(o.momentum !== 0 && buf)) {
-    wasmSgdPlain(param, grad, lr, wd);
+  if (param.length >= SGD_WASM_MIN && param.length <= simd.maxElements && !(o.momentum !== 0 && buf)) {
+    simd.sgdPlain(param, grad, lr, wd);
     return;
   }
   const m = Math.fround(o.momentum),

@@ -1,8 +1,10 @@
+import { flag } from '../../config/flags';
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { gemmModuleBytes } from './gemm-module';
-import { CTL, GemmExports, runGemmJob, workerSource } from './work';
+import { CTL, GemmExports, runGemmJob } from './work';
+import { startWorker } from '../start-worker';
 import { take } from '../js/pool';
 import { WA, type WasmMemory } from './api';
 
@@ -42,6 +44,12 @@ const KC = 256;
 const MC_MAX = 32;
 /** Panels of B~ per phase-1 packing task. */
 const GROUP = 16;
+/**
+ * Turns of Atomics.load a thread spins at a barrier before it sleeps. Longer spins, and workers
+ * spinning for their next job, lost in interleaved A/B runs on a shared 2-core machine
+ * (bench/ab-w2.ts): a spinning thread takes the core the other one needs.
+ */
+const BARRIER_SPIN = 2000;
 const PAGE = 65536;
 const MAX_PAGES = 32768; // 2 GiB of address space, reserved by V8 up front for shared memories.
 
@@ -55,6 +63,28 @@ interface State {
 
 let state: State | undefined;
 
+/** Microseconds spent in the phases of gemm calls, summed while profiling is on (bench/profile-w2.ts). */
+export interface GemmProfile {
+  calls: number;
+  /** Copying A and B (and a bias) into the shared memory, on the calling thread. */
+  copyIn: number;
+  /** Waking the worker (Atomics.notify; part of copyIn's time). */
+  wake: number;
+  /** The calling thread's own share of packing and tiles (runGemmJob). */
+  compute: number;
+  /** The calling thread waiting for the workers after its own share. */
+  wait: number;
+  /** Copying C out into a fresh array. */
+  copyOut: number;
+}
+let profile: GemmProfile | undefined;
+
+/** Starts summing gemm's phase times into a fresh GemmProfile (returned; read it later), or stops with `false`. */
+export function profileGemm(on = true): GemmProfile | undefined {
+  profile = on ? { calls: 0, copyIn: 0, wake: 0, compute: 0, wait: 0, copyOut: 0 } : undefined;
+  return profile;
+}
+
 function relaxedSimdAvailable(): boolean {
   // (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd)
   const probe = new Uint8Array([
@@ -67,19 +97,19 @@ function relaxedSimdAvailable(): boolean {
 }
 
 function init(): State {
-  const fma = process.env.RXNN_WASM_FMA !== '0' && relaxedSimdAvailable();
-  const threads = Math.max(1, Math.min(Number(process.env.RXNN_THREADS) || availableParallelism(), 64));
+  const fma = flag('RXNN_WASM_FMA') && relaxedSimdAvailable();
+  const threads = Math.min(flag('RXNN_THREADS') ?? availableParallelism(), 64);
   const mem = new WA.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
   const module = new WA.Module(gemmModuleBytes({ mr: MR, nv: NV, fma }, 16, MAX_PAGES));
   const ex = new WA.Instance(module, { env: { mem } }).exports as unknown as GemmExports;
   const ctl = new Int32Array(new SharedArrayBuffer(CTL.SIZE * 4));
   // Workers may spin this long for the next job before sleeping. Off by default: on a
   // shared 2-core machine a spinning worker takes the core the caller needs.
-  ctl[CTL.SPIN_US] = Number(process.env.RXNN_SPIN_US ?? 0);
-  const src = workerSource();
+  ctl[CTL.SPIN_US] = flag('RXNN_SPIN_US');
+  ctl[CTL.BARRIER_SPIN] = BARRIER_SPIN;
   const workers: Worker[] = [];
   for (let t = 1; t < threads; t++) {
-    const w = new Worker(src, { eval: true, workerData: { module, mem, ctl, thread: t } });
+    const w = startWorker(__dirname, 'gemm-worker', { workerData: { module, mem, ctl, thread: t } });
     w.unref();
     workers.push(w);
   }
@@ -87,8 +117,18 @@ function init(): State {
   // then runs it 1.3x faster on both (256^3: 1.7x), 128^3 breaks even. Waking a worker costs
   // 20-50 us when the other core is free and up to milliseconds when other processes hold it
   // (bench/matmul-threshold.ts).
-  const parallelMinFlops = Number(process.env.RXNN_PARALLEL_MIN_FLOPS) || 2 ** 23;
+  const parallelMinFlops = flag('RXNN_PARALLEL_MIN_FLOPS');
   return { mem, ex, ctl, workers, config: { threads, fma, parallelMinFlops } };
+}
+
+/**
+ * Sets how long gemm's threads spin before they sleep, for A/B runs in one process (bench/ab-w2.ts):
+ * `barrierSpin` turns at each barrier, `spinUs` microseconds of a worker waiting for its next job.
+ */
+export function tuneGemm(o: { barrierSpin?: number; spinUs?: number }): void {
+  const s = (state ??= init());
+  if (o.barrierSpin !== undefined) s.ctl[CTL.BARRIER_SPIN] = o.barrierSpin;
+  if (o.spinUs !== undefined) s.ctl[CTL.SPIN_US] = o.spinUs;
 }
 
 export function gemmConfig(): GemmConfig {
@@ -142,6 +182,8 @@ export function gemm(
   if (pages > MAX_PAGES)
     throw new Error(`matmul ${m}x${k}x${n}: needs ${end} bytes of wasm memory, over the 2 GiB cap`);
   if (pages > have) s.mem.grow(pages - have);
+  const prof = profile;
+  let t = prof ? performance.now() : 0;
   const f32 = new Float32Array(s.mem.buffer);
   f32.set(b, B0 / 4);
   if (bias) {
@@ -179,20 +221,25 @@ export function gemm(
   Atomics.store(ctl, CTL.DONE, 0);
   Atomics.store(ctl, CTL.AREADY, 0);
   if (useWorkers) {
+    const tw = prof ? performance.now() : 0;
     Atomics.add(ctl, CTL.GEN, 1);
     Atomics.notify(ctl, CTL.GEN);
+    if (prof) prof.wake += (performance.now() - tw) * 1000;
   }
   // Workers pack B~ meanwhile.
   f32.set(a, A0 / 4);
   Atomics.store(ctl, CTL.AREADY, 1);
   if (useWorkers) Atomics.notify(ctl, CTL.AREADY);
+  if (prof) { const t1 = performance.now(); prof.calls++; prof.copyIn += (t1 - t) * 1000; t = t1; }
   runGemmJob(ex, ctl, 0);
+  if (prof) { const t1 = performance.now(); prof.compute += (t1 - t) * 1000; t = t1; }
   if (useWorkers) {
     const want = s.workers.length;
-    // Usually the workers are finishing their last block: spin briefly (~10 us), then sleep.
-    for (let i = 0; i < 2000 && Atomics.load(ctl, CTL.DONE) < want; i++);
+    // Usually the workers are finishing their last block: spin (BARRIER_SPIN turns), then sleep.
+    for (let i = 0, spin = ctl[CTL.BARRIER_SPIN]; i < spin && Atomics.load(ctl, CTL.DONE) < want; i++);
     for (let d = Atomics.load(ctl, CTL.DONE); d < want; d = Atomics.load(ctl, CTL.DONE)) Atomics.wait(ctl, CTL.DONE, d);
   }
+  if (prof) { const t1 = performance.now(); prof.wait += (t1 - t) * 1000; t = t1; }
   // Out through set() into a fresh array: slice() of a shared memory is element by element, 2-5x slower.
   const c0 = C0 / 4;
   const out = take(m * n);
@@ -200,5 +247,6 @@ export function gemm(
   else if (n >= 256) for (let i = 0; i < m; i++) out.set(f32.subarray(c0 + i * Np, c0 + i * Np + n), i * n);
   // Narrow rows (a Linear(*, 1)'s output): a subarray per row costs more (~0.3 us) than the row's values.
   else for (let i = 0, o = 0; i < m; i++) for (let j = 0, q = c0 + i * Np; j < n; j++) out[o++] = f32[q++];
+  if (prof) prof.copyOut += (performance.now() - t) * 1000;
   return out;
 }

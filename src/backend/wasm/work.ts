@@ -1,8 +1,6 @@
 /**
- * The body every gemm thread runs (the caller's thread and the workers alike).
+ * The body every gemm thread runs (the caller's thread and the workers alike: gemm-worker.ts).
  *
- * It must stay self-contained: workers receive it as source text
- * (`runGemmJob.toString()`), so it may use only its arguments and globals.
  * Work is claimed with Atomics.add on shared counters, so a thread that was
  * descheduled (a busy 2-core machine) simply claims less; nothing is assigned
  * to a thread up front.
@@ -45,6 +43,7 @@ export const CTL = {
   NR: 28,
   SPIN_US: 29,
   BIAS: 30,
+  BARRIER_SPIN: 31,
   SIZE: 32,
 } as const;
 
@@ -98,8 +97,13 @@ export function runGemmJob(ex: GemmExports, ctl: Int32Array, thread: number): vo
     ex.packB(B0 + (pc * brs + j0 * bcs) * 4, brs * 4, bcs * 4, n - j0, kc, np, BP + (pc * Np + j0 * kc) * 4);
     if (Atomics.add(ctl, 3, 1) + 1 === tasks1) Atomics.notify(ctl, 3);
   }
+  // Barriers spin ctl[31] turns (CTL.BARRIER_SPIN) before they sleep: the partner is usually about
+  // to arrive, and a sleeper costs its notifier a futex wake-up.
+  const spin = ctl[31];
+  for (let i = 0; i < spin && Atomics.load(ctl, 3) < tasks1; i++);
   for (let d = Atomics.load(ctl, 3); d < tasks1; d = Atomics.load(ctl, 3)) Atomics.wait(ctl, 3, d);
   // The caller copies A in while the workers pack B~; phase 2 reads A.
+  for (let i = 0; i < spin && Atomics.load(ctl, 6) === 0; i++);
   while (Atomics.load(ctl, 6) === 0) Atomics.wait(ctl, 6, 0);
   // Phase 2: row blocks of C.
   for (let t = Atomics.add(ctl, 4, 1); t < tasks2; t = Atomics.add(ctl, 4, 1)) {
@@ -123,25 +127,4 @@ export function runGemmJob(ex: GemmExports, ctl: Int32Array, thread: number): vo
       );
     }
   }
-}
-
-/** The worker's main loop, as source: wait for a new generation, run it, count it done. */
-export function workerSource(): string {
-  return `
-const { workerData } = require('worker_threads');
-const { module, mem, ctl, thread } = workerData;
-const ex = new WebAssembly.Instance(module, { env: { mem } }).exports;
-const runGemmJob = (${runGemmJob.toString()});
-let gen = 0;
-for (;;) {
-  // Spin a little before sleeping: back-to-back matmuls (a training step) then skip the futex wake-up.
-  const until = performance.now() + Atomics.load(ctl, ${CTL.SPIN_US}) / 1000;
-  while (Atomics.load(ctl, ${CTL.GEN}) === gen && performance.now() < until) {}
-  Atomics.wait(ctl, ${CTL.GEN}, gen);
-  gen = Atomics.load(ctl, ${CTL.GEN});
-  if (Atomics.load(ctl, ${CTL.QUIT})) break;
-  runGemmJob(ex, ctl, thread);
-  Atomics.add(ctl, ${CTL.DONE}, 1);
-  Atomics.notify(ctl, ${CTL.DONE});
-}`;
 }

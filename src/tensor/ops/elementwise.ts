@@ -3,11 +3,15 @@ import type { BinaryOp, UnaryOp } from '../../backend/kernels';
 import { broadcastShapes } from '../../backend/shape';
 import { Operand, ownedGrad, result, Tensor, wrap } from '../tensor';
 import { sumToShape } from './reduce';
+import { ArgumentError, check, is } from '../../validate';
 
-/** A number operand becomes a 0-d constant, which broadcasts against anything. */
-export function asTensor(o: Operand): Tensor {
-  return typeof o === 'number' ? new Tensor(Float32Array.of(o), []) : o;
+/** A number operand becomes a 0-d constant, which broadcasts against anything; anything else is an ArgumentError. */
+export function asTensor(o: Operand, fn = 'operand', arg = 'other'): Tensor {
+  if (typeof o === 'number') return new Tensor(Float32Array.of(o), []);
+  if (o instanceof Tensor) return o;
+  throw new ArgumentError(fn, arg, o, 'a Tensor or a number');
 }
+
 
 /** The broadcast shape; `a.shape` itself when the shapes are equal (the common case: no new array). */
 function outShape(a: readonly number[], b: readonly number[]): readonly number[] {
@@ -29,6 +33,8 @@ function binary(
   backward: (g: Tensor) => [Tensor | null, Tensor | null],
   saves = true,
 ): Tensor {
+  if (!(a instanceof Tensor)) throw new ArgumentError(op, 'input', a, 'a Tensor');
+  if (!(b instanceof Tensor)) throw new ArgumentError(op, 'other', b, 'a Tensor');
   const shape = outShape(a.shape, b.shape);
   const data = K.binary(op, a.storage, a.shape, b.storage, b.shape, shape);
   return result(
@@ -54,37 +60,45 @@ function unary(
   backward: (g: Tensor, out: Tensor) => Tensor,
   saves = true,
 ): Tensor {
+  if (!(x instanceof Tensor)) throw new ArgumentError(op, 'input', x, 'a Tensor');
   const out: Tensor = result(K.unary(op, x.storage), x.shape, name, [x], (g) => [backward(g, out)], saves);
   return out;
 }
 
 // d(a + b) = g, g
 export function add(x: Operand, y: Operand): Tensor {
-  return binary('add', 'AddBackward0', asTensor(x), asTensor(y), (g) => [g, g], false);
+  return binary('add', 'AddBackward0', asTensor(x, 'add', 'input'), asTensor(y, 'add', 'other'), (g) => [g, g], false);
 }
 
 // d(a - b) = g, -g
 export function sub(x: Operand, y: Operand): Tensor {
-  return binary('sub', 'SubBackward0', asTensor(x), asTensor(y), (g) => [g, neg(g)], false);
+  return binary(
+    'sub',
+    'SubBackward0',
+    asTensor(x, 'sub', 'input'),
+    asTensor(y, 'sub', 'other'),
+    (g) => [g, neg(g)],
+    false,
+  );
 }
 
 // d(a * b) = g * b, g * a
 export function mul(x: Operand, y: Operand): Tensor {
-  const a = asTensor(x),
-    b = asTensor(y);
+  const a = asTensor(x, 'mul', 'input'),
+    b = asTensor(y, 'mul', 'other');
   return binary('mul', 'MulBackward0', a, b, (g) => [mul(g, b), mul(g, a)]);
 }
 
 // d(a / b) = g / b, -g * a / b^2
 export function div(x: Operand, y: Operand): Tensor {
-  const a = asTensor(x),
-    b = asTensor(y);
+  const a = asTensor(x, 'div', 'input'),
+    b = asTensor(y, 'div', 'other');
   return binary('div', 'DivBackward0', a, b, (g) => [div(g, b), neg(div(mul(g, a), mul(b, b)))]);
 }
 
 // d(x^e) = g * e * x^(e - 1)
 export function pow(x: Tensor, exponent: number): Tensor {
-  const e = asTensor(exponent);
+  const e = asTensor(check('pow', 'exponent', exponent, is.number));
   return binary('pow', 'PowBackward0', x, e, (g) => [
     exponent === 0 ? new Tensor(new Float32Array(g.size), g.shape) : mul(g, mul(pow(x, exponent - 1), exponent)),
     null,
@@ -93,8 +107,8 @@ export function pow(x: Tensor, exponent: number): Tensor {
 
 /** 1 where a > b, else 0. Not differentiable (a comparison). */
 export function gt(x: Operand, y: Operand): Tensor {
-  const a = asTensor(x),
-    b = asTensor(y);
+  const a = asTensor(x, 'gt', 'input'),
+    b = asTensor(y, 'gt', 'other');
   const shape = outShape(a.shape, b.shape);
   return wrap(K.binary('gt', a.storage, a.shape, b.storage, b.shape, shape), shape);
 }
@@ -121,6 +135,7 @@ export function sqrt(x: Tensor): Tensor {
 
 // d(relu x) = g where x > 0, else g * 0: one fused kernel pass, as PyTorch's threshold_backward
 // (g * 0 rather than 0 keeps the bits of the g * (x > 0) it replaces: -0 for negative g, NaN for NaN).
+/** As `torch.nn.functional.relu`: `max(x, 0)` elementwise; the gradient is 0 where `x <= 0`. */
 export function relu(x: Tensor): Tensor {
   return unary('relu', 'ReluBackward0', x, (g) =>
     ownedGrad(K.binary('reluGrad', g.storage, g.shape, x.storage, x.shape, x.shape), x.shape),
@@ -128,11 +143,18 @@ export function relu(x: Tensor): Tensor {
 }
 
 // d(sigmoid x) = g * (1 - y) * y
+/** As `torch.sigmoid`: `1 / (1 + exp(-x))` elementwise. */
 export function sigmoid(x: Tensor): Tensor {
   return unary('sigmoid', 'SigmoidBackward0', x, (g, y) => mul(mul(g, sub(1, y)), y));
 }
 
 // d(tanh x) = g * (1 - y^2)
+/** As `torch.tanh`: the hyperbolic tangent, elementwise. */
 export function tanh(x: Tensor): Tensor {
   return unary('tanh', 'TanhBackward0', x, (g, y) => mul(g, sub(1, mul(y, y))));
+}
+
+// d(|x|) = g * sign(x), sign(x) = (x > 0) - (0 > x): 0 at ±0 and at NaN, as PyTorch's sgn
+export function abs(x: Tensor): Tensor {
+  return unary('abs', 'AbsBackward0', x, (g) => mul(g, sub(gt(x, 0), gt(0, x))));
 }

@@ -1,6 +1,7 @@
 import { K } from '../../backend/registry';
-import { ownedGrad, result, type Tensor } from '../tensor';
+import { ownedGrad, result, Tensor } from '../tensor';
 import { formatShape } from '../../backend/shape';
+import { check, is } from '../../validate';
 
 /**
  * Matrix product of 2-D tensors (a 1-D operand is a row or column vector and
@@ -8,6 +9,8 @@ import { formatShape } from '../../backend/shape';
  * out = a @ b;  da = g @ b^T;  db = a^T @ g
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (!(a instanceof Tensor)) check('matmul', 'input', a, is.instance(Tensor, 'a Tensor'));
+  if (!(b instanceof Tensor)) check('matmul', 'other', b, is.instance(Tensor, 'a Tensor'));
   if (a.ndim < 1 || a.ndim > 2 || b.ndim < 1 || b.ndim > 2) {
     throw new Error(
       `matmul: expected 1-D or 2-D tensors, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`,

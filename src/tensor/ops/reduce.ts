@@ -5,6 +5,7 @@ import { result, Tensor } from '../tensor';
 import { normalizeDims, reducedShape } from './dims';
 import { div, mul, sub } from './elementwise';
 import { expand, reshapeGrad } from './shape';
+import { check, is } from '../../validate';
 
 function count(shape: readonly number[], axes: readonly number[]): number {
   return axes.reduce((p, a) => p * shape[a], 1);
@@ -12,6 +13,7 @@ function count(shape: readonly number[], axes: readonly number[]): number {
 
 // d(sum x) = g broadcast back over the reduced axes
 export function sum(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
+  check('sum', 'keepdim', keepdim, is.boolean);
   const axes = normalizeDims(dim, x.ndim, 'sum');
   const keep = reducedShape(x.shape, axes, true);
   return result(
@@ -26,6 +28,7 @@ export function sum(x: Tensor, dim?: number | number[], keepdim = false): Tensor
 
 // mean x = (sum x) / n;  d = g / n broadcast back
 export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tensor {
+  check('mean', 'keepdim', keepdim, is.boolean);
   const axes = normalizeDims(dim, x.ndim, 'mean');
   const n = count(x.shape, axes);
   const keep = reducedShape(x.shape, axes, true);
@@ -49,6 +52,8 @@ export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tenso
  * d = g * 2 (x - mean) / (n - correction).
  */
 export function variance(x: Tensor, dim: number | number[] | undefined, unbiased: boolean, keepdim = false): Tensor {
+  check('var', 'keepdim', keepdim, is.boolean);
+  check('var', 'unbiased', unbiased, is.boolean);
   const axes = normalizeDims(dim, x.ndim, 'var');
   const correction = unbiased ? 1 : 0;
   const n = count(x.shape, axes);

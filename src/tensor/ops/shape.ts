@@ -4,6 +4,9 @@ import { isGradEnabled } from '../../autograd';
 import { ownedGrad, result, Tensor, wrap } from '../tensor';
 import { normalizeDim } from './dims';
 import { sumToShape } from './reduce';
+import { ArgumentError, check, is } from '../../validate';
+
+const isIndex = is.instance(Array, 'a list of row indices') as ReturnType<typeof is.instance<number[]>>;
 
 /**
  * A new tensor over the same data (every tensor is contiguous), even when the shape is
@@ -30,6 +33,8 @@ export function reshapeGrad(g: Tensor, shape: readonly number[]): Tensor {
 }
 
 function inferShape(shape: readonly number[], size: number, from: readonly number[]): number[] {
+  check('reshape', 'shape', shape, is.instance(Array, 'a list of integers'));
+  shape.forEach((d, i) => check('reshape', `shape[${i}]`, d, is.int));
   const unknown = shape.indexOf(-1);
   const bad = shape.some((d, i) => !Number.isInteger(d) || d < -1 || (d === -1 && i !== unknown));
   const known = shape.reduce((p, d) => (d === -1 ? p : p * d), 1);
@@ -99,8 +104,12 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 export function indexSelect(x: Tensor, index: readonly number[]): Tensor {
   if (x.ndim < 1) throw new Error('indexSelect: needs a tensor with at least one dimension, got a 0-d tensor');
   const rows = x.shape[0];
-  for (const i of index) {
-    if (!Number.isInteger(i) || i < 0 || i >= rows) {
+  check('indexSelect', 'index', index, isIndex);
+  for (let k = 0; k < index.length; k++) {
+    const i = index[k];
+    if (typeof i !== 'number' || !Number.isInteger(i))
+      throw new ArgumentError('indexSelect', `index[${k}]`, i, 'an integer row index');
+    if (i < 0 || i >= rows) {
       throw new Error(`indexSelect: index ${i} is out of bounds for dimension 0 with size ${rows}`);
     }
   }
@@ -118,6 +127,8 @@ export function indexSelect(x: Tensor, index: readonly number[]): Tensor {
 
 /** Concatenate along `dim`; every other dim must match. d = the matching slice of g for each input. */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  check('cat', 'tensors', tensors, is.instance(Array, 'a list of tensors'));
+  tensors.forEach((t, i) => check('cat', `tensors[${i}]`, t, is.instance(Tensor)));
   if (tensors.length === 0) throw new Error('cat: expected a non-empty list of tensors');
   const first = tensors[0];
   tensors.forEach((t, i) => {

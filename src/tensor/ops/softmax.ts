@@ -13,6 +13,10 @@ function shift(x: Tensor, d: number): Tensor {
 }
 
 // logSoftmax x = (x - m) - log(sum(exp(x - m)))
+/**
+ * As `torch.nn.functional.log_softmax`: `(x - m) - log(sum(exp(x - m)))` along `dim`, `m` the max along `dim` (for
+ * overflow only).
+ */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, x.ndim, 'logSoftmax');
   const z = shift(x, d);
@@ -22,6 +26,10 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
 }
 
 // softmax x = exp(x - m) / sum(exp(x - m))
+/**
+ * As `torch.nn.functional.softmax`: `exp(x - m) / sum(exp(x - m))` along `dim`, `m` the max along `dim` (for overflow
+ * only).
+ */
 export function softmax(x: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, x.ndim, 'softmax');
   const e = exp(shift(x, d));

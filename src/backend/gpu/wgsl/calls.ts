@@ -8,6 +8,8 @@
  * its arguments, JS built-ins and the other shipped functions (CALL_FUNCTIONS,
  * and the helpers bound below under the names the worker's text gives them).
  */
+import type { UnaryOp } from '../../kernels';
+import type { DeviceBinaryOp } from './elementwise';
 import * as plans from './kernels';
 
 // Under the names the functions here call them by (see runtime.ts: an imported name would not survive shipping).
@@ -41,8 +43,10 @@ export const PLAN_FUNCTIONS = [
   packMatmul,
 ];
 
-export type UnaryKernelOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'relu' | 'sigmoid' | 'tanh' | 'copy';
-export type BinaryKernelOp = 'add' | 'sub' | 'mul' | 'div' | 'gt' | 'reluGrad';
+/** Every unary op of backend/kernels.ts: each has a WGSL kernel (elementwise.ts) but copy, a buffer copy. */
+export type UnaryKernelOp = UnaryOp;
+/** The binary ops with a WGSL kernel (elementwise.ts DeviceBinaryOp). */
+export type BinaryKernelOp = DeviceBinaryOp;
 
 /** One kernel call; ids name the runtime's buffers, lengths are in floats (runtime.ts DeviceRuntime.run). */
 export type KernelCall =
@@ -160,6 +164,10 @@ export interface RuntimeCore {
   checkNumber(v: number, arg: string): void;
   /** The buffer of input id, holding exactly `length` floats. */
   input(id: number, arg: string, length: number, why?: string): Buf;
+  /** Whether the sources hold a kernel under `key` (e.g. 'unary:abs'). */
+  hasKernel(key: string): boolean;
+  /** The ops of the kernels keyed `<family>:<op>...` (e.g. every unary op), for error messages. */
+  kernelOps(family: string): string[];
   /** Length of buffer id, undefined when there is none. */
   lengthOf(id: number): number | undefined;
   /** Checks an output id: an existing one must have `length`. Allocating comes after every check (output()). */
@@ -234,8 +242,9 @@ function callMatmul(rt: RuntimeCore, c: Extract<KernelCall, { kernel: 'matmul' }
 }
 
 function callUnary(rt: RuntimeCore, c: Extract<KernelCall, { kernel: 'unary' }>): void {
-  const UNARY = ['neg', 'exp', 'log', 'sqrt', 'relu', 'sigmoid', 'tanh', 'copy'];
-  if (UNARY.indexOf(c.op) < 0) rt.fail(`unary.op = '${c.op}': expected one of ${UNARY.join(', ')}`);
+  // The ops are the sources' (deviceKernelSources, from backend/kernels.ts UNARY_OPS); copy is a buffer copy.
+  if (c.op !== 'copy' && !rt.hasKernel(`unary:${c.op}`))
+    rt.fail(`unary.op = '${c.op}': expected one of ${rt.kernelOps('unary').concat('copy').join(', ')}`);
   const len = rt.checkLength(c.length, 'unary.length');
   const x = rt.input(c.x, 'unary.x', len);
   rt.checkOutput(c.out, 'unary.out', len);
@@ -248,8 +257,8 @@ function callUnary(rt: RuntimeCore, c: Extract<KernelCall, { kernel: 'unary' }>)
 }
 
 function callBinary(rt: RuntimeCore, c: Extract<KernelCall, { kernel: 'binary' }>): void {
-  const BINARY = ['add', 'sub', 'mul', 'div', 'gt', 'reluGrad'];
-  if (BINARY.indexOf(c.op) < 0) rt.fail(`binary.op = '${c.op}': expected one of ${BINARY.join(', ')}`);
+  if (!rt.hasKernel(`binary:${c.op}:same`))
+    rt.fail(`binary.op = '${c.op}': expected one of ${rt.kernelOps('binary').join(', ')}`);
   const aSize = rt.checkShape(c.aShape, 'binary.aShape'),
     bSize = rt.checkShape(c.bShape, 'binary.bShape');
   const len = rt.checkShape(c.outShape, 'binary.outShape');

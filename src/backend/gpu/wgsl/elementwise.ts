@@ -4,13 +4,18 @@
  * (ELEMENT_MAIN); each op's expression is the js backend's
  * (src/backend/js/elementwise.ts, sgd.ts) in float32.
  */
+import { BINARY_OPS as ALL_BINARY_OPS, UNARY_OPS as ALL_UNARY_OPS, type BinaryOp, type UnaryOp } from '../../kernels';
 import { ELEMENT_MAIN, KernelSource, WGSL_MATH } from './common';
 
-export const UNARY_OPS = ['neg', 'exp', 'log', 'sqrt', 'relu', 'sigmoid', 'tanh'] as const;
-export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'gt', 'reluGrad'] as const;
+/** The unary ops with a kernel here: all of backend/kernels.ts's but copy (a buffer copy). */
+export type DeviceUnaryOp = Exclude<UnaryOp, 'copy'>;
+export const UNARY_OPS = ALL_UNARY_OPS.filter((op): op is DeviceUnaryOp => op !== 'copy');
+/** The binary ops with a kernel here: all but pow, which runs on the host (device-kernels.ts HOST_FALLBACKS). */
+export type DeviceBinaryOp = Exclude<BinaryOp, 'pow'>;
+export const BINARY_OPS = ALL_BINARY_OPS.filter((op): op is DeviceBinaryOp => op !== 'pow');
 
-/** WGSL of each unary op on `v` (copy is a buffer copy, not a kernel). */
-const UNARY_WGSL: Record<(typeof UNARY_OPS)[number], string> = {
+/** WGSL of each unary op on `v`. */
+const UNARY_WGSL: Record<DeviceUnaryOp, string> = {
   neg: '-v',
   exp: 'rx_exp(v)',
   log: 'rx_log(v)',
@@ -20,9 +25,11 @@ const UNARY_WGSL: Record<(typeof UNARY_OPS)[number], string> = {
   relu: 'select(v, 0.0, v < 0.0)',
   sigmoid: 'rx_sigmoid(v)',
   tanh: 'rx_tanh(v)',
+  // |v|: clears the sign bit (-0 to +0), NaN stays NaN.
+  abs: 'abs(v)',
 };
 
-const BINARY_WGSL: Record<(typeof BINARY_OPS)[number], string> = {
+const BINARY_WGSL: Record<DeviceBinaryOp, string> = {
   add: 'a + b',
   sub: 'a - b',
   mul: 'a * b',
@@ -45,7 +52,7 @@ export function packLen(u: Uint32Array, w: number, len: number, n: number): void
   u[w + 1] = n;
 }
 
-export function unarySource(op: (typeof UNARY_OPS)[number]): KernelSource {
+export function unarySource(op: DeviceUnaryOp): KernelSource {
   return {
     bindings: 'rwu',
     wgsl: [
@@ -88,7 +95,7 @@ export function packBcast(u: Uint32Array, w: number, len: number, dims: number[]
  * 'same': a, b and out have one length. 'bcast': out index -> operand
  * indices through BCAST_PARAMS (innermost dim last).
  */
-export function binarySource(op: (typeof BINARY_OPS)[number], variant: 'same' | 'bcast'): KernelSource {
+export function binarySource(op: DeviceBinaryOp, variant: 'same' | 'bcast'): KernelSource {
   const head = [
     `// rxnn-wgsl binary ${op} ${variant}: C[i] = ${BINARY_WGSL[op]}`,
     variant === 'same' ? LEN_PARAMS : BCAST_PARAMS,

@@ -1,7 +1,7 @@
 /**
  * The WGSL kernels of the device runtime (runtime.ts), one per engine
  * primitive, by the key the runtime compiles them under:
- *   mm:<transA><transB><vecC>   the tiled matmul of ../wgsl-matmul.ts
+ *   mm:<transA><transB><vecC>   the tiled matmul of matmul.ts
  *   unary:<op>, binary:<op>:same|bcast, accumulate, fill, biasAdd, sgd, sgdm   (elementwise.ts)
  *   reduce:wg|col                                                          (reduce.ts)
  *   bnStats, bnForward, bnBackward:wg|ew, bnUpdate                         (batchnorm.ts)
@@ -10,7 +10,7 @@
  * the pure plan helpers re-exported here are what the runtime calls to fill
  * the kernels' uniform blocks and size their grids.
  */
-import { VARIANT_KEYS, variantOf, wgslMatmulSource } from '../wgsl-matmul';
+import { VARIANT_KEYS, variantOf, wgslMatmulSource } from './matmul';
 import { KernelSource } from './common';
 import { bnBackwardSource, bnForwardSource, bnStatsSource, bnUpdateSource } from './batchnorm';
 import {
@@ -33,7 +33,7 @@ export { binaryPlan, BINARY_OPS, packBcast, packFill, packLen, packSgd, UNARY_OP
 export { permutePlan } from './layout';
 export { packReduce, reducePlan, type ReducePlan } from './reduce';
 
-/** The matmul's uniform block (../wgsl-matmul.ts PARAM_FIELDS: m, k, n, tilesM, tilesN) at word w. */
+/** The matmul's uniform block (matmul.ts PARAM_FIELDS: m, k, n, tilesM, tilesN) at word w. */
 export function packMatmul(u: Uint32Array, w: number, m: number, k: number, n: number): void {
   u[w] = m;
   u[w + 1] = k;

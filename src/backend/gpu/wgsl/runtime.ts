@@ -566,6 +566,15 @@ export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions
     checkShape,
     checkNumber,
     input,
+    hasKernel: (key: string) => Object.prototype.hasOwnProperty.call(sources, key),
+    kernelOps: (family: string) => {
+      const ops: string[] = [];
+      for (const key of Object.keys(sources)) {
+        const [f, op] = key.split(':');
+        if (f === family && op && ops.indexOf(op) < 0) ops.push(op);
+      }
+      return ops;
+    },
     lengthOf: (id: number) => {
       const t = tensors.get(id);
       return t ? t.length : undefined;

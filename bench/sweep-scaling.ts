@@ -1,0 +1,149 @@
+/**
+ * Sweeps: how throughput scales with local workers, what a run costs on the
+ * BullMQ + Redis path over the local pool, and how many jobs per second
+ * BullMQ on one local redis-server moves when the jobs do nothing.
+ *
+ *   scaling   bn-placement runs (default params) on localPool(1) and localPool(2):
+ *             runs/s end to end (pool start included), best of REPEATS; target ≥ 1.8×
+ *   overhead  tiny runs (1 epoch, 100 examples) on localPool(1) and on one
+ *             `rxnn worker --concurrency 1` (sandboxed child) via a real redis-server:
+ *             (queue wall − local wall) / runs
+ *   bullmq    N no-op jobs: addBulk rate, then one in-process Worker (concurrency 100) drain rate
+ *
+ * Run: npm run build && npx ts-node bench/sweep-scaling.ts  (about a minute on 2 cores;
+ * needs /usr/bin/redis-server for the last two parts). Prints one JSON object.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { lastValueFrom } from 'rxjs';
+import { localPool, queueExecutor, sweep$, type Executor } from '../src/sweep';
+
+const ref = { name: 'bn-placement', module: 'rxnn/pipelines', exportName: 'bnPlacement' };
+const REPEATS = Number(process.env.REPEATS ?? 2);
+const BIN = join(__dirname, '..', 'bin', 'rxnn.js');
+
+async function wallMs(executor: Executor, seeds: number[], params: Record<string, unknown> = {}): Promise<number> {
+  const t = performance.now();
+  await lastValueFrom(sweep$({ pipeline: ref, seeds, params, executor }));
+  return performance.now() - t;
+}
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+const round = (x: number, d = 3): number => Number(x.toFixed(d));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a process and resolves once its output matches `ready`. */
+function startUntil(cmd: string, args: string[], ready: RegExp): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const on = (d: Buffer): void => {
+      out += String(d);
+      if (ready.test(out)) resolve(p);
+    };
+    p.stdout.on('data', on);
+    p.stderr.on('data', on);
+    p.on('exit', () => reject(new Error(`${cmd} exited:\n${out}`)));
+  });
+}
+
+async function scaling(): Promise<Record<string, number>> {
+  const seeds = range(16);
+  const best = async (w: number): Promise<number> => {
+    let ms = Infinity;
+    for (let i = 0; i < REPEATS; i++) ms = Math.min(ms, await wallMs(localPool(w), seeds));
+    return ms;
+  };
+  const one = await best(1);
+  const two = await best(2);
+  return {
+    runs: seeds.length,
+    runsPerSecond1: round((seeds.length / one) * 1000),
+    runsPerSecond2: round((seeds.length / two) * 1000),
+    speedup: round(one / two),
+  };
+}
+
+async function queuePart(): Promise<Record<string, number>> {
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  const redis = await startUntil(
+    '/usr/bin/redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    /Ready to accept/,
+  );
+  const worker = await startUntil(
+    process.execPath,
+    [BIN, 'worker', '--queue', url, '--concurrency', '1'],
+    /taking runs/,
+  );
+  try {
+    const tiny = { epochs: 1, numExamples: 100 };
+    const n = 40;
+    const local = await wallMs(localPool(1), range(n), tiny);
+    // Seeds apart from the local ones' (ids differ), so no run is found finished already.
+    const queued = await wallMs(
+      queueExecutor(url, { pollMs: 20 }),
+      range(n).map((s) => s + 1000),
+      tiny,
+    );
+    const overheadMs = (queued - local) / n;
+
+    const { Queue, Worker } = await import('bullmq');
+    const jobs = 5000;
+    const q = new Queue('bench-noop', { connection: { host: '127.0.0.1', port } });
+    let t = performance.now();
+    for (let i = 0; i < jobs; i += 500)
+      await q.addBulk(range(500).map((k) => ({ name: 'noop', data: { i: i + k }, opts: { removeOnComplete: true } })));
+    const addPerS = (jobs / (performance.now() - t)) * 1000;
+    t = performance.now();
+    let done = 0;
+    await new Promise<void>((resolve) => {
+      const w = new Worker('bench-noop', () => Promise.resolve(1), {
+        connection: { host: '127.0.0.1', port, maxRetriesPerRequest: null },
+        concurrency: 100,
+      });
+      w.on('completed', () => {
+        if (++done === jobs) void w.close().then(() => resolve());
+      });
+    });
+    const processPerS = (jobs / (performance.now() - t)) * 1000;
+    await q.close();
+    return {
+      tinyRuns: n,
+      localMsPerRun: round(local / n, 1),
+      queueMsPerRun: round(queued / n, 1),
+      queueOverheadMsPerRun: round(overheadMs, 1),
+      bullmqNoopJobs: jobs,
+      bullmqAddPerSecond: Math.round(addPerS),
+      bullmqProcessPerSecond: Math.round(processPerS),
+    };
+  } finally {
+    worker.kill('SIGTERM');
+    redis.kill('SIGTERM');
+  }
+}
+
+async function main(): Promise<void> {
+  const load = loadavg()[0];
+  const result = {
+    loadBefore: round(load, 2),
+    scaling: await scaling(),
+    queue: await queuePart(),
+    loadAfter: round(loadavg()[0], 2),
+  };
+  process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  process.exit(0);
+}
+
+void main();

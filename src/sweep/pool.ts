@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { catchError, defer, from, map, mergeMap, Observable, of } from 'rxjs';
+import type { Executor, RunOutcome } from './executor';
+import type { RunResult } from './run-one';
+import type { RunSpec } from './spec';
+
+/**
+ * The worker-thread entry, compiled: beside this module in dist/, or in dist/
+ * when this module runs from its TypeScript source (tests).
+ */
+export function workerFile(name = 'worker.js'): string {
+  const here = join(__dirname, name);
+  if (existsSync(here) && !__filename.endsWith('.ts')) return here;
+  const built = resolve(__dirname, '../../dist/src/sweep', name);
+  if (!existsSync(built)) throw new Error(`rxnn: ${built} is missing; run npm run build`);
+  return built;
+}
+
+/** The first line of an error's message (a worker's stack is noise in a sweep's table). */
+export const errorText = (err: unknown): string =>
+  String((err as Error)?.message ?? err)
+    .split('\n')[0]
+    .trim();
+
+/**
+ * Runs on a local tinypool of worker threads, `concurrency` at a time (default
+ * one per core). A run that throws is reported failed, not retried: it would
+ * throw again, since a run depends on its task alone.
+ *
+ * @example
+ * sweep$({ ...options, executor: localPool(2) });
+ */
+export function localPool(concurrency = availableParallelism()): Executor {
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new RangeError(`concurrency: expected a positive integer, got ${concurrency}`);
+  return {
+    label: `${concurrency} local worker${concurrency === 1 ? '' : 's'}`,
+    execute: (runs: readonly RunSpec[]): Observable<RunOutcome> =>
+      defer(async () => {
+        const { Tinypool } = await import('tinypool');
+        return new Tinypool({ filename: workerFile(), minThreads: concurrency, maxThreads: concurrency });
+      }).pipe(
+        mergeMap(
+          (pool) =>
+            new Observable<RunOutcome>((sub) => {
+              const inner = from(runs)
+                .pipe(
+                  mergeMap(
+                    (run) =>
+                      from(pool.run(run) as Promise<RunResult>).pipe(
+                        map((result): RunOutcome => ({ kind: 'done', id: run.id, result })),
+                        catchError((err) =>
+                          of<RunOutcome>({ kind: 'failed', id: run.id, error: errorText(err), attempts: 1 }),
+                        ),
+                      ),
+                    concurrency,
+                  ),
+                )
+                .subscribe(sub);
+              return () => {
+                inner.unsubscribe();
+                void pool.destroy();
+              };
+            }),
+        ),
+      ),
+  };
+}

@@ -1,0 +1,25 @@
+import { it, vi } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { registry } from '../../pipelines';
+import { runCommand } from '../../src/cli/run';
+import { snapshotDir, tmp } from './helpers';
+it('dbg', async () => {
+  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  const base = tmp();
+  await runCommand({ pipeline: 'bn-placement', json: true, epochs: 2, out: base }, registry, false);
+  const p = join(base, 'checkpoint.json');
+  const cp = JSON.parse(readFileSync(p, 'utf8'));
+  Object.assign(cp, { finished: false, next: { experiment: 0, epoch: 3 } });
+  cp.params.epochs = 4;
+  writeFileSync(p, JSON.stringify(cp));
+  const c = await runCommand({ pipeline: 'bn-placement', json: true, resume: base }, registry, false);
+  const ref = tmp();
+  await runCommand({ pipeline: 'bn-placement', json: true, epochs: 4, out: ref }, registry, false);
+  vi.restoreAllMocks();
+  const a = snapshotDir(base), b = snapshotDir(ref);
+  console.log(c, Object.keys(a).filter((k) => a[k] !== b[k]));
+  const x = readFileSync(join(base, 'checkpoint.json'), 'utf8'), y = readFileSync(join(ref, 'checkpoint.json'), 'utf8');
+  let i = 0; while (x[i] === y[i]) i++;
+  console.log(x.slice(i - 80, i + 80)); console.log(y.slice(i - 80, i + 80));
+});
