@@ -1,23 +1,24 @@
 /**
- * What watching costs the training: bn-placement (20 epochs, BatchNorm
+ * What watching costs the training: bn-placement (100 epochs, BatchNorm
  * statistics on) served by rx.serve, timed with no page open and with three
  * dashboard pages in Debian's chromium following it live. Alternating rounds;
  * medians. The pages draw on the same cores as the training, so on a small
  * machine this is an upper bound.
  *
- *   npx ts-node bench/dashboard-pages.ts [rounds]
+ *   npx ts-node bench/dashboard-pages.ts [rounds] [epochs]
  */
 import { chromium, Page } from 'playwright-core';
-import { concat, lastValueFrom, Subject, tap } from 'rxjs';
+import { concat, firstValueFrom, Subject, tap } from 'rxjs';
 import { bnPlacement } from '../pipelines/bn-placement';
 import { compare$, runningStats, serve } from '../src/rx';
 import { fmt, median } from './stats';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
+const EPOCHS = Number(process.argv[3] ?? 100);
 
 /** One training served live: ms from its first step to its last event, with `pages` following it. */
 async function once(pages: Page[]): Promise<number> {
-  const p = { ...bnPlacement.defaults };
+  const p = { ...bnPlacement.defaults, epochs: EPOCHS };
   const [e] = await bnPlacement.setup(p);
   const go = new Subject<never>();
   let t0 = 0,
@@ -31,7 +32,7 @@ async function once(pages: Page[]): Promise<number> {
       tap({ subscribe: () => (t0 = performance.now()), complete: () => ((t1 = performance.now()), done.next()) }),
     ),
   );
-  const finished = lastValueFrom(done);
+  const finished = firstValueFrom(done);
   const h = await serve(events$, { run: { pipeline: 'bn-placement', epochs: p.epochs } });
   await Promise.all(pages.map((pg) => pg.goto(h.url)));
   while (h.clients() < pages.length) await new Promise((r) => setTimeout(r, 20));
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   await browser.close();
   const a = median(none),
     b = median(three);
-  console.log(`bn-placement, 20 epochs, served (median of ${ROUNDS}): no page ${fmt(a)} ms, three pages ${fmt(b)} ms (+${fmt(100 * (b / a - 1), 2)}%)`);
+  console.log(`bn-placement, ${EPOCHS} epochs, served (median of ${ROUNDS}): no page ${fmt(a)} ms, three pages ${fmt(b)} ms (+${fmt(100 * (b / a - 1), 2)}%)`);
 }
 
 void main().then(() => process.exit(0));

@@ -60,4 +60,7 @@ async function main() {
     });
 }
 
-main();
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

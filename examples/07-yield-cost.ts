@@ -2,14 +2,25 @@
  * What yielding to the event loop between batches costs: the lesson's epoch
  * (700 training rows, batch 10: 70 steps, BN-'pre' MLP, SGD lr 0.03) through
  * the plain `fit` loop, through an rx pipeline that never yields
- * (`scheduler: null`) and through the default one that yields once per batch.
+ * (`scheduler: null`), one that yields once per batch (the default) and one
+ * that yields every 4 ms (`sliceMs: 4`).
  *
- *   npx ts-node examples/07-yield-cost.ts
+ * The method: the variants take turns within every round (in a rotating
+ * order), so a machine that slows down slows all of them alike; each cost is
+ * the median over rounds of the difference within a round, with the spread
+ * of those differences (25th to 75th percentile). A cost whose spread
+ * includes zero is reported as below what this run can resolve, never as a
+ * negative cost.
+ *
+ *   npx ts-node examples/07-yield-cost.ts [rounds]
  */
 import { lastValueFrom } from 'rxjs';
 import { manualSeed, nn, optim, fit, data } from 'rxnn';
-import { trainTest$ } from 'rxnn/rx';
-import { immediateScheduler } from 'rxnn/rx';
+import { trainTest$, immediateScheduler } from 'rxnn/rx';
+
+const STEPS = 70;
+const EPOCHS = 40;
+const ROUNDS = Number(process.argv[2] ?? 61);
 
 manualSeed(420);
 const [features, labels] = data.tensorGenReg({ w: [2, -1], bias: false, deg: 2 });
@@ -17,27 +28,40 @@ const [train, test] = data.splitLoader(features, labels, { batchSize: 10 });
 // Evaluation is the same in every variant; a no-op metric keeps the timing to training itself.
 const noMetric = () => 0;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+/** The q-quantile of xs (linear interpolation). */
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (at - lo);
+}
 
-type Variant = [label: string, run: (m: nn.MLP, epochs: number) => Promise<unknown>];
+type Variant = { label: string; run: (m: nn.MLP, epochs: number) => Promise<unknown> };
 
-/** ms per epoch of each variant; the variants take turns in every round, so a busy machine slows all alike. */
-async function time(variants: Variant[], epochs = 20, rounds = 21): Promise<number[]> {
+/** µs per step of each variant in each round; the order rotates every round. */
+async function measure(variants: Variant[], rounds: number): Promise<number[][]> {
   const times = variants.map(() => [] as number[]);
   for (let r = 0; r < rounds; r++) {
-    for (const [i, [, run]] of variants.entries()) {
+    for (let k = 0; k < variants.length; k++) {
+      const i = (r + k) % variants.length;
       manualSeed(24);
       const model = new nn.MLP({ bn: 'pre' });
       const t0 = process.hrtime.bigint();
-      await run(model, epochs);
-      times[i].push(Number(process.hrtime.bigint() - t0) / 1e6 / epochs);
+      await variants[i].run(model, EPOCHS);
+      times[i].push(Number(process.hrtime.bigint() - t0) / 1e3 / EPOCHS / STEPS);
     }
   }
-  return times.map((t, i) => {
-    const ms = median(t);
-    console.log(`${variants[i][0].padEnd(34)} ${ms.toFixed(3)} ms/epoch  ${((ms * 1000) / 70).toFixed(2)} µs/step`);
-    return ms;
-  });
+  return times;
+}
+
+/** `b - a` per round: its median and spread, or the bound it stays under when the spread includes zero. */
+function cost(a: number[], b: number[]): string {
+  const d = a.map((x, i) => b[i] - x);
+  const [q1, med, q3] = [0.25, 0.5, 0.75].map((q) => quantile(d, q));
+  const spread = `middle half of rounds ${q1.toFixed(2)} to ${q3.toFixed(2)} µs`;
+  if (q3 <= 0) return `none measured (${spread})`;
+  if (q1 <= 0) return `not resolved: under ${q3.toFixed(2)} µs per batch (${spread})`;
+  return `${med.toFixed(2)} µs per batch (${spread})`;
 }
 
 async function main() {
@@ -53,18 +77,22 @@ async function main() {
     (scheduler: typeof immediateScheduler | null, sliceMs = 0) =>
     (m: nn.MLP, epochs: number) =>
       lastValueFrom(trainTest$({ model: m, train, test, epochs, evaluate: noMetric, scheduler, sliceMs }));
-  await time([['warm-up', viaRx(immediateScheduler)]], 20, 5);
-  const [f, sync, yielding, sliced] = await time([
-    ['fit (yields once per epoch)', viaFit],
-    ['rx, scheduler: null (never yields)', viaRx(null)],
-    ['rx, default (yields every batch)', viaRx(immediateScheduler)],
-    ['rx, sliceMs: 4 (yields every 4 ms)', viaRx(immediateScheduler, 4)],
-  ]);
-  console.log(
-    `\nyield cost: ${(((yielding - sync) * 1000) / 70).toFixed(2)} µs per batch (${(((yielding - sync) / sync) * 100).toFixed(1)}% of an epoch);` +
-      ` operator overhead over fit: ${(((sync - f) * 1000) / 70).toFixed(2)} µs per step;` +
-      ` with sliceMs 4: ${(((sliced - sync) * 1000) / 70).toFixed(2)} µs per batch`,
-  );
+  const variants: Variant[] = [
+    { label: 'fit (yields once per epoch)', run: viaFit },
+    { label: 'rx, scheduler: null (never yields)', run: viaRx(null) },
+    { label: 'rx, default (yields every batch)', run: viaRx(immediateScheduler) },
+    { label: 'rx, sliceMs: 4 (yields every 4 ms)', run: viaRx(immediateScheduler, 4) },
+  ];
+  await measure(variants, 3); // warm-up: JIT, wasm compilation, allocator
+  const [f, sync, yielding, sliced] = await measure(variants, ROUNDS);
+  console.log(`${ROUNDS} rounds of ${EPOCHS} epochs × ${STEPS} steps per variant; medians per step:`);
+  [f, sync, yielding, sliced].forEach((t, i) => {
+    const [q1, med, q3] = [0.25, 0.5, 0.75].map((q) => quantile(t, q));
+    console.log(`  ${variants[i].label.padEnd(36)} ${med.toFixed(2)} µs/step  (${q1.toFixed(2)}–${q3.toFixed(2)})`);
+  });
+  console.log(`yield cost, default over never yielding: ${cost(sync, yielding)}`);
+  console.log(`yield cost, sliceMs 4 over never yielding: ${cost(sync, sliced)}`);
+  console.log(`operator overhead, rx (never yielding) over fit: ${cost(f, sync)}`);
 }
 
-main();
+void main();

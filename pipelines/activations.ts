@@ -36,7 +36,7 @@ export const activations: Pipeline<ActivationsParams> = {
     hidden: { doc: 'hidden layer widths, comma-separated', integer: true, min: 1 },
     modelSeed: { doc: "seed for the models' initial weights", integer: true },
   },
-  async setup(p) {
+  setup(p) {
     manualSeed(p.seed);
     const [features, labels] = tensorGenReg({ w: [2, -1], bias: false, deg: 2 });
     const [train, test] = splitLoader(features, labels, { batchSize: p.batchSize, rate: 0.7 });
@@ -47,8 +47,8 @@ export const activations: Pipeline<ActivationsParams> = {
       manualSeed(p.modelSeed);
       return new nn.MLP({ inFeatures: 2, hidden: p.hidden, bn, activation });
     });
-    return [
+    return Promise.resolve([
       { models, names: variants.map((v) => (v.bn === 'none' ? v.activation : `${v.activation}+bn`)), train, test },
-    ];
+    ]);
   },
 };

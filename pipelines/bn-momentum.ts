@@ -42,7 +42,7 @@ export const bnMomentum: Pipeline<BnMomentumParams> = {
     modelSeed: { doc: "seed for the models' initial weights", integer: true },
     hidden: { doc: 'hidden layer widths, comma-separated', integer: true, min: 1 },
   },
-  async setup(p) {
+  setup(p) {
     manualSeed(p.seed);
     const [features, labels] = tensorGenReg({ w: [2, -1], bias: false, deg: 2 });
     const experiments: Experiment[] = [];
@@ -54,6 +54,6 @@ export const bnMomentum: Pipeline<BnMomentumParams> = {
       });
       experiments.push({ group: `batch${batchSize}`, models, names: p.momenta.map((m) => `m=${m}`), train, test });
     }
-    return experiments;
+    return Promise.resolve(experiments);
   },
 };

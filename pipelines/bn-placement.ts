@@ -29,7 +29,7 @@ export const bnPlacement: Pipeline<BnPlacementParams> = {
     hidden: { doc: 'hidden layer widths, comma-separated', integer: true, min: 1 },
     numExamples: { doc: 'examples drawn (70% train, 30% test)', integer: true, min: 10 },
   },
-  async setup(p) {
+  setup(p) {
     manualSeed(p.seed);
     const [features, labels] = tensorGenReg({ numExamples: p.numExamples, w: [2, -1], bias: false, deg: 2 });
     const [train, test] = splitLoader(features, labels, { batchSize: p.batchSize, rate: 0.7 });
@@ -38,6 +38,6 @@ export const bnPlacement: Pipeline<BnPlacementParams> = {
       manualSeed(p.modelSeed);
       return new nn.MLP({ inFeatures: 2, hidden: p.hidden, outFeatures: 1, bn, activation: 'relu' });
     });
-    return [{ models, names: [...placements], train, test }];
+    return Promise.resolve([{ models, names: [...placements], train, test }]);
   },
 };

@@ -51,7 +51,7 @@ export const classification: Pipeline<ClassificationParams> = {
   },
   async setup(p) {
     // Each data set is drawn (or read) and split right after its own manualSeed, as the lesson's cells do.
-    const sets: [string, readonly [any, any], number][] = [];
+    const sets: [string, ReturnType<typeof splitLoader>, number][] = [];
     manualSeed(p.seed);
     const gen = tensorGenCla({ numExamples: p.numExamples, numInputs: 2, numClass: 3, degDispersion: [4, 2] });
     sets.push(['gen', [...splitLoader(gen[0], gen[1], { batchSize: p.batchSize, rate: 0.7 })], 2]);

@@ -20,7 +20,7 @@ export { run$, modelNames } from '../src/experiments';
 export type { Pipeline, Experiment, CommonParams } from '../src/experiments';
 
 /** The pipelines `rxnn run <name>` runs, by their `name`: bn-placement, bn-momentum, activations and classification. */
-export const registry: Record<string, Pipeline<any>> = {
+export const registry: Record<string, Pipeline> = {
   [bnPlacement.name]: bnPlacement,
   [bnMomentum.name]: bnMomentum,
   [activations.name]: activations,

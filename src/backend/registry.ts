@@ -74,7 +74,7 @@ export function registerKernel<N extends KernelName>(kernel: N, backend: string,
   let table = registry.get(backend);
   if (!table) registry.set(backend, (table = {}));
   table[kernel] = fn;
-  if (chosen && backend === current.name || inheritsFrom(current.name, backend)) bind(current.name);
+  if ((chosen && backend === current.name) || inheritsFrom(current.name, backend)) bind(current.name);
 }
 
 function inheritsFrom(name: string, ancestor: string): boolean {

@@ -66,7 +66,8 @@ export function resample(values: (number | undefined)[], cols: number): (Cell | 
   for (let c = 0; c < cols; c++) {
     const [a, b] = [Math.floor((c * n) / cols), Math.floor(((c + 1) * n) / cols)];
     const vs = pts.filter(([i]) => i >= a && i < b).map(([, v]) => v);
-    if (vs.length) out[c] = { lo: Math.min(...vs), hi: Math.max(...vs), mid: vs.reduce((s, v) => s + v, 0) / vs.length };
+    if (vs.length)
+      out[c] = { lo: Math.min(...vs), hi: Math.max(...vs), mid: vs.reduce((s, v) => s + v, 0) / vs.length };
   }
   return out;
 }

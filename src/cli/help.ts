@@ -18,9 +18,7 @@ export const COMMON_DEFAULTS = { epochs: 20, seed: 420, lr: 0.03, batchSize: 10 
  */
 export function helpText(pipelines: readonly string[], subcommands: readonly string[] = []): string {
   const d = COMMON_DEFAULTS;
-  const subs = subcommands.length
-    ? [`  ${subcommands.join(', ').padEnd(15)}  see rxnn <command> --help`]
-    : [];
+  const subs = subcommands.length ? [`  ${subcommands.join(', ').padEnd(15)}  see rxnn <command> --help`] : [];
   return `${USAGE}
 
 Trains and compares neural nets as RxJS pipelines, with PyTorch's numbers.

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- commands load their modules on demand (require), so --help stays fast */
 import type { Pipeline } from '../experiments';
 import { PIPELINE_NAMES } from '../../pipelines/names';
 import { parseArgs, UsageError } from './args';
@@ -12,12 +13,15 @@ type RunCommand = typeof import('./run').runCommand;
  * first kernel call, not on import, so a bad value cannot break --help; chooseBackend applies it
  * as a usage error, unless --backend overrides it.
  */
-function load(): { registry: Record<string, Pipeline<any>>; runCommand: RunCommand } {
-  return { registry: require('../../pipelines').registry, runCommand: require('./run').runCommand };
+function load(): { registry: Record<string, Pipeline>; runCommand: RunCommand } {
+  return {
+    registry: (require('../../pipelines') as typeof import('../../pipelines')).registry,
+    runCommand: (require('./run') as typeof import('./run')).runCommand,
+  };
 }
 
 /** `rxnn list`: the pipelines with their defaults. */
-function listPipelines(registry: Record<string, Pipeline<any>>): string {
+function listPipelines(registry: Record<string, Pipeline>): string {
   const rows = Object.values(registry).map((p) => [
     p.name,
     p.summary,
@@ -74,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`rxnn: ${err.message}\n`);
       return 1;
     }
-    process.stderr.write(`rxnn: ${(err as Error)?.stack ?? err}\n`);
+    process.stderr.write(`rxnn: ${(err as Error | undefined)?.stack ?? String(err)}\n`);
     return 1;
   }
 }

@@ -16,8 +16,12 @@ export const COMMON_PARAMS: Record<string, ParamDoc & { flag: string }> = {
   batchSize: { flag: '--batch-size', doc: 'training batch size', integer: true, min: 1 },
 };
 
+/** A pipeline's defaults by key. */
+const defaultsOf = (pipeline: Pipeline): Record<string, unknown> =>
+  pipeline.defaults as unknown as Record<string, unknown>;
+
 /** A parameter's docs: the pipeline's, the common ones', or just its type. */
-const docOf = (pipeline: Pipeline<any>, key: string): ParamDoc =>
+const docOf = (pipeline: Pipeline, key: string): ParamDoc =>
   COMMON_PARAMS[key] ?? (pipeline.params as Record<string, ParamDoc> | undefined)?.[key] ?? { doc: '' };
 
 /** `batch-size` and `batch_size` name `batchSize`. */
@@ -59,7 +63,7 @@ function parseItem(raw: string, item: unknown, doc: ParamDoc): unknown {
  * @example
  * parseSet(bnMomentum, 'momenta=0.1,0.5'); // ['momenta', [0.1, 0.5]]
  */
-export function parseSet(pipeline: Pipeline<any>, arg: string): [string, unknown] {
+export function parseSet(pipeline: Pipeline, arg: string): [string, unknown] {
   const keys = Object.keys(pipeline.defaults);
   const eq = arg.indexOf('=');
   const key = camel(eq < 0 ? arg : arg.slice(0, eq));
@@ -68,7 +72,7 @@ export function parseSet(pipeline: Pipeline<any>, arg: string): [string, unknown
   if (!keys.includes(key)) {
     throw new UsageError(`rxnn: --set ${arg}: unknown parameter '${key}'; ${valid}`);
   }
-  const def: unknown = (pipeline.defaults as Record<string, unknown>)[key];
+  const def: unknown = defaultsOf(pipeline)[key];
   const doc = docOf(pipeline, key);
   const bad = (): UsageError =>
     new UsageError(`rxnn: --set ${arg}: ${key} takes ${typeText(def, doc)}, got '${raw ?? ''}'; ${valid}`);
@@ -95,8 +99,8 @@ export function parseSet(pipeline: Pipeline<any>, arg: string): [string, unknown
 const show = (v: unknown): string => (Array.isArray(v) ? v.join(',') : String(v));
 
 /** `rxnn run <pipeline> --help`: what it compares and every parameter with its type, default and docs. */
-export function pipelineHelp(pipeline: Pipeline<any>, width = 80): string {
-  const rows = Object.entries(pipeline.defaults as Record<string, unknown>).map(([key, def]) => {
+export function pipelineHelp(pipeline: Pipeline, width = 80): string {
+  const rows = Object.entries(defaultsOf(pipeline)).map(([key, def]) => {
     const doc = docOf(pipeline, key);
     const flag = COMMON_PARAMS[key] ? ` (or ${COMMON_PARAMS[key].flag})` : '';
     return [key, typeText(def, doc), show(def), doc.doc + flag];
@@ -108,7 +112,10 @@ export function pipelineHelp(pipeline: Pipeline<any>, width = 80): string {
   const at = under ? 4 + widths[0] : indent;
   const line = (r: string[]): string => {
     const docs = wrapAnsi(r[3], Math.max(20, width - at), { hard: true }).split('\n');
-    const head = r.slice(0, 3).map((cell, c) => cell.padEnd(widths[c])).join('  ');
+    const head = r
+      .slice(0, 3)
+      .map((cell, c) => cell.padEnd(widths[c]))
+      .join('  ');
     if (under) return [head.trimEnd(), ...docs.map((d) => ' '.repeat(at) + d)].join('\n');
     return [`${head}  ${docs[0]}`, ...docs.slice(1).map((d) => ' '.repeat(at) + d)].join('\n');
   };

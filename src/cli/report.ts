@@ -27,19 +27,34 @@ export interface ReportOptions {
   subtitle?: string[];
 }
 
-/** Settings as short text lines of at most `width` characters: `epochs 20 · lr 0.03 · …`. */
-export function settingsText(settings: Record<string, unknown>, width = 90): string[] {
-  const parts = Object.entries(settings).map(
-    ([k, v]) => `${k} ${Array.isArray(v) ? v.join(', ') : typeof v === 'bigint' ? v.toString() : String(v)}`,
-  );
+/** `words` joined by `sep` into lines of at most `width` characters (a word longer than that gets a line of its own). */
+export function pack(words: string[], width: number, sep: string): string[] {
   const lines: string[] = [];
-  for (const p of parts) {
+  for (const w of words) {
     const last = lines[lines.length - 1];
-    if (last !== undefined && last.length + 3 + p.length <= width) lines[lines.length - 1] = `${last} · ${p}`;
-    else lines.push(p);
+    if (last !== undefined && last.length + sep.length + w.length <= width) lines[lines.length - 1] = last + sep + w;
+    else lines.push(w);
   }
   return lines;
 }
+
+/** Settings as text lines of at most `width` characters: `epochs 20 · lr 0.03 · …`, after `lead` on the first. */
+export function settingsText(settings: Record<string, unknown>, width = 90, lead = ''): string[] {
+  const parts = Object.entries(settings).map(
+    ([k, v]) => `${k} ${Array.isArray(v) ? v.join(', ') : typeof v === 'bigint' ? v.toString() : String(v)}`,
+  );
+  if (lead) parts[0] = parts.length ? `${lead} ${parts[0]}` : lead;
+  return pack(parts, width, ' · ');
+}
+
+/**
+ * Characters a heading line may have at `fontSize` over `px` pixels: vega
+ * sizes the image by its estimate of text width (0.8 em per character, with
+ * no canvas to measure), so a longer line would widen the image past the plot.
+ */
+const charsFor = (px: number, fontSize: number): number => Math.floor(px / (0.8 * fontSize));
+const TITLE_SIZE = 14;
+const SUBTITLE_SIZE = 12;
 
 /** A curve's model and group: `batch10/m=0.5` is model `m=0.5` in group `batch10`. */
 function splitName(model: string): { group: string; name: string } {
@@ -66,7 +81,7 @@ export function reportSpec(points: CurvePoint[], options: ReportOptions): Record
   const rows = points.map((p) => ({ ...p, ...splitName(p.model) }));
   const names = unique(rows.map((r) => r.name));
   const groups = unique(rows.map((r) => r.group));
-  const faceted = groups.length > 1 || groups[0] !== '';
+  const faceted = groups.length > 1 || (groups.length === 1 && groups[0] !== '');
   const lastEpoch = Math.max(2, ...points.map((p) => p.epoch));
   const y = bounded
     ? { field: 'value', type: 'quantitative', title: options.metric, scale: { domain: [0, 1], nice: false } }
@@ -94,11 +109,18 @@ export function reportSpec(points: CurvePoint[], options: ReportOptions): Record
     order: { field: 'epoch', type: 'quantitative' },
   };
   const mark = { type: 'line', point: false, strokeWidth: 2, clip: true };
-  const settings = options.settings ? settingsText(options.settings) : [];
+  const panelWidth = groups.length > 2 ? 300 : 420;
+  const px = (faceted ? groups.length * (panelWidth + 20) : 560) + 110;
+  const text = options.settings
+    ? settingsText(options.settings, charsFor(px, TITLE_SIZE), `${options.title}:`)
+    : [options.title];
+  const subtitle = (options.subtitle ?? []).flatMap((l) => pack(l.split(' '), charsFor(px, SUBTITLE_SIZE), ' '));
   const title = {
-    text: settings.length ? [`${options.title}: ${settings[0]}`, ...settings.slice(1)] : options.title,
-    ...(options.subtitle?.length ? { subtitle: options.subtitle } : {}),
+    text,
+    ...(subtitle.length ? { subtitle } : {}),
     anchor: 'start',
+    fontSize: TITLE_SIZE,
+    subtitleFontSize: SUBTITLE_SIZE,
   };
   const base = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -110,7 +132,7 @@ export function reportSpec(points: CurvePoint[], options: ReportOptions): Record
   return {
     ...base,
     facet: { column: { field: 'group', type: 'nominal', title: null, sort: groups, header: { labelFontSize: 13 } } },
-    spec: { width: groups.length > 2 ? 300 : 420, height: 300, mark, encoding },
+    spec: { width: panelWidth, height: 300, mark, encoding },
   };
 }
 

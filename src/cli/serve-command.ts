@@ -48,9 +48,12 @@ function parseServeArgs(argv: readonly string[]): ServeArgs | 'help' {
 /** The events of `dir`'s events.jsonl; a missing or broken file is a usage error naming it. */
 export function readRunEvents(dir: string): Record<string, unknown>[] {
   const file = join(dir, 'events.jsonl');
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw usage(`serve: ${dir}: no such folder; expected an rxnn run's --out folder`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw usage(`serve: ${dir}: no such folder; expected an rxnn run's --out folder`);
   if (!existsSync(file)) throw usage(`serve: ${file}: not found; expected the events.jsonl an rxnn run writes`);
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   return lines.map((l, i) => {
     try {
       return JSON.parse(l) as Record<string, unknown>;

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync } from
 import { basename, join } from 'node:path';
 import { getBackend, setBackend } from '../backend';
 import { applyBackendEnv } from '../backend/env';
-import type { Pipeline } from '../experiments';
+import type { CommonParams, Pipeline } from '../experiments';
 import { RunArgs, UsageError } from './args';
 import { makeDir } from './atomic';
 import type { Checkpoint } from './checkpoint';
@@ -10,7 +10,15 @@ import { parseSet } from './params';
 
 const PARAM_FLAGS = { epochs: '--epochs', seed: '--seed', lr: '--lr', batchSize: '--batch-size' } as const;
 /** Library folders where Linux keeps the Vulkan loader, after LD_LIBRARY_PATH. */
-const LIB_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib64', '/lib', '/usr/local/lib'];
+const LIB_DIRS = [
+  '/usr/lib/x86_64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu',
+  '/usr/lib64',
+  '/usr/lib',
+  '/lib64',
+  '/lib',
+  '/usr/local/lib',
+];
 
 /**
  * Whether Dawn (webgpu mode) would find a Vulkan loader: elsewhere than Linux it
@@ -29,10 +37,12 @@ export function vulkanLoaderFound(env: NodeJS.ProcessEnv = process.env, platform
  * aside (it would throw on import), so the variable is applied here, after --backend.
  */
 export function chooseBackend(args: RunArgs, env = process.env.RXNN_BACKEND): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the gpu backend loads only when asked for
   if (args.backend?.name === 'gpu') require('../backend/gpu');
   if (args.backend?.name === 'gpu' && !args.backend.mode && !vulkanLoaderFound()) {
     // Dawn without a Vulkan loader prints a warning and finds no adapter: take the best other mode, quietly.
     // probeMode, not setBackend: setBackend's error for a mode that cannot run lists the modes that can, probing webgpu.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above, on demand
     const { probeMode } = require('../backend/gpu/modes') as typeof import('../backend/gpu/modes');
     const mode = (['headlessgl', 'webasm', 'cpu'] as const).find((m) => probeMode(m).ok);
     if (mode) args = { ...args, backend: { name: 'gpu', mode } };
@@ -103,7 +113,8 @@ export function newRunFolder(root: string, pipeline: string, now = new Date()): 
     }
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'a file is in the way' : `cannot make it (${e.code ?? e.message})`;
+    const why =
+      e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'a file is in the way' : `cannot make it (${e.code ?? e.message})`;
     throw new UsageError(`rxnn: --out (default) ${root}: ${why}; expected a folder to write the results to`);
   }
   // Swapped in with a rename, so `latest` always points at a whole run folder.
@@ -123,13 +134,13 @@ const same = (a: unknown, b: unknown): boolean =>
   Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((x, i) => same(x, b[i])) : a === b;
 
 /** The parameters given on the command line: `--set key=value`, then the flags (which may not contradict a --set). */
-export function givenParams(pipeline: Pipeline<any>, args: RunArgs): Record<string, unknown> {
+export function givenParams(pipeline: Pipeline, args: RunArgs): Record<string, unknown> {
   const given: Record<string, unknown> = Object.fromEntries((args.set ?? []).map((a) => parseSet(pipeline, a)));
   for (const [k, flag] of Object.entries(PARAM_FLAGS)) {
     const v = args[k as keyof typeof PARAM_FLAGS];
     if (v === undefined) continue;
     if (k in given && !same(given[k], v)) {
-      throw new UsageError(`rxnn: ${flag} ${v} contradicts --set ${k}=${String(given[k])}; give one of them`);
+      throw new UsageError(`rxnn: ${flag} ${String(v)} contradicts --set ${k}=${String(given[k])}; give one of them`);
     }
     given[k] = v;
   }
@@ -142,11 +153,14 @@ export function givenParams(pipeline: Pipeline<any>, args: RunArgs): Record<stri
  */
 export function finishedRun(cp: Checkpoint | undefined, experiments: number, dir: string): string | undefined {
   if (!cp || cp.next.experiment < experiments) return undefined;
-  return `rxnn: the run in ${dir} has finished (${cp.pipeline}, ${cp.params.epochs} epochs per model); nothing to resume. Its files are in ${dir}/; start a new run with: rxnn run ${cp.pipeline}`;
+  return `rxnn: the run in ${dir} has finished (${cp.pipeline}, ${String(cp.params.epochs)} epochs per model); nothing to resume. Its files are in ${dir}/; start a new run with: rxnn run ${cp.pipeline}`;
 }
 
+/** A run's parameters: the common ones and the pipeline's own. */
+export type RunParams = CommonParams & Record<string, unknown>;
+
 /** The run's parameters: the pipeline's defaults and the flags, or the checkpoint's (which flags may not contradict). */
-export function paramsFor(pipeline: Pipeline<any>, args: RunArgs, cp: Checkpoint | undefined): Record<string, any> {
+export function paramsFor(pipeline: Pipeline, args: RunArgs, cp: Checkpoint | undefined): RunParams {
   const given = givenParams(pipeline, args);
   if (!cp) return { ...pipeline.defaults, ...given };
   if (cp.pipeline !== pipeline.name) {
@@ -156,19 +170,21 @@ export function paramsFor(pipeline: Pipeline<any>, args: RunArgs, cp: Checkpoint
   }
   for (const [k, v] of Object.entries(given)) {
     if (!same(cp.params[k], v)) {
-      const what = k in PARAM_FLAGS ? `${PARAM_FLAGS[k as keyof typeof PARAM_FLAGS]} ${String(v)}` : `--set ${k}=${String(v)}`;
+      const what =
+        k in PARAM_FLAGS ? `${PARAM_FLAGS[k as keyof typeof PARAM_FLAGS]} ${String(v)}` : `--set ${k}=${String(v)}`;
       throw new UsageError(
         `rxnn: ${what} differs from the checkpoint's ${String(cp.params[k])}; a resumed run keeps its settings`,
       );
     }
   }
-  return cp.params;
+  return cp.params as RunParams;
 }
 
 /** Steps per epoch of a loader, from its dataset size and batch size (iterating it would draw random numbers). */
-export function stepsPerEpoch(loader: any): number {
-  if (typeof loader.length === 'number') return loader.length;
-  const n = loader.dataset?.length ?? 0;
-  const b = loader.batchSize ?? 1;
-  return loader.dropLast ? Math.floor(n / b) : Math.ceil(n / b);
+export function stepsPerEpoch(loader: unknown): number {
+  const l = loader as { length?: unknown; dataset?: { length?: number }; batchSize?: number; dropLast?: boolean };
+  if (typeof l.length === 'number') return l.length;
+  const n = l.dataset?.length ?? 0;
+  const b = l.batchSize ?? 1;
+  return l.dropLast ? Math.floor(n / b) : Math.ceil(n / b);
 }

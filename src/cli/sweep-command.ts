@@ -21,6 +21,7 @@ import {
   type BackendChoice,
   type GridAxis,
   type PipelineRef,
+  type Divergence,
   type RunResult,
   type RunSpec,
   type SweepEvent,
@@ -74,6 +75,8 @@ interface Manifest {
   backend?: BackendChoice;
   status: 'running' | 'interrupted' | 'done' | 'failed';
   failed: { run: string; seed: number; setting: string; error: string; attempts: number }[];
+  /** Runs that stopped when a model's loss diverged: a result (their rows up to there are in runs.csv), kept here for --resume. */
+  diverged: ({ run: string; seed: number; setting: string } & Divergence)[];
 }
 
 const VALUE_FLAGS = [
@@ -224,6 +227,14 @@ export function sweepTables(s: SweepSummary, metric: string, failed: Manifest['f
   const out = [table(rankingRows(s, metric))];
   const multi = s.settings.length > 1;
   const lastEpoch = Math.max(0, ...s.epochs.map((e) => e.epoch));
+  for (const d of s.diverged) {
+    const who = Object.entries(d.byModel)
+      .map(([m, k]) => `${m} ${k}`)
+      .join(', ');
+    out.push(
+      `${multi ? `${settingLabel(s.settings[d.settingIndex])}: ` : ''}${d.runs} of ${d.of} runs stopped when a model's loss diverged (${who}); the figures at epoch ${lastEpoch} are over the ${d.of - d.runs === 1 ? 'run' : `${d.of - d.runs} runs`} that went on`,
+    );
+  }
   if (s.comparisons.length) {
     out.push('', `test ${metric} at epoch ${lastEpoch}, paired over the same seeds: mean difference [95% CI]`);
     let heading = '';
@@ -274,6 +285,7 @@ async function sweep(args: SweepArgs, isTTY: boolean): Promise<number> {
   let axes: GridAxis[];
   let params: Record<string, number>;
   let backend: BackendChoice | undefined;
+  let priorDiverged: Manifest['diverged'] = [];
   const out = args.resume ?? args.out ?? '';
   if (args.resume) {
     const extra = [args.pipeline, args.seeds, args.out, args.backend, ...args.sets, ...Object.keys(args.params)].filter(
@@ -284,6 +296,7 @@ async function sweep(args: SweepArgs, isTTY: boolean): Promise<number> {
         `--resume ${args.resume}: a resumed sweep keeps its pipeline, seeds, --set, --out and run flags; give only --workers, --queue or --attempts`,
       );
     const m = readManifest(args.resume);
+    priorDiverged = m.diverged ?? [];
     ({ pipeline: ref, seeds: seedsRaw, grid: axes, params, backend } = m);
     ({ pipeline } = resolvePipeline(ref.module === 'rxnn/pipelines' ? ref.name : `${ref.module}#${ref.exportName}`));
   } else {
@@ -320,6 +333,10 @@ async function sweep(args: SweepArgs, isTTY: boolean): Promise<number> {
     args.resume && existsSync(join(dir, 'runs.csv'))
       ? parseRunsCsv(readFileSync(join(dir, 'runs.csv'), 'utf8'))
       : new Map<string, RunResult>();
+  for (const { run, model, epoch, step, error } of priorDiverged) {
+    const r = done.get(run);
+    if (r) r.diverged = { model, epoch, step, error };
+  }
 
   const manifest: Manifest = {
     version: 1,
@@ -331,16 +348,18 @@ async function sweep(args: SweepArgs, isTTY: boolean): Promise<number> {
     ...(backend ? { backend } : {}),
     status: 'running',
     failed: [],
+    diverged: [],
   };
   const write = (s: string): boolean => process.stdout.write(s);
   let runs: RunSpec[] = [];
   const results = new Map<string, RunResult>();
   let summary: (() => SweepSummary) | undefined;
   let written = 0;
-  /** Failed runs in the sweep's order, whatever order they failed in. */
+  /** Failed and diverged runs in the sweep's order, whatever order they ended in. */
   const sortFailed = (): void => {
     const at = new Map(runs.map((r, i) => [r.id, i]));
     manifest.failed.sort((a, b) => at.get(a.run)! - at.get(b.run)!);
+    manifest.diverged.sort((a, b) => at.get(a.run)! - at.get(b.run)!);
   };
   const writeProgress = (): void => {
     sortFailed();
@@ -427,8 +446,17 @@ async function sweep(args: SweepArgs, isTTY: boolean): Promise<number> {
             writeProgress();
           } else if (ev.kind === 'notice') note(`rxnn: ${ev.message}`);
           else if (ev.kind === 'runEnd') {
-            if (ev.status === 'done') results.set(ev.run.id, ev.result);
-            else {
+            if (ev.status === 'done') {
+              results.set(ev.run.id, ev.result);
+              const d = ev.result.diverged;
+              if (d)
+                manifest.diverged.push({
+                  run: ev.run.id,
+                  seed: ev.run.seed,
+                  setting: settingLabel(ev.run.setting),
+                  ...d,
+                });
+            } else {
               manifest.failed.push({
                 run: ev.run.id,
                 seed: ev.run.seed,

@@ -54,7 +54,8 @@ export function finalTable(rec: Records, metric: string): string {
 }
 
 /** Columns to lay out in: the terminal's width, 80 where there is none (a pipe, a file). */
-export const columnsOf = (stream: { columns?: number }): number => (stream.columns && stream.columns > 0 ? stream.columns : 80);
+export const columnsOf = (stream: { columns?: number }): number =>
+  stream.columns && stream.columns > 0 ? stream.columns : 80;
 
 /** Where a chart goes: its width in columns and whether it may use colour. */
 export interface ChartTarget {
@@ -184,7 +185,13 @@ export function ttyView(stream: NodeJS.WriteStream = process.stdout, env: NodeJS
       const w = nameWidth(i);
       const digits = String(i.epochs).length;
       for (const m of i.models) {
-        const payload = { name: m.name.padEnd(w), epoch: '0'.padStart(digits), loss: num(undefined), train: num(undefined), test: num(undefined) };
+        const payload = {
+          name: m.name.padEnd(w),
+          epoch: '0'.padStart(digits),
+          loss: num(undefined),
+          train: num(undefined),
+          test: num(undefined),
+        };
         bars.set(m.name, { bar: multi.create(m.steps, m.done, payload), done: m.done, payload });
       }
     },
@@ -202,7 +209,8 @@ export function ttyView(stream: NodeJS.WriteStream = process.stdout, env: NodeJS
     // Wrapped to the terminal: the progress bars' writer would cut a longer line.
     note: (line) => {
       const text = wrapAnsi(line, width(), { hard: true }) + '\n';
-      if (multi) multi.log(text);
+      // Over the bars, each line clears the rest of the bar line it replaces (cli-progress clears only the first).
+      if (multi) multi.log(text.replace(/\n/g, '\x1b[0K\n'));
       else stream.write(text);
     },
     finish(rec) {

@@ -15,5 +15,10 @@ export function fmt(x: number | undefined | null): string {
   if (x === undefined || x === null) return '—';
   if (!Number.isFinite(x)) return String(x);
   const a = Math.abs(x);
-  return a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(3) : x.toPrecision(4).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  return a !== 0 && (a < 1e-3 || a >= 1e5)
+    ? x.toExponential(3)
+    : x
+        .toPrecision(4)
+        .replace(/(\.\d*?)0+$/, '$1')
+        .replace(/\.$/, '');
 }

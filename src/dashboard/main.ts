@@ -7,7 +7,7 @@
 import { Store, type RunInfo } from './store';
 import { View } from './view';
 
-const RENDER_MS = 250;
+const RENDER_MS = 500;
 
 /** The token the page was opened with, passed on explicitly (the server also sets it as a cookie). */
 const token = new URLSearchParams(location.search).get('token');

@@ -25,7 +25,7 @@ export function operate<T, R>(
  */
 export function relay<T, R>(subscriber: Subscriber<R>, next: (value: T) => void, complete?: () => void): Subscriber<T> {
   const inner = new Subscriber<T>({
-    next: (value) => {
+    next: (value: T) => {
       try {
         next(value);
       } catch (err) {

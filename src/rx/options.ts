@@ -23,6 +23,7 @@ export type Loader = Iterable<readonly Tensor[]> & {
 };
 
 /** A metric over a loader's whole dataset, as `mseCal` / `accuracyCal` (a Tensor or a number). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a user's metric may take whatever loader type its pipeline uses
 export type Metric = (loader: any, model: Module) => Tensor | number;
 
 const isOptimizer = (o: unknown): o is Optimizer =>
@@ -50,7 +51,7 @@ export function resolveOptimizer(option: OptimizerOption | undefined, model: Mod
   if (isOptimizer(option)) return option;
   if (typeof option === 'function') {
     const made =
-      typeof option.prototype?.step === 'function'
+      typeof (option.prototype as Partial<Optimizer> | undefined)?.step === 'function'
         ? new (option as OptimizerClass)(model.parameters(), { lr })
         : (option as OptimizerFactory)(model.parameters(), lr);
     if (isOptimizer(made)) return made;
@@ -70,6 +71,6 @@ export function describe(v: unknown): string {
 /** A metric's value as a number (user metrics may return either). */
 export function toNumber(v: Tensor | number, what: string): number {
   if (typeof v === 'number') return v;
-  if (v && typeof (v as Tensor).item === 'function') return (v as Tensor).item();
+  if (v && typeof v.item === 'function') return v.item();
   throw new TypeError(`${what}: expected the metric to return a number or a scalar Tensor, got ${describe(v)}`);
 }

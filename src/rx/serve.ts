@@ -9,6 +9,7 @@ import { EventLog } from './serve/event-log';
 import { handle, ServeState } from './serve/handler';
 import type { SseClient } from './serve/sse-client';
 
+/** Options of {@link serve}: where to listen, who may read, and what to serve. */
 export interface ServeOptions {
   /** Port to listen on (default 0: a free one). */
   port?: number;
@@ -28,7 +29,9 @@ export interface ServeOptions {
 export interface ServeHandle {
   /** Where to open it: the page, with `?token=` where one is required. */
   url: string;
+  /** The port it listens on (the one chosen when `port` was 0). */
   port: number;
+  /** The token the URLs need (`?token=`); absent when none is required. */
   token?: string;
   /** Live /events connections. */
   clients(): number;
@@ -40,6 +43,8 @@ export interface ServeHandle {
 
 /** How often a quiet stream gets a comment line, so idle timeouts along the way keep it open. */
 const PING_MS = 15_000;
+/** How long new events wait to go out together: unnoticeable on a page, and few writes per client. */
+const FLUSH_MS = 40;
 
 /** A reachable address of this machine, for the printed URL of a server bound to every interface. */
 function publicAddress(): string {
@@ -74,8 +79,7 @@ export async function serve(events$: Observable<unknown>, options: ServeOptions 
     throw new RangeError(`serve: maxLag: expected a positive integer, got ${maxLag}`);
   const loopback = isLoopback(host);
   const wantToken = options.token ?? !loopback;
-  const token =
-    typeof wantToken === 'string' ? wantToken : wantToken ? randomBytes(16).toString('hex') : undefined;
+  const token = typeof wantToken === 'string' ? wantToken : wantToken ? randomBytes(16).toString('hex') : undefined;
   if (token !== undefined && !/^[A-Za-z0-9_-]{8,}$/.test(token))
     throw new RangeError('serve: token: expected at least 8 letters, digits, - or _');
 
@@ -85,7 +89,12 @@ export async function serve(events$: Observable<unknown>, options: ServeOptions 
   const server = createServer();
   const state: ServeState = {
     log,
-    run: () => ({ ...options.run, startedAt: options.run?.startedAt ?? startedAt, events: log.lines.length, status: log.end?.status ?? 'running' }),
+    run: () => ({
+      ...options.run,
+      startedAt: options.run?.startedAt ?? startedAt,
+      events: log.lines.length,
+      status: log.end?.status ?? 'running',
+    }),
     assets: loadAssets(options.assets ?? defaultAssetsDir()),
     clients,
     token,
@@ -95,16 +104,15 @@ export async function serve(events$: Observable<unknown>, options: ServeOptions 
   };
   server.on('request', (req, res) => handle(req, res, state));
 
-  // One flush per turn of the event loop: a burst of events goes out as one write per client.
-  let scheduled = false;
+  // Events go out in batches, one write per client every FLUSH_MS: a step can take a few microseconds,
+  // so a write per client per step would cost the training more than the step itself.
+  let timer: NodeJS.Timeout | undefined;
   const flush = (): void => {
-    scheduled = false;
+    timer = undefined;
     for (const c of clients) c.flush();
   };
   const schedule = (): void => {
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(flush);
+    timer ??= setTimeout(flush, FLUSH_MS);
   };
   const sub = events$.subscribe({
     next: (ev) => {
@@ -145,6 +153,7 @@ export async function serve(events$: Observable<unknown>, options: ServeOptions 
       new Promise<void>((resolve) => {
         sub.unsubscribe();
         clearInterval(ping);
+        clearTimeout(timer);
         server.close(() => resolve());
         server.closeAllConnections();
       }),

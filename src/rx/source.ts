@@ -54,15 +54,15 @@ export function source(
         : spec;
     switch (s?.kind) {
       case 'reg':
-        return of(tensorGenReg(s) as [Tensor, Tensor]);
+        return of(tensorGenReg(s));
       case 'cla':
-        return of(tensorGenCla(s) as [Tensor, Tensor]);
+        return of(tensorGenCla(s));
       case 'csv':
         if (typeof s.target !== 'string' && typeof s.target !== 'number')
           throw new TypeError(
             `source: a CSV source needs options.target (the label column), got ${describe(s.target)}`,
           );
-        return from(readCsv(s.path, { target: s.target, header: s.header ?? true }) as Promise<[Tensor, Tensor]>);
+        return from(readCsv(s.path, { target: s.target, header: s.header ?? true }));
       case 'tensors':
         return of([s.features, s.labels] as [Tensor, Tensor]);
       default:

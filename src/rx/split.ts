@@ -34,7 +34,7 @@ export function split(options: SplitOptions = {}): OperatorFunction<readonly [Te
     source.subscribe(
       relay(out, ([features, labels]) => {
         const [train, test] = splitLoader(features, labels, options);
-        out.next({ train: train as unknown as Loader, test: test as unknown as Loader });
+        out.next({ train: train, test: test });
       }),
     ),
   );

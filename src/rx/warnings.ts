@@ -4,6 +4,7 @@ import type { PipelineEvent, WarningEvent } from './events';
 import { named } from './named';
 import { operate, relay } from './operate';
 
+/** Options of {@link bnWarnings}: what the pipeline trains, so pitfalls can be found before the first step. */
 export interface BnWarningsOptions {
   /** The models the pipeline trains, in the order of `names`. */
   models: Module[];
@@ -32,7 +33,13 @@ export function staticWarnings(model: Module, name: string | undefined, train?: 
   const out: WarningEvent[] = [];
   const shape = loaderShape(train);
   const first1d = layers.find(([, bn]) => bn instanceof BatchNorm1d);
-  if (shape && first1d && !shape.dropLast && shape.size > 0 && (shape.batchSize === 1 || shape.size % shape.batchSize === 1)) {
+  if (
+    shape &&
+    first1d &&
+    !shape.dropLast &&
+    shape.size > 0 &&
+    (shape.batchSize === 1 || shape.size % shape.batchSize === 1)
+  ) {
     const { size, batchSize } = shape;
     out.push({
       kind: 'warning',
@@ -83,7 +90,11 @@ export function bnWarnings<E extends PipelineEvent>(options: BnWarningsOptions):
     throw new RangeError(`bnWarnings: names: expected ${models.length} names (one per model), got ${names.length}`);
   }
   return operate((source, out) => {
-    const watched = models.map((model, i) => ({ name: names?.[i], layers: batchNorms(model), counts: new Map<string, number | null>() }));
+    const watched = models.map((model, i) => ({
+      name: names?.[i],
+      layers: batchNorms(model),
+      counts: new Map<string, number | null>(),
+    }));
     const given = new Set<string>();
     const warn = (w: WarningEvent): void => {
       const key = `${w.model ?? ''}\u0000${w.layer}\u0000${w.code}`;

@@ -28,6 +28,8 @@ export interface SweepSummary {
   /** Per setting: the models' final-epoch test statistics, best first. */
   ranking: { settingIndex: number; rows: EpochStats[] }[];
   comparisons: Comparison[];
+  /** Per setting with any: runs that stopped when a model's loss diverged, by that model, out of the runs finished. */
+  diverged: { settingIndex: number; runs: number; of: number; byModel: Record<string, number> }[];
   lowerIsBetter: boolean;
 }
 
@@ -109,11 +111,24 @@ export function summarize(
         comparisons.push({ settingIndex, a, b, ...p });
       }
   });
-  return { settings, models, epochs, ranking, comparisons, lowerIsBetter };
+  const diverged = settings
+    .map((_, settingIndex) => {
+      const finished = runs.filter((r) => r.settingIndex === settingIndex && results.has(r.id));
+      const byModel: Record<string, number> = {};
+      for (const r of finished) {
+        const d = results.get(r.id)!.diverged;
+        if (d) byModel[d.model] = (byModel[d.model] ?? 0) + 1;
+      }
+      const n = Object.values(byModel).reduce((a, b) => a + b, 0);
+      return { settingIndex, runs: n, of: finished.length, byModel };
+    })
+    .filter((d) => d.runs > 0);
+  return { settings, models, epochs, ranking, comparisons, diverged, lowerIsBetter };
 }
 
-/** A number for people: four significant digits, a true minus sign. */
+/** A number for people: four significant digits, a true minus sign; '—' for NaN (a CI of one value). */
 export function fmt(x: number): string {
+  if (Number.isNaN(x)) return '—';
   if (!Number.isFinite(x)) return String(x);
   const s = Math.abs(x) >= 1e5 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(2) : x.toPrecision(4);
   return s.replace(/^-/, '−');

@@ -17,6 +17,6 @@ export { runsCsv, parseRunsCsv, summaryCsv, sweepReportSpec } from './outputs';
 export { planRuns, runId, modelSeedOf, rxnnVersion } from './spec';
 export type { PipelineRef, RunSpec, RunTask, BackendChoice } from './spec';
 export { runOne, loadPipeline } from './run-one';
-export type { RunResult, EpochRow } from './run-one';
+export type { RunResult, EpochRow, Divergence } from './run-one';
 export { queueExecutor, startWorker, probeRedis, checkRedisUrl, QueueError, QUEUE_NAME } from './queue';
 export type { QueueOptions, WorkerOptions } from './queue';

@@ -91,7 +91,7 @@ const splitName = (model: string): [string, string] => {
  * report.svg's vega-lite spec: the test metric's mean per model over the epochs
  * with its 95% CI as a band; one panel per setting (rows) and per model group
  * (columns, e.g. bn-momentum's batch sizes), models coloured alike across panels.
- * A positive metric whose bands span a factor of 10 gets a log axis, as `rxnn run`'s report does.
+ * A positive metric whose means span a factor of 10 gets a log axis, as `rxnn run`'s report does.
  */
 export function sweepReportSpec(
   s: SweepSummary,
@@ -111,10 +111,13 @@ export function sweepReportSpec(
         high: Number.isFinite(e.ciHigh) ? e.ciHigh : e.mean,
       };
     });
-  const all = values.flatMap((v) => [v.low, v.high]);
-  const lo = Math.min(...all);
-  const hi = Math.max(...all);
-  const log = all.length > 0 && lo > 0 && hi / lo >= 10;
+  // A log axis where the means span a factor of 10 (a run that nearly diverged); a band's lower end
+  // (a mean minus a wide CI can be negative) is then cut at a tenth of the smallest mean.
+  const means = values.map((v) => v.mean);
+  const lo = Math.min(...means);
+  const hi = Math.max(...means);
+  const log = means.length > 0 && lo > 0 && hi / lo >= 10;
+  if (log) for (const v of values) v.low = Math.max(v.low, lo / 10);
   const names = [...new Set(s.models.map((m) => splitName(m)[1]))];
   const groups = [...new Set(s.models.map((m) => splitName(m)[0]))];
   const y = {
@@ -145,6 +148,7 @@ export function sweepReportSpec(
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: options.title,
     data: { values },
-    ...(Object.keys(facet).length ? { facet, spec: panel } : panel),
+    // Each panel its own y scale: one setting's spread must not flatten another's curves.
+    ...(Object.keys(facet).length ? { facet, spec: panel, resolve: { scale: { y: 'independent' } } } : panel),
   };
 }

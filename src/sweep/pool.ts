@@ -40,11 +40,24 @@ export function localPool(concurrency = availableParallelism()): Executor {
     execute: (runs: readonly RunSpec[]): Observable<RunOutcome> =>
       defer(async () => {
         const { Tinypool } = await import('tinypool');
-        return new Tinypool({ filename: workerFile(), minThreads: concurrency, maxThreads: concurrency });
+        // One run per core already: each run's matmuls stay on its own thread unless RXNN_THREADS says otherwise.
+        const env = { ...process.env, RXNN_THREADS: process.env.RXNN_THREADS ?? '1' } as Record<string, string>;
+        // The parent's node flags, less those that only make sense for its own entry (`node --input-type=module -e …`).
+        const execArgv = process.execArgv.filter((a) => !/^(--input-type|--eval|-e$|--print|-p$)/.test(a));
+        return new Tinypool({
+          filename: workerFile(),
+          minThreads: concurrency,
+          maxThreads: concurrency,
+          env,
+          execArgv,
+        });
       }).pipe(
         mergeMap(
           (pool) =>
             new Observable<RunOutcome>((sub) => {
+              // A worker that cannot start (or dies outside a run) ends the sweep with its error.
+              const onError = (err: unknown): void => sub.error(err);
+              pool.on('error', onError);
               const inner = from(runs)
                 .pipe(
                   mergeMap(
@@ -60,6 +73,7 @@ export function localPool(concurrency = availableParallelism()): Executor {
                 )
                 .subscribe(sub);
               return () => {
+                pool.off('error', onError);
                 inner.unsubscribe();
                 void pool.destroy();
               };

@@ -6,6 +6,9 @@
 import { runOne, type RunResult } from './run-one';
 import type { RunTask } from './spec';
 
+// A worker runs `--concurrency` runs side by side: each run's matmuls stay on its own core unless RXNN_THREADS says otherwise.
+process.env.RXNN_THREADS ??= '1';
+
 /** Runs the job's task. */
 export default function processJob(job: { data: RunTask }): Promise<RunResult> {
   return runOne(job.data);

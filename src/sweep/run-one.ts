@@ -1,6 +1,7 @@
-import { lastValueFrom, filter, toArray } from 'rxjs';
+import { filter } from 'rxjs';
 import { setBackend } from '../backend';
 import { run$, type Pipeline } from '../experiments';
+import type { TrainingError } from '../rx/errors';
 import type { EpochEvent } from '../rx/events';
 import { rxnnVersion, type PipelineRef, type RunTask } from './spec';
 
@@ -10,9 +11,22 @@ export type Encoded = number | string;
 /** One epoch of one model: [model, epoch, train metric, test metric]. */
 export type EpochRow = [model: string, epoch: number, train: Encoded, test: Encoded];
 
-/** What a run returns: its per-epoch metrics in the order the pipeline emitted them. */
+/** Where a run stopped because a model's loss became NaN or infinite. */
+export interface Divergence {
+  model: string;
+  epoch: number;
+  step: number;
+  error: string;
+}
+
+/**
+ * What a run returns: its per-epoch metrics in the order the pipeline emitted
+ * them; where a model diverged, the rows up to there and where it happened (a
+ * result, not a failure: leaving such runs out would flatter the model that diverges).
+ */
 export interface RunResult {
   rows: EpochRow[];
+  diverged?: Divergence;
 }
 
 /** A number as JSON keeps it: non-finite ones as their names. */
@@ -51,11 +65,22 @@ export async function runOne(task: RunTask): Promise<RunResult> {
     setBackend(task.backend.name, task.backend.mode ? { mode: task.backend.mode } : undefined);
   }
   const pipeline = loadPipeline(task.pipeline);
-  const epochs = await lastValueFrom(
-    run$(pipeline, task.params).pipe(
-      filter((e): e is EpochEvent => e.kind === 'epoch'),
-      toArray(),
-    ),
-  );
-  return { rows: epochs.map((e) => [e.model ?? 'model', e.epoch, encode(e.train), encode(e.test)]) };
+  const rows: EpochRow[] = [];
+  const row = (e: EpochEvent): EpochRow => [e.model ?? 'model', e.epoch, encode(e.train), encode(e.test)];
+  return new Promise<RunResult>((resolve, reject) => {
+    run$(pipeline, task.params)
+      .pipe(filter((e): e is EpochEvent => e.kind === 'epoch'))
+      .subscribe({
+        next: (e) => rows.push(row(e)),
+        error: (err: unknown) => {
+          // By name, not instanceof: the pipeline may come with its own copy of rxnn.
+          const t = err as TrainingError;
+          const nonFinite = t?.name === 'TrainingError' && /\bloss is (NaN|-?Infinity)\b/.test(t.message);
+          if (!nonFinite) return reject(err instanceof Error ? err : new Error(String(err)));
+          const where = { model: t.model ?? 'model', epoch: t.epoch, step: t.step, error: t.message };
+          resolve({ rows, diverged: where });
+        },
+        complete: () => resolve({ rows }),
+      });
+  });
 }

@@ -6,7 +6,7 @@ import { Tensor } from './tensor';
 export type NestedArray = number | NestedArray[];
 /** Options of {@link tensor}. */
 export interface TensorOptions {
-  /** The shape to give the values (required to shape a flat array; must hold exactly as many values). */
+  /** The shape to give the values, which must fill it exactly (without it a flat or typed array is 1-D). */
   shape?: readonly number[];
   /** Whether the tensor records operations for backward, as PyTorch's `requires_grad` (default false). */
   requiresGrad?: boolean;

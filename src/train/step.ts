@@ -11,7 +11,7 @@ export interface Criterion {
 
 /** What a training step needs of an optimizer (optim.SGD, or your own). */
 export interface Optimizer {
-  /** Clears the parameters' gradients before the next backward (called first in every step). */
+  /** Clears the parameters' gradients (called after the loss, before backward). */
   zeroGrad(): void;
   /** Moves the parameters along their gradients (called after backward). */
   step(): void;

@@ -28,7 +28,9 @@ describe('RXNN_* flags (src/config/flags.ts)', () => {
     );
     expect(() => parseFlag('RXNN_SPIN_US', '-1')).toThrow("RXNN_SPIN_US='-1': expected a non-negative number");
     expect(() => parseFlag('RXNN_WASM_FMA', 'yes')).toThrow("RXNN_WASM_FMA='yes': expected '1' or '0'");
-    expect(() => parseFlag('RXNN_BACKEND', 'gpu:')).toThrow("RXNN_BACKEND='gpu:': expected 'js', 'gpu' or 'gpu:<mode>'");
+    expect(() => parseFlag('RXNN_BACKEND', 'gpu:')).toThrow(
+      "RXNN_BACKEND='gpu:': expected 'js', 'gpu' or 'gpu:<mode>'",
+    );
   });
 });
 

@@ -24,7 +24,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { K, getBackend, setBackend } from '../../src/backend';
 import { availableBackends } from '../../src/backend/available';
-import { BINARY_OPS, REDUCE_OPS, UNARY_OPS, type BinaryOp, type ReduceOp, type UnaryOp } from '../../src/backend/kernels';
+import {
+  BINARY_OPS,
+  REDUCE_OPS,
+  UNARY_OPS,
+  type BinaryOp,
+  type ReduceOp,
+  type UnaryOp,
+} from '../../src/backend/kernels';
 import { broadcastShapes, sizeOf, stridesOf } from '../../src/backend/shape';
 import { matmulScaleRef } from '../helpers/reference';
 

@@ -40,7 +40,8 @@ describe('one source of names', () => {
       expect(sources, `binary ${op}`).toHaveProperty([`binary:${op}:same`]);
       expect(sources, `binary ${op}`).toHaveProperty([`binary:${op}:bcast`]);
     }
-    for (const op of REDUCE_OPS) expect(op === 'sum' || (HOST_FALLBACKS.reduce as readonly string[]).includes(op), `reduce ${op}`).toBe(true);
+    for (const op of REDUCE_OPS)
+      expect(op === 'sum' || (HOST_FALLBACKS.reduce as readonly string[]).includes(op), `reduce ${op}`).toBe(true);
     // The declared fallbacks name real kernels and ops.
     for (const k of HOST_FALLBACKS.kernels) expect(KERNEL_NAMES).toContain(k);
     for (const op of HOST_FALLBACKS.binary) expect(BINARY_OPS).toContain(op);

@@ -88,7 +88,9 @@ describe('rxnn arguments', () => {
   it('--set is repeatable and kept in order for the pipeline to check; it needs key=value', () => {
     const cmd = parseArgs(['run', 'bn-momentum', '--set', 'momenta=0.1,0.9', '--set=hidden=8', '--epochs', '2'], P);
     expect(cmd).toMatchObject({ command: 'run', set: ['momenta=0.1,0.9', 'hidden=8'], epochs: 2 });
-    expect(fails(['run', 'bn-momentum', '--set', 'momenta']).message).toBe("rxnn: --set takes key=value, got 'momenta'");
+    expect(fails(['run', 'bn-momentum', '--set', 'momenta']).message).toBe(
+      "rxnn: --set takes key=value, got 'momenta'",
+    );
     expect(fails(['run', 'bn-momentum', '--set', '=1']).message).toBe("rxnn: --set takes key=value, got '=1'");
     expect(fails(['run', 'bn-momentum', '--set']).message).toBe('rxnn: --set needs a value');
   });
@@ -97,7 +99,9 @@ describe('rxnn arguments', () => {
     expect(fails(['run', 'bn-nope']).message).toBe(
       "rxnn: unknown pipeline 'bn-nope'; expected one of bn-placement, bn-momentum, activations, classification",
     );
-    expect(fails(['train']).message).toBe("rxnn: unknown command 'train'; expected one of run, list, --help, --version");
+    expect(fails(['train']).message).toBe(
+      "rxnn: unknown command 'train'; expected one of run, list, --help, --version",
+    );
     expect(fails(['run', 'bn-placement', '--epoch', '3']).message).toMatch(
       /^rxnn: unknown option '--epoch'; expected one of --epochs, --seed, --lr, --batch-size, --set, --backend/,
     );

@@ -14,9 +14,28 @@ import { chromium } from 'playwright-core';
 const ROOT = resolve(__dirname, '../..');
 const OUT = join(ROOT, 'docs/images');
 
+/** The escape character, built so that no regular expression literal holds a control character. */
+const ESC = String.fromCharCode(27);
 /** xterm's 256 colours as CSS. */
 function xterm(n: number): string {
-  const base = ['#000', '#c00', '#0a0', '#c80', '#00c', '#c0c', '#0aa', '#ccc', '#666', '#f44', '#4f4', '#ff4', '#66f', '#f4f', '#4ff', '#fff'];
+  const base = [
+    '#000',
+    '#c00',
+    '#0a0',
+    '#c80',
+    '#00c',
+    '#c0c',
+    '#0aa',
+    '#ccc',
+    '#666',
+    '#f44',
+    '#4f4',
+    '#ff4',
+    '#66f',
+    '#f4f',
+    '#4ff',
+    '#fff',
+  ];
   if (n < 16) return base[n];
   if (n >= 232) {
     const v = 8 + (n - 232) * 10;
@@ -34,8 +53,8 @@ export function ansiToHtml(text: string): string {
   let bold = false;
   const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   let html = '';
-  for (const part of text.split(/(\x1b\[[0-9;]*m)/)) {
-    const m = /^\x1b\[([0-9;]*)m$/.exec(part);
+  for (const part of text.split(new RegExp(`(${ESC}\\[[0-9;]*m)`))) {
+    const m = new RegExp(`^${ESC}\\[([0-9;]*)m$`).exec(part);
     if (!m) {
       if (!part) continue;
       const style = [fg ? `color:${fg}` : '', dim ? 'opacity:0.6' : '', bold ? 'font-weight:bold' : ''].filter(Boolean);
@@ -95,7 +114,15 @@ async function main(): Promise<void> {
   ];
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   try {
     for (const columns of [80, 120]) {

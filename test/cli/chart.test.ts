@@ -3,7 +3,9 @@ import stringWidth from 'string-width';
 import { chooseLayout, flow, resample, textChart, tick, ChartSeries } from '../../src/cli/chart';
 import { MAX_SERIES, seriesStyle } from '../../src/cli/color';
 
-const ANSI = /\x1b\[[0-9;]*m/g;
+/** The escape character, built so that no regular expression literal holds a control character. */
+const ESC = String.fromCharCode(27);
+const ANSI = new RegExp(`${ESC}\\[[0-9;]*m`, 'g');
 const width = (s: string): number => Math.max(...s.split('\n').map((l) => stringWidth(l.replace(ANSI, ''))));
 /** Rows of the plotting area (between the title and the x axis) on which `marker` appears. */
 const rowsOf = (plot: string, marker: string): number[] =>
@@ -59,8 +61,24 @@ describe('text charts', () => {
     expect(c).toContain('\n○ wild (log scale)\n');
     expect(new Set(rowsOf(c.slice(0, c.indexOf('○ wild')), '●')).size).toBeGreaterThanOrEqual(3);
     // Accuracy never gets a log axis.
-    expect(chooseLayout([{ name: 'a', values: [0.04, 0.7] }, { name: 'b', values: [0.5, 0.51] }], false)).toBe('multiples');
-    expect(chooseLayout([{ name: 'a', values: [0.5, 0.9] }, { name: 'b', values: [0.6, 0.8] }], false)).toBe('linear');
+    expect(
+      chooseLayout(
+        [
+          { name: 'a', values: [0.04, 0.7] },
+          { name: 'b', values: [0.5, 0.51] },
+        ],
+        false,
+      ),
+    ).toBe('multiples');
+    expect(
+      chooseLayout(
+        [
+          { name: 'a', values: [0.5, 0.9] },
+          { name: 'b', values: [0.6, 0.8] },
+        ],
+        false,
+      ),
+    ).toBe('linear');
   });
 
   it('16 series stay apart by colour and by marker; more are drawn one chart each', () => {
@@ -77,7 +95,9 @@ describe('text charts', () => {
 
   it('the legend never separates a swatch from its label', () => {
     const names = Array.from({ length: 8 }, (_, i) => `batch${10 ** ((i % 3) + 1)}/m=0.${i}`);
-    const words = names.map((n, i) => `${seriesStyle(i, true).on}${seriesStyle(i, true).marker}${seriesStyle(i, true).off} ${n}`);
+    const words = names.map(
+      (n, i) => `${seriesStyle(i, true).on}${seriesStyle(i, true).marker}${seriesStyle(i, true).off} ${n}`,
+    );
     for (const w of [30, 80, 120]) {
       const lines = flow(words, w);
       for (const l of lines) expect(stringWidth(l.replace(ANSI, ''))).toBeLessThanOrEqual(w);
@@ -88,9 +108,17 @@ describe('text charts', () => {
 
   it('the y axis stays straight: every row has its axis in the same column', () => {
     const c = textChart(spiky, { title: 't', width: 80, color: false });
-    const cols = c.split('\n').filter((l) => l.includes('┤')).map((l) => l.indexOf('┤'));
+    const cols = c
+      .split('\n')
+      .filter((l) => l.includes('┤'))
+      .map((l) => l.indexOf('┤'));
     expect(new Set(cols).size).toBe(1);
-    expect(c.split('\n').find((l) => l.includes('└'))!.indexOf('└')).toBe(cols[0]);
+    expect(
+      c
+        .split('\n')
+        .find((l) => l.includes('└'))!
+        .indexOf('└'),
+    ).toBe(cols[0]);
   });
 
   it('the epoch axis runs from 1 to the last epoch; labels have 4 significant digits', () => {

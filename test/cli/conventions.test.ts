@@ -5,10 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vulkanLoaderFound } from '../../src/cli/setup';
 
+/** The escape character, built so that no regular expression literal holds a control character. */
+const ESC = String.fromCharCode(27);
 /** The built command (npm test builds first), run in `cwd`. */
 const BIN = join(__dirname, '..', '..', 'bin', 'rxnn.js');
 const rxnn = (args: string[], cwd = process.cwd(), env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
+  spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, ...env },
+  });
 const tmp = () => mkdtempSync(join(tmpdir(), 'rxnn-conv-'));
 
 describe('the command follows the conventions people expect', () => {
@@ -36,9 +43,28 @@ describe('the command follows the conventions people expect', () => {
 
   it('--set sets a pipeline parameter; an unknown key or a wrong type is one line and exit 2', () => {
     const dir = tmp();
-    const ok = rxnn(['run', 'bn-momentum', '--epochs', '1', '--set', 'momenta=0.3', '--set', 'large-batch-size=50', '--out', dir]);
+    const ok = rxnn([
+      'run',
+      'bn-momentum',
+      '--epochs',
+      '1',
+      '--set',
+      'momenta=0.3',
+      '--set',
+      'large-batch-size=50',
+      '--out',
+      dir,
+    ]);
     expect(ok.status).toBe(0);
-    const models = [...new Set(readFileSync(join(dir, 'metrics.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]))];
+    const models = [
+      ...new Set(
+        readFileSync(join(dir, 'metrics.csv'), 'utf8')
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((l) => l.split(',')[0]),
+      ),
+    ];
     expect(models).toEqual(['batch10/m=0.3', 'batch50/m=0.3']);
     const bad = rxnn(['run', 'bn-momentum', '--set', 'momentum=0.3']);
     expect(bad.status).toBe(2);
@@ -73,14 +99,16 @@ describe('the command follows the conventions people expect', () => {
     expect(readFileSync(join(dir, 'events.jsonl'), 'utf8')).toBe(before);
   });
 
-  it('NO_COLOR: no escape codes even where colour is forced by a terminal-like setting', () => {
+  it('NO_COLOR removes colour, FORCE_COLOR adds it in a pipe; piped charts fit 80 columns', () => {
     const r = rxnn(['run', 'bn-placement', '--epochs', '2', '--out', tmp()], process.cwd(), { NO_COLOR: '1' });
-    expect(r.stdout).not.toMatch(/\x1b/);
+    expect(r.stdout).not.toContain(ESC);
     const forced = rxnn(['run', 'bn-placement', '--epochs', '2', '--out', tmp()], process.cwd(), { FORCE_COLOR: '1' });
-    expect(forced.stdout).toMatch(/\x1b\[38;5;\d+m●/);
+    expect(forced.stdout).toMatch(new RegExp(`${ESC}\\[38;5;\\d+m●`));
     // Piped, lines are at most 80 columns.
     const long = rxnn(['run', 'bn-placement', '--epochs', '150', '--out', tmp()]);
-    const chartLines = long.stdout.slice(long.stdout.indexOf('test MSE per epoch')).split('\n');
+    const chart = long.stdout.slice(long.stdout.indexOf('test MSE per epoch'), long.stdout.indexOf('\nwrote '));
+    const chartLines = chart.split('\n');
+    expect(chartLines.length).toBeGreaterThan(10);
     expect(Math.max(...chartLines.map((l) => [...l].length))).toBeLessThanOrEqual(80);
   });
 

@@ -50,7 +50,9 @@ describe('--set: a pipeline typed parameters', () => {
     expect(usage(() => parseSet(bnPlacement, 'hidden=4,x'))).toBe(
       "rxnn: --set hidden=4,x: hidden takes integers ≥ 1, got '4,x'; valid keys of bn-placement: epochs, seed, lr, batchSize, modelSeed, hidden, numExamples",
     );
-    expect(usage(() => parseSet(bnMomentum, 'momenta=0.5,1.5'))).toMatch(/momenta takes numbers 0\.\.1, got '0\.5,1\.5'/);
+    expect(usage(() => parseSet(bnMomentum, 'momenta=0.5,1.5'))).toMatch(
+      /momenta takes numbers 0\.\.1, got '0\.5,1\.5'/,
+    );
     expect(usage(() => parseSet(bnPlacement, 'numExamples=10.5'))).toMatch(/numExamples takes integer ≥ 10/);
     expect(usage(() => parseSet(bnPlacement, 'numExamples=0x10'))).toMatch(/numExamples takes integer/);
     expect(usage(() => parseSet(classification, 'iris=yes'))).toMatch(/iris takes true\|false, got 'yes'/);
@@ -69,7 +71,10 @@ describe('--set: a pipeline typed parameters', () => {
     expect(usage(() => paramsFor(bnMomentum, { ...args, epochs: 4 }, undefined))).toBe(
       'rxnn: --epochs 4 contradicts --set epochs=3; give one of them',
     );
-    const cp = { pipeline: 'bn-momentum', params: { ...bnMomentum.defaults, momenta: [0.2, 0.4] } } as unknown as Checkpoint;
+    const cp = {
+      pipeline: 'bn-momentum',
+      params: { ...bnMomentum.defaults, momenta: [0.2, 0.4] },
+    } as unknown as Checkpoint;
     expect(paramsFor(bnMomentum, { ...args, set: ['momenta=0.2,0.4'] }, cp)).toBe(cp.params);
     expect(usage(() => paramsFor(bnMomentum, { ...args, set: ['momenta=0.2'] }, cp))).toBe(
       "rxnn: --set momenta=0.2 differs from the checkpoint's 0.2,0.4; a resumed run keeps its settings",
@@ -100,18 +105,35 @@ describe('--set: a pipeline typed parameters', () => {
       for (const l of narrow.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
       for (const k of Object.keys(p.defaults)) expect(narrow).toMatch(new RegExp(`\\n  ${k} `));
     }
-    expect(pipelineHelp(bnMomentum, 80)).toMatch(/\n {2}momenta +numbers 0\.\.1 +0\.01,0\.1,0\.5,0\.9\n {18}BatchNorm momenta/);
+    expect(pipelineHelp(bnMomentum, 80)).toMatch(
+      /\n {2}momenta +numbers 0\.\.1 +0\.01,0\.1,0\.5,0\.9\n {18}BatchNorm momenta/,
+    );
   });
 
   it('--help names the defaults, the options, the environment variables and the exit codes; --version the version', () => {
     const help = helpText(PIPELINE_NAMES, ['serve']);
-    for (const s of ['--out DIR', '--set key=value', 'RXNN_BACKEND', 'NO_COLOR', 'FORCE_COLOR', 'out/latest', '(420)']) {
+    for (const s of [
+      '--out DIR',
+      '--set key=value',
+      'RXNN_BACKEND',
+      'NO_COLOR',
+      'FORCE_COLOR',
+      'out/latest',
+      '(420)',
+    ]) {
       expect(help).toContain(s);
     }
     for (const code of ['0', '1', '2', '130']) expect(help).toMatch(new RegExp(`\\n  ${code} +\\w`));
     expect(help).toContain('pipelines: bn-placement, bn-momentum, activations, classification');
     expect(help).toContain('serve');
-    expect(Math.max(...help.split('\n').slice(5).map((l) => l.length))).toBeLessThanOrEqual(80);
+    expect(
+      Math.max(
+        ...help
+          .split('\n')
+          .slice(5)
+          .map((l) => l.length),
+      ),
+    ).toBeLessThanOrEqual(80);
     expect(version()).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
@@ -151,8 +173,14 @@ describe('output folders', () => {
   });
 
   it('--resume of a finished run: a message saying so; of an unfinished one: nothing', () => {
-    const cp = { pipeline: 'bn-momentum', params: { epochs: 5 }, next: { experiment: 2, epoch: 1 } } as unknown as Checkpoint;
-    expect(finishedRun(cp, 2, 'o')).toMatch(/^rxnn: the run in o has finished \(bn-momentum, 5 epochs per model\); nothing to resume/);
+    const cp = {
+      pipeline: 'bn-momentum',
+      params: { epochs: 5 },
+      next: { experiment: 2, epoch: 1 },
+    } as unknown as Checkpoint;
+    expect(finishedRun(cp, 2, 'o')).toMatch(
+      /^rxnn: the run in o has finished \(bn-momentum, 5 epochs per model\); nothing to resume/,
+    );
     expect(finishedRun({ ...cp, next: { experiment: 1, epoch: 3 } }, 2, 'o')).toBeUndefined();
     expect(finishedRun(undefined, 2, 'o')).toBeUndefined();
   });

@@ -47,7 +47,9 @@ describe.each(Object.keys(registry))('report.png of %s', (name) => {
     const groups = [...new Set(rec.epochs.map((e) => (e.model!.includes('/') ? e.model!.split('/')[0] : '')))];
     const legend = els.find((e) => /^Symbol legend titled 'model'/.test(e.attrs['aria-label'] ?? ''))!;
     expect(legend.attrs['aria-label']).toContain(`values: ${models.join(', ')}`);
-    expect((spec as any).spec?.encoding?.color?.scale?.domain ?? (spec as any).encoding.color.scale.domain).toEqual(models);
+    expect((spec as any).spec?.encoding?.color?.scale?.domain ?? (spec as any).encoding.color.scale.domain).toEqual(
+      models,
+    );
 
     // Axes: epochs from 1 to the last; accuracy linear from 0 to 1; one panel per group.
     const axes = els.map((e) => e.attrs['aria-label'] ?? '').filter((l) => /^[XY]-axis/.test(l));
@@ -56,9 +58,13 @@ describe.each(Object.keys(registry))('report.png of %s', (name) => {
     expect(xs.length).toBe(groups.length);
     for (const x of xs) expect(x).toBe(`X-axis titled 'epoch' for a linear scale with values from 1 to ${EPOCHS}`);
     if (pipeline.metric === 'accuracy') {
-      for (const y of ys) expect(y).toMatch(/^Y-axis titled 'accuracy' for a linear scale with values from 0(\.0)? to 1(\.0)?$/);
+      for (const y of ys)
+        expect(y).toMatch(/^Y-axis titled 'accuracy' for a linear scale with values from 0(\.0)? to 1(\.0)?$/);
     } else {
-      for (const y of ys) expect(y).toMatch(new RegExp(`^Y-axis titled '${pipeline.metric}( \\(log scale\\))?' for a (linear|log) scale`));
+      for (const y of ys)
+        expect(y).toMatch(
+          new RegExp(`^Y-axis titled '${pipeline.metric}( \\(log scale\\))?' for a (linear|log) scale`),
+        );
     }
 
     // Every curve (model × split × group) is drawn, and the image has its colour at its vertices.
@@ -79,7 +85,11 @@ describe.each(Object.keys(registry))('report.png of %s', (name) => {
         let near = false;
         for (let dx = -2; dx <= 2 && !near; dx++)
           for (let dy = -2; dy <= 2 && !near; dy++) {
-            const [r, g, b] = pixel(img, Math.min(img.width - 1, Math.max(0, x + dx)), Math.min(img.height - 1, Math.max(0, y + dy)));
+            const [r, g, b] = pixel(
+              img,
+              Math.min(img.width - 1, Math.max(0, x + dx)),
+              Math.min(img.height - 1, Math.max(0, y + dy)),
+            );
             near = Math.abs(r - want[0]) + Math.abs(g - want[1]) + Math.abs(b - want[2]) < 60;
           }
         if (near) hits++;
@@ -87,6 +97,16 @@ describe.each(Object.keys(registry))('report.png of %s', (name) => {
     }
     // Curves cross and cover one another; most vertices still show their own colour.
     expect(hits / total).toBeGreaterThan(0.6);
+
+    // Margins sized to the labels: ink reaches within a few pixels of every edge of the image.
+    let [left, right] = [img.width, 0];
+    for (let y = 0; y < img.height; y++)
+      for (let x = 0; x < img.width; x++) {
+        const [r, g, b, a] = pixel(img, x, y);
+        if (a > 0 && r + g + b < 600) [left, right] = [Math.min(left, x), Math.max(right, x)];
+      }
+    expect(left).toBeLessThan(20);
+    expect(img.width - 1 - right).toBeLessThan(40);
 
     // The first plotted column is epoch 1, at the plotting area's left edge (no empty margin before it).
     const firstX = Math.min(...paths.flatMap((p) => vertices(p).map(([x]) => x)));

@@ -38,7 +38,12 @@ describe('report.svg', () => {
   });
 
   it('accuracy gets a linear axis from 0 to 1, even when an epoch-1 value is near 0', () => {
-    const points: CurvePoint[] = [0.029, 0.5, 0.9].map((value, i) => ({ model: 'pre', epoch: i + 1, split: 'test', value }));
+    const points: CurvePoint[] = [0.029, 0.5, 0.9].map((value, i) => ({
+      model: 'pre',
+      epoch: i + 1,
+      split: 'test',
+      value,
+    }));
     const y = (reportSpec(points, { title: 't', metric: 'accuracy' }).encoding as any).y;
     expect(y.scale).toEqual({ domain: [0, 1], nice: false });
     expect(y.title).toBe('accuracy');
@@ -48,13 +53,17 @@ describe('report.svg', () => {
     const points: CurvePoint[] = [];
     for (const g of ['batch10', 'batch100'])
       for (const m of ['m=0.9', 'm=0.01', 'm=0.5'])
-        for (let epoch = 1; epoch <= 3; epoch++) points.push({ model: `${g}/${m}`, epoch, split: 'test', value: epoch });
+        for (let epoch = 1; epoch <= 3; epoch++)
+          points.push({ model: `${g}/${m}`, epoch, split: 'test', value: epoch });
     const spec = reportSpec(points, { title: 't', metric: 'MSE' }) as any;
     expect(spec.facet.column).toMatchObject({ field: 'group', sort: ['batch10', 'batch100'] });
     expect(spec.spec.encoding.color).toMatchObject({ field: 'name', sort: ['m=0.9', 'm=0.01', 'm=0.5'] });
     expect(spec.spec.encoding.color.scale.domain).toEqual(['m=0.9', 'm=0.01', 'm=0.5']);
     expect(spec.spec.encoding.x.scale).toEqual({ domain: [1, 3], nice: false });
-    const single = reportSpec(points.map((p) => ({ ...p, model: p.model.split('/')[1] })), { title: 't', metric: 'MSE' }) as any;
+    const single = reportSpec(
+      points.map((p) => ({ ...p, model: p.model.split('/')[1] })),
+      { title: 't', metric: 'MSE' },
+    ) as any;
     expect(single.facet).toBeUndefined();
   });
 
@@ -66,7 +75,8 @@ describe('report.svg', () => {
     );
     expect(o.subtitle).toEqual(['momentum sweep', 'seed 420 · backend js']);
     const spec = reportSpec([], o) as any;
-    expect(spec.title.text).toEqual(['bn-momentum: epochs 20 · lr 0.03 · batchSize 10 · momenta 0.01, 0.1']);
+    expect(spec.title.text).toEqual(['bn-momentum: epochs 20 · lr 0.03 · batchSize 10', 'momenta 0.01, 0.1']);
+    for (const l of spec.title.text as string[]) expect(l.length * 0.8 * spec.title.fontSize).toBeLessThanOrEqual(670);
     expect(settingsText({ a: 'x'.repeat(50), b: 'y'.repeat(50) }, 90)).toHaveLength(2);
   });
 

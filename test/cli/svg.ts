@@ -56,5 +56,8 @@ export function offsetOf(el: Element): [number, number] {
 /** A line mark's vertices in image coordinates (its path is M/L commands). */
 export function vertices(path: Element): [number, number][] {
   const [ox, oy] = offsetOf(path);
-  return [...path.attrs.d.matchAll(/[ML]\s*([-\d.e]+)[,\s]([-\d.e]+)/g)].map((m) => [ox + Number(m[1]), oy + Number(m[2])]);
+  return [...path.attrs.d.matchAll(/[ML]\s*([-\d.e]+)[,\s]([-\d.e]+)/g)].map((m) => [
+    ox + Number(m[1]),
+    oy + Number(m[2]),
+  ]);
 }

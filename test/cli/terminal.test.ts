@@ -5,7 +5,9 @@ import { chart, finalTable, jsonView, plainView, progressFormat, ttyView, RunInf
 import { emptyRecords, record } from '../../src/cli/records';
 import { useColor } from '../../src/cli/color';
 
-const ANSI = /\x1b\[[0-9;]*m/g;
+/** The escape character, built so that no regular expression literal holds a control character. */
+const ESC = String.fromCharCode(27);
+const ANSI = new RegExp(`${ESC}\\[[0-9;]*m`, 'g');
 const info: RunInfo = {
   pipeline: 'p',
   summary: 's',
@@ -60,7 +62,7 @@ describe('terminal views', () => {
     v.event({ kind: 'epoch', model: 'a', epoch: 1, train: 1, test: 2 });
     v.event({ kind: 'epoch', model: 'batch100/m=0.01', epoch: 1, train: 1, test: 2 });
     v.finish(recs(), {});
-    expect(out).not.toMatch(/\x1b/);
+    expect(out).not.toContain(ESC);
     expect(out).toContain('a                epoch 1/3  train MSE 1.0000  test MSE 2.0000\n');
     expect(out).toContain('batch100/m=0.01  epoch 1/3  train MSE 1.0000  test MSE 2.0000\n');
     expect(out).not.toContain('step');
@@ -89,9 +91,11 @@ describe('terminal views', () => {
     v.event({ kind: 'step', model: 'a', epoch: 1, step: 1, loss: 0.75, batchSize: 2 });
     v.event({ kind: 'epoch', model: 'a', epoch: 1, train: 1, test: 2 });
     v.finish(recs(), {});
-    expect(out.text).toMatch(/ a {6}epoch 1\/3 {2}loss {2}0\.7500 {2}train {2}1\.0000 {2}test {2}2\.0000 {2}█+░+ {2}16%/);
+    expect(out.text).toMatch(
+      / a {6}epoch 1\/3 {2}loss {2}0\.7500 {2}train {2}1\.0000 {2}test {2}2\.0000 {2}█+░+ {2}16%/,
+    );
     expect(out.text).toContain('model  epoch  train MSE  test MSE');
-    expect(out.text).toMatch(/\x1b\[38;5;\d+m●/);
+    expect(out.text).toMatch(new RegExp(`${ESC}\\[38;5;\\d+m●`));
     expect(out.text).toContain('test MSE per epoch\n');
     const chartLines = out.text.slice(out.text.indexOf('test MSE per epoch')).split('\n');
     for (const line of chartLines) expect(stringWidth(line.replace(ANSI, ''))).toBeLessThanOrEqual(100);
@@ -103,7 +107,7 @@ describe('terminal views', () => {
     const v = ttyView(stream, { NO_COLOR: '1' });
     v.start(info);
     v.finish(recs(), {});
-    expect(out.text.slice(out.text.indexOf('model  epoch'))).not.toMatch(/\x1b\[/);
+    expect(out.text.slice(out.text.indexOf('model  epoch'))).not.toContain(ESC);
     expect(useColor({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
     expect(useColor({ isTTY: true }, { NO_COLOR: '' })).toBe(true);
     expect(useColor({ isTTY: false }, {})).toBe(false);
@@ -134,8 +138,10 @@ describe('terminal views', () => {
     v.start(info);
     v.note('rxnn: warning: batch10/m=0.9 layer normalize1: momentum 0.9 weighs each new batch heavily');
     v.finish(recs(), {});
-    const text = out.text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    const text = out.text.replace(new RegExp(`${ESC}\\[[0-9;?]*[A-Za-z]`, 'g'), '');
     expect(text).toContain('rxnn: warning: batch10/m=0.9 layer\n');
+    // Written over the bars, every line clears what is left of the bar line it replaces.
+    expect(out.text).toContain(`rxnn: warning: batch10/m=0.9 layer${ESC}[0K\nnormalize1: momentum 0.9 weighs each new${ESC}[0K\n`);
     expect(text).toContain('normalize1: momentum 0.9 weighs each new\nbatch heavily\n');
   });
 
@@ -143,7 +149,8 @@ describe('terminal views', () => {
     const rec = emptyRecords();
     for (const g of ['batch10', 'batch100'])
       for (const m of ['m=0.1', 'm=0.9'])
-        for (let e = 1; e <= 5; e++) record(rec, { kind: 'epoch', model: `${g}/${m}`, epoch: e, train: 1, test: e * (m === 'm=0.1' ? 1 : 2) });
+        for (let e = 1; e <= 5; e++)
+          record(rec, { kind: 'epoch', model: `${g}/${m}`, epoch: e, train: 1, test: e * (m === 'm=0.1' ? 1 : 2) });
     const c = chart(rec, 'MSE', { width: 80, color: false });
     expect(c).toMatch(/test MSE per epoch: batch10( \(log scale\))?\n/);
     expect(c).toMatch(/test MSE per epoch: batch100( \(log scale\))?\n/);

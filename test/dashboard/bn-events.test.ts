@@ -66,7 +66,13 @@ describe('runningStats with batch: true', () => {
 describe('bnWarnings', () => {
   const loader = (n: number, batchSize: number, dropLast = false) =>
     new DataLoader(
-      new TensorDataset(tensor(new Float32Array(2 * n).map((_, i) => Math.sin(i)), { shape: [n, 2] }), tensor(new Float32Array(n), { shape: [n, 1] })),
+      new TensorDataset(
+        tensor(
+          new Float32Array(2 * n).map((_, i) => Math.sin(i)),
+          { shape: [n, 2] },
+        ),
+        tensor(new Float32Array(n), { shape: [n, 1] }),
+      ),
       { batchSize, dropLast },
     );
 

@@ -44,8 +44,11 @@ describe('the dashboard in chromium', () => {
         // The first epoch while the run is still going (the end event not yet seen), or the end: which came first.
         await page.waitForFunction(
           () => {
-            const s = (window as unknown as { rxnnDashboard: { store: { models: Map<string, { epochs: unknown[] }>; end?: unknown } } })
-              .rxnnDashboard.store;
+            const s = (
+              window as unknown as {
+                rxnnDashboard: { store: { models: Map<string, { epochs: unknown[] }>; end?: unknown } };
+              }
+            ).rxnnDashboard.store;
             return s.end !== undefined || [...s.models.values()].some((m) => m.epochs.length > 0);
           },
           undefined,
@@ -68,7 +71,9 @@ describe('the dashboard in chromium', () => {
         });
         expect(s.models.map((m) => m.name)).toEqual(['none', 'pre', 'post']);
         expect(s.models.flatMap((m) => m.epochs)).toEqual(
-          [...want.epochs].sort((a, b) => ['none', 'pre', 'post'].indexOf(a.model!) - ['none', 'pre', 'post'].indexOf(b.model!)),
+          [...want.epochs].sort(
+            (a, b) => ['none', 'pre', 'post'].indexOf(a.model!) - ['none', 'pre', 'post'].indexOf(b.model!),
+          ),
         );
         expect(Object.fromEntries(s.models.map((m) => [m.name, m.losses]))).toEqual(want.losses);
         expect(await resultsTable(page)).toEqual(want.results);
@@ -135,7 +140,10 @@ describe('the dashboard in chromium', () => {
         await page.waitForSelector('body[data-ended="done"]', { timeout: 90_000 });
         const s = await pageState(page);
         const res = await fetch(new URL('/events.jsonl', h.url));
-        const lines = (await res.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+        const lines = (await res.text())
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
         expect({ lastId: s.lastId, gaps: s.gaps, duplicates: s.duplicates, connections: s.connections }).toEqual({
           lastId: lines.length,
           gaps: 0,

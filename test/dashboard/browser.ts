@@ -59,7 +59,12 @@ export async function openPage(browser: Browser, url: string, errors: string[]):
 }
 
 /** The `rxnn` command (built: dist/), with its output gathered and the dashboard's URL once printed. */
-export function rxnn(args: string[]): { child: ChildProcess; out: () => string; url: () => Promise<string>; exit: Promise<number | null> } {
+export function rxnn(args: string[]): {
+  child: ChildProcess;
+  out: () => string;
+  url: () => Promise<string>;
+  exit: Promise<number | null>;
+} {
   const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'rxnn.js'), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },

@@ -18,8 +18,8 @@ it('dbg', async () => {
   await runCommand({ pipeline: 'bn-placement', json: true, epochs: 4, out: ref }, registry, false);
   vi.restoreAllMocks();
   const a = snapshotDir(base), b = snapshotDir(ref);
-  console.log(c, Object.keys(a).filter((k) => a[k] !== b[k]));
+  writeFileSync('/tmp/dbg1.txt', JSON.stringify([c, Object.keys(a).filter((k) => a[k] !== b[k])]));
   const x = readFileSync(join(base, 'checkpoint.json'), 'utf8'), y = readFileSync(join(ref, 'checkpoint.json'), 'utf8');
   let i = 0; while (x[i] === y[i]) i++;
-  console.log(x.slice(i - 80, i + 80)); console.log(y.slice(i - 80, i + 80));
+  writeFileSync('/tmp/dbg2.txt', x.slice(i - 80, i + 80) + '\n' + y.slice(i - 80, i + 80));
 });

@@ -15,7 +15,7 @@ describe('epochs', () => {
         A: { name: 'a', epoch: 2 },
         B: { name: 'b', epoch: 2 },
         y: { kind: 'epochEnd', epoch: 2, steps: 2 },
-      } as Record<string, unknown>);
+      });
       expectSubscriptions(src.subscriptions).toBe(['^---!', '----^---!']);
     });
   });

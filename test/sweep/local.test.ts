@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lastValueFrom, toArray } from 'rxjs';
 import { bnPlacement } from '../../pipelines';
+import type { Tensor } from '../../src/index';
 import { localPool, planRuns, runOne, runsCsv, sweep$, type RunResult, type SweepEvent } from '../../src/sweep';
 import { FAULTY, freePort, read, rxnn, startRxnn, tmp } from './helpers';
 
@@ -30,10 +31,11 @@ describe('sweep$ on the local pool', () => {
     expect(new Set(tagged.map((e) => e.kind === 'run' && e.run))).toEqual(new Set(start.runs.map((r) => r.id)));
     const agg = one.events.filter((e) => e.kind === 'aggregate');
     expect(agg.map((e) => e.kind === 'aggregate' && e.progress.done)).toEqual([1, 2, 3, 4]);
-    const last = agg[3].kind === 'aggregate' ? agg[3].summary() : undefined;
-    expect(last?.models).toEqual(['none', 'pre', 'post']);
-    expect(last?.comparisons.map((c) => `${c.a}-${c.b}`)).toEqual(['none-pre', 'none-post', 'pre-post']);
-    expect(last?.comparisons[0].aBetter + last!.comparisons[0].bBetter + last!.comparisons[0].ties).toBe(4);
+    if (agg[3].kind !== 'aggregate') throw new Error('expected an aggregate event');
+    const last = agg[3].summary();
+    expect(last.models).toEqual(['none', 'pre', 'post']);
+    expect(last.comparisons.map((c) => `${c.a}-${c.b}`)).toEqual(['none-pre', 'none-post', 'pre-post']);
+    expect(last.comparisons[0].aBetter + last.comparisons[0].bBetter + last.comparisons[0].ties).toBe(4);
   });
 
   it('a seed varies data, split and initial weights; the models of one run start from the same weights', async () => {
@@ -41,7 +43,7 @@ describe('sweep$ on the local pool', () => {
     expect(runs.map((r) => r.params.modelSeed)).toEqual([2 ** 32, 2 ** 32 + 1]);
     const firstWeights = async (params: Record<string, unknown>) => {
       const [e] = await bnPlacement.setup(params as never);
-      const w = e.models.map((m) => Array.from(m.stateDict()['linear1.weight'].data as Float32Array));
+      const w = e.models.map((m) => Array.from((m.stateDict()['linear1.weight'] as Tensor).data));
       const split = e.train as unknown as {
         dataset: { indices: number[]; dataset: { tensors: { data: Float32Array }[] } };
       };
@@ -121,6 +123,27 @@ describe('rxnn sweep (local)', () => {
     expect(full.stdout).toMatch(
       /test MSE at epoch 10, paired over the same seeds: mean difference \[95% CI\]\n {2}none vs pre: .*, (none|pre) better on \d of 8 seeds/,
     );
+  });
+
+  it('a model whose loss diverges stops its run: a result with its rows so far, counted, kept through --resume', () => {
+    const dir = tmp();
+    const r = rxnn(['sweep', 'bn-placement', '--seeds', '18..19', '--lr', '0.1', '--epochs', '3', '--out', dir]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      "1 of 2 runs stopped when a model's loss diverged (post 1); the figures at epoch 3 are over the run that went on",
+    );
+    const rows = read(dir, 'runs.csv').trim().split('\n').slice(1);
+    expect(rows.filter((l) => l.split(',')[1] === '19').map((l) => l.split(',').slice(2, 4).join(' '))).toEqual([
+      'none 1',
+      'pre 1',
+      'post 1',
+      'none 2',
+      'pre 2',
+    ]);
+    const before = ['runs.csv', 'summary.csv', 'report.svg', 'sweep.json'].map((f) => read(dir, f));
+    expect(JSON.parse(before[3])).toMatchObject({ diverged: [{ seed: 19, model: 'post', epoch: 2, step: 18 }] });
+    expect(rxnn(['sweep', '--resume', dir]).status).toBe(0);
+    expect(['runs.csv', 'summary.csv', 'report.svg', 'sweep.json'].map((f) => read(dir, f))).toEqual(before);
   });
 
   it('a run that throws is reported failed with its error; the others finish', () => {

@@ -68,6 +68,25 @@ describe('rxnn sweep --queue (BullMQ on a real redis-server)', () => {
     expect(redisKeys(port)).toEqual([]);
   });
 
+  it('the submitter killed and started again: finished runs are picked up from Redis, no run runs twice', async () => {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}`;
+    keep(await startRedis(port));
+    const w = await worker(url);
+    const args = ['sweep', 'bn-placement', '--seeds', '0..5', '--epochs', '10', '--queue', url];
+    const first = keep(startRxnn([...args, '--out', tmp()]));
+    await first.waitFor(/runs [1-3]\/6/);
+    first.child.kill('SIGKILL');
+    await first.exit;
+    const dir = tmp();
+    const again = keep(startRxnn([...args, '--out', dir]));
+    expect(await again.exit).toBe(0);
+    const starts = [...w.out().matchAll(/started (r[0-9a-f]{20})/g)].map((m) => m[1]);
+    expect(starts).toHaveLength(6);
+    expect(new Set(starts).size).toBe(6);
+    expect(runIds(read(dir, 'runs.csv'))).toEqual(expect.arrayContaining(starts));
+  });
+
   it('Redis restarted mid-sweep: a clear message, then the sweep goes on to the same results', async () => {
     const port = await freePort();
     const url = `redis://127.0.0.1:${port}`;

@@ -46,7 +46,12 @@ describe('TrainingStep', () => {
 
   it('guarded: an optimizer that throws leaves the running statistics where the step found them', () => {
     const p = problem(3);
-    const failing = { zeroGrad: () => p.optimizer.zeroGrad(), step: () => { throw new Error('no step'); } };
+    const failing = {
+      zeroGrad: () => p.optimizer.zeroGrad(),
+      step: () => {
+        throw new Error('no step');
+      },
+    };
     const step = new TrainingStep(p.model, p.criterion, failing, { guard: true });
     const [x, y] = p.loader[Symbol.iterator]().next().value as Tensor[];
     const before = state(p.model);

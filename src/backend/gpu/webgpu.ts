@@ -1,14 +1,15 @@
 import { createRequire } from 'node:module';
 import { flag, parseFlag } from '../../config/flags';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { GpuMode, ModeProbe, dawnLoadError, probeMode, registerWebGPUProber } from './modes';
 import type { Runner } from './runner';
 import { KernelSpec, SOURCES } from './sources';
-import { decodeMatmulSpec, variantKey, wgslHostSource, wgslMatmulSources } from './wgsl/matmul';
+import { decodeMatmulSpec, variantKey, wgslMatmulSources } from './wgsl/matmul';
 import { DeviceLink, Residency } from './resident';
 import { deviceKernelSources } from './wgsl/kernels';
-import { deviceRuntimeSource, type KernelCall } from './wgsl/runtime';
+import type { KernelCall } from './wgsl/runtime';
+import { startWorker } from '../start-worker';
 
 /**
  * gpu.js's WebGPU kernels return Promises (readback is `mapAsync`), while the
@@ -48,142 +49,6 @@ const req = createRequire(__filename);
 /** ctl[0]: 0 pending, 1 done, 2 failed; ctl[1]: message length in bytes; ctl[2]: 1 once closing. */
 const CTL_INTS = 4;
 const MSG_BYTES = 4096;
-
-function workerSource(resident: boolean): string {
-  return `
-const { workerData, parentPort } = require('worker_threads');
-const { ctl, msg, mode, gpuJsPath, webgpuUrl, sources, wgslOn, wgslSources, wgslDevice, residentOn, residentSources } = workerData;
-let data = workerData.data;
-const kernels = new Map();
-let gpu = null;
-let wgsl = null;
-let rt = null;
-let rtError = null;
-let wgslDev = null;
-// ---- wgsl/runtime.ts's DeviceRuntime (createDeviceRuntime and what it calls)
-${resident ? deviceRuntimeSource() : ''}
-let adapterName = '';
-// ---- wgsl/matmul.ts's host functions (createWgslMatmul, wgslSelfTest and what they call)
-${wgslHostSource()}
-// ----
-async function wgslDeviceHere() {
-  // A test's stand-in device (a module exporting createDevice), or gpu.js's own shared device.
-  if (wgslDevice) return require(wgslDevice).createDevice();
-  const { WebGPUContext } = require(gpuJsPath);
-  if (WebGPUContext && typeof WebGPUContext.acquire === 'function') return (await WebGPUContext.acquire()).device;
-  const adapter = await globalThis.navigator.gpu.requestAdapter();
-  return adapter.requestDevice({ requiredLimits: {
-    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize } });
-}
-function signal(state, text) {
-  if (text) {
-    const b = Buffer.from(String(text).slice(0, ${MSG_BYTES / 2}));
-    msg.set(b); Atomics.store(ctl, 1, b.length);
-  }
-  Atomics.store(ctl, 0, state);
-  Atomics.notify(ctl, 0);
-}
-function wrap(obj) {
-  return new Proxy(obj, {
-    get(t, p) {
-      const v = Reflect.get(t, p, t);
-      if (typeof v !== 'function') return v;
-      if (p === 'addEventListener') return (...a) => { try { return v.apply(t, a); } catch (e) { return undefined; } };
-      return (...a) => {
-        const r = v.apply(t, a);
-        return (p === 'requestAdapter' || p === 'requestDevice') && r && typeof r.then === 'function'
-          ? r.then((x) => (x ? wrap(x) : x)) : r;
-      };
-    },
-    set(t, p, v) { if (p === 'onuncapturederror') return true; return Reflect.set(t, p, v, t); },
-  });
-}
-async function init() {
-  if (mode === 'webgpu') {
-    const wg = await import(webgpuUrl);
-    Object.assign(globalThis, wg.globals);
-    globalThis.navigator = { gpu: wrap(wg.create([])) };
-    const adapter = await globalThis.navigator.gpu.requestAdapter();
-    if (!adapter) throw new Error('navigator.gpu.requestAdapter() answered null: no WebGPU adapter here');
-    const info = adapter.info || {};
-    adapterName = [info.description || info.device || info.vendor || 'unnamed adapter',
-      info.architecture === 'software' || adapter.isFallbackAdapter ? 'software' : ''].filter(Boolean).join(', ');
-  }
-  const { GPU } = require(gpuJsPath);
-  gpu = new GPU({ mode });
-  const k = gpu.createKernel('function (a) { return a[this.thread.x] * 2 + 1; }', { output: [3] });
-  const r = await k(new Float32Array([1, 2, 3]));
-  if (!(r[0] === 3 && r[1] === 5 && r[2] === 7)) throw new Error('a test kernel answered ' + Array.from(r).join(', '));
-  if (wgslOn) {
-    const device = wgslDev = await wgslDeviceHere();
-    wgsl = createWgslMatmul(device, { sources: wgslSources });
-    await wgslSelfTest(wgsl);
-    if (residentOn) {
-      rt = createDeviceRuntime(device, { sources: residentSources });
-      rt.upload(1, new Float32Array(1)); // the fence's buffer (Residency's ids start at 2)
-    }
-  }
-}
-// Resident mode: calls arrive in order, in batches; only a read answers. A call that throws
-// is remembered and reported by the next read, as a device reports an asynchronous error.
-function residentCall(m) {
-  try {
-    if (m.rt === 'upload') rt.upload(m.id, m.values);
-    else if (m.rt === 'run') rt.run(m.call);
-    else if (m.rt === 'free') for (const id of m.ids) rt.free(id);
-  } catch (e) {
-    if (!rtError) rtError = e;
-  }
-}
-function residentRead(job) {
-  if (rtError) { const e = rtError; rtError = null; signal(2, e && e.stack || e); return; }
-  rt.read(job.id, data, 0).then(() => signal(1), (e) => signal(2, e && e.stack || e));
-}
-init().then(() => signal(1, adapterName), (e) => signal(2, e && e.message || e));
-parentPort.on('message', async (job) => {
-  try {
-    if (job.close) {
-      // The process is exiting: Dawn aborts at exit while a device that ran work is alive, or
-      // while a promise of its own (an error scope's pop) is pending: a read settles them all first.
-      try { if (rt) { await rt.read(1, new Float32Array(1), 0).catch(() => undefined); rt.destroy(); } } catch (e) { /* exiting anyway */ }
-      try { if (wgslDev && wgslDev.destroy) wgslDev.destroy(); } catch (e) { /* exiting anyway */ }
-      signal(1);
-      // Never back to this thread's event loop: Dawn's binding would tick the destroyed device
-      // there (a fatal napi_throw was seen). The process's exit ends the thread.
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
-      return;
-    }
-    if (job.data) data = job.data;
-    // Closing (ctl[2] set): the process is exiting, so queued work is dropped, not run.
-    if (job.batch && Atomics.load(ctl, 2)) return;
-    if (job.batch) {
-      for (const m of job.batch) residentCall(m);
-      if (job.read) residentRead(job.read);
-      return;
-    }
-    if (job.wgsl) {
-      const [a, b] = job.args.map(([off, len]) => data.slice(off, off + len));
-      await wgsl.run(a, b, job.wgsl, data, job.outOffset);
-      signal(1);
-      return;
-    }
-    let k = kernels.get(job.spec.key);
-    if (!k) {
-      k = gpu.createKernel(sources[job.spec.source], {
-        output: [job.spec.output], constants: job.spec.constants,
-        loopMaxIterations: Math.max(1, job.spec.loopMax), precision: 'single', tactic: 'precision',
-      });
-      kernels.set(job.spec.key, k);
-    }
-    const args = job.args.map(([off, len]) => data.slice(off, off + len));
-    const out = await k(...args);
-    data.set(out, job.outOffset);
-    signal(1);
-  } catch (e) {
-    signal(2, e && e.stack || e);
-  }
-});`;
-}
 
 /** RXNN_WEBGPU_RESIDENT (src/config/flags.ts), or `raw` when given: whether tensors stay on the device in webgpu mode. */
 export function webgpuResident(raw?: string): boolean {
@@ -239,11 +104,11 @@ export class BridgeRunner implements Runner {
     const wgslOn = this.matmulEngine === 'wgsl';
     const resident = wgslOn && mode === 'webgpu' && !opts.wgslDevice && (opts.resident ?? webgpuResident());
     const webgpuUrl = mode === 'webgpu' ? pathToFileURL(req.resolve('webgpu')).href : '';
-    this.worker = new Worker(workerSource(resident), {
-      eval: true,
+    this.worker = startWorker(__dirname, 'webgpu-worker', {
       workerData: {
         ctl: this.ctl,
         msg: this.msg,
+        msgBytes: MSG_BYTES,
         mode,
         data: this.data,
         sources: SOURCES,

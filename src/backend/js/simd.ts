@@ -62,7 +62,9 @@ export interface SimdPaths {
 }
 
 const notInstalled = (): never => {
-  throw new Error("the js backend's WebAssembly paths are not installed: import rxnn (src/backend), not src/backend/js");
+  throw new Error(
+    "the js backend's WebAssembly paths are not installed: import rxnn (src/backend), not src/backend/js",
+  );
 };
 
 /** The installed paths; the js kernels read them at each call. */

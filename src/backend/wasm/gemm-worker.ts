@@ -7,7 +7,12 @@ import { WA, type WasmMemory } from './api';
 import { CTL, runGemmJob, type GemmExports } from './work';
 
 // Not `module`: a top-level `module` declaration makes Node load the compiled CommonJS file as an ES module.
-const { module: compiled, mem, ctl, thread } = workerData as {
+const {
+  module: compiled,
+  mem,
+  ctl,
+  thread,
+} = workerData as {
   module: object;
   mem: WasmMemory<SharedArrayBuffer>;
   ctl: Int32Array;

@@ -230,16 +230,29 @@ export function gemm(
   f32.set(a, A0 / 4);
   Atomics.store(ctl, CTL.AREADY, 1);
   if (useWorkers) Atomics.notify(ctl, CTL.AREADY);
-  if (prof) { const t1 = performance.now(); prof.calls++; prof.copyIn += (t1 - t) * 1000; t = t1; }
+  if (prof) {
+    const t1 = performance.now();
+    prof.calls++;
+    prof.copyIn += (t1 - t) * 1000;
+    t = t1;
+  }
   runGemmJob(ex, ctl, 0);
-  if (prof) { const t1 = performance.now(); prof.compute += (t1 - t) * 1000; t = t1; }
+  if (prof) {
+    const t1 = performance.now();
+    prof.compute += (t1 - t) * 1000;
+    t = t1;
+  }
   if (useWorkers) {
     const want = s.workers.length;
     // Usually the workers are finishing their last block: spin (BARRIER_SPIN turns), then sleep.
     for (let i = 0, spin = ctl[CTL.BARRIER_SPIN]; i < spin && Atomics.load(ctl, CTL.DONE) < want; i++);
     for (let d = Atomics.load(ctl, CTL.DONE); d < want; d = Atomics.load(ctl, CTL.DONE)) Atomics.wait(ctl, CTL.DONE, d);
   }
-  if (prof) { const t1 = performance.now(); prof.wait += (t1 - t) * 1000; t = t1; }
+  if (prof) {
+    const t1 = performance.now();
+    prof.wait += (t1 - t) * 1000;
+    t = t1;
+  }
   // Out through set() into a fresh array: slice() of a shared memory is element by element, 2-5x slower.
   const c0 = C0 / 4;
   const out = take(m * n);

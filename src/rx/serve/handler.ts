@@ -80,7 +80,8 @@ export function handle(req: IncomingMessage, res: ServerResponse, s: ServeState)
   const page = Object.hasOwn(PAGE_FILES, path) ? PAGE_FILES[path] : undefined;
   if (page) {
     const body = s.assets.get(page.file);
-    if (!body) return text(res, 503, `the page is not built (node tools/build-dashboard.mjs); the stream is at /events`);
+    if (!body)
+      return text(res, 503, `the page is not built (node tools/build-dashboard.mjs); the stream is at /events`);
     return send(res, 200, page.type, body, cookie);
   }
   switch (path) {

@@ -12,7 +12,6 @@ export function asTensor(o: Operand, fn = 'operand', arg = 'other'): Tensor {
   throw new ArgumentError(fn, arg, o, 'a Tensor or a number');
 }
 
-
 /** The broadcast shape; `a.shape` itself when the shapes are equal (the common case: no new array). */
 function outShape(a: readonly number[], b: readonly number[]): readonly number[] {
   if (a === b) return a;

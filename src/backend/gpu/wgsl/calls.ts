@@ -3,45 +3,24 @@
  * before anything is allocated or encoded, with the argument, its value and what
  * was expected), allocates its outputs, packs the kernels' uniform blocks
  * (kernels.ts) and encodes their dispatches through the runtime's core.
- *
- * These run in the worker too: like createDeviceRuntime, each references only
- * its arguments, JS built-ins and the other shipped functions (CALL_FUNCTIONS,
- * and the helpers bound below under the names the worker's text gives them).
  */
 import type { UnaryOp } from '../../kernels';
 import type { DeviceBinaryOp } from './elementwise';
-import * as plans from './kernels';
-
-// Under the names the functions here call them by (see runtime.ts: an imported name would not survive shipping).
-const dispatchGrid = plans.dispatchGrid;
-const binaryPlan = plans.binaryPlan;
-const permutePlan = plans.permutePlan;
-const reducePlan = plans.reducePlan;
-const packLen = plans.packLen;
-const packFill = plans.packFill;
-const packBcast = plans.packBcast;
-const packSgd = plans.packSgd;
-const packReduce = plans.packReduce;
-const packBn = plans.packBn;
-const packBnElementwise = plans.packBnElementwise;
-const packBnUpdate = plans.packBnUpdate;
-const packMatmul = plans.packMatmul;
-/** The kernels.ts helpers these calls use, for the worker's text. */
-export const PLAN_FUNCTIONS = [
-  dispatchGrid,
+import {
   binaryPlan,
-  permutePlan,
-  reducePlan,
-  packLen,
-  packFill,
+  dispatchGrid,
   packBcast,
-  packSgd,
-  packReduce,
   packBn,
   packBnElementwise,
   packBnUpdate,
+  packFill,
+  packLen,
   packMatmul,
-];
+  packReduce,
+  packSgd,
+  permutePlan,
+  reducePlan,
+} from './kernels';
 
 /** Every unary op of backend/kernels.ts: each has a WGSL kernel (elementwise.ts) but copy, a buffer copy. */
 export type UnaryKernelOp = UnaryOp;
@@ -616,24 +595,3 @@ export function runCall(rt: RuntimeCore, call: KernelCall): void {
       );
   }
 }
-
-/** Every function of this file, for the worker's text. */
-export const CALL_FUNCTIONS = [
-  callGather,
-  callFill,
-  callMatmul,
-  callUnary,
-  callBinary,
-  callReduceSum,
-  bnDims,
-  callBnStats,
-  callBnForward,
-  callBnBackward,
-  callBnUpdateStats,
-  callSgd,
-  callAccumulate,
-  callFillKernel,
-  callPermute,
-  callGatherRows,
-  runCall,
-];

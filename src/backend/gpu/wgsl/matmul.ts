@@ -24,9 +24,7 @@
  * back through mapAsync of a staging buffer (onSubmittedWorkDone was seen to
  * abort Dawn's node binding: docs/webgpu-node.md).
  *
- * Everything the worker runs (createWgslMatmul and the functions it calls)
- * references nothing outside itself, so webgpu.ts can ship it to its worker
- * as source text (wgslHostSource); the WGSL texts travel as data.
+ * The worker (../webgpu-worker.ts) imports createWgslMatmul; the WGSL texts travel as data.
  */
 
 export interface MatmulShape {
@@ -659,15 +657,4 @@ export async function wgslSelfTest(mm: WgslMatmul): Promise<void> {
       );
     }
   }
-}
-
-/**
- * The host's source text for the worker: every function above that it calls,
- * as plain JavaScript (each references only its arguments, JS built-ins and
- * the others listed here).
- */
-export function wgslHostSource(): string {
-  return [variantKey, matmulGrid, referenceMatmul, errorVsBound, createWgslMatmul, wgslSelfTest]
-    .map((f) => f.toString())
-    .join('\n');
 }

@@ -27,24 +27,12 @@
  * writes) and each submit, which reports the encoder's errors; so an error is
  * reported, naming the call or the batch of calls, by the next read at the latest.
  *
- * Everything the worker runs is createDeviceRuntime plus the functions it
- * calls (calls.ts's, kernels.ts's plans and packers, bucketBytes,
- * describeCall), each referencing only its arguments, JS built-ins and the
- * others: deviceRuntimeSource() ships their text, and the WGSL travels as
- * data (opts.sources).
+ * The worker (../webgpu-worker.ts) imports this module; the WGSL travels as data (opts.sources).
  */
-import * as calls from './calls';
-import type { Buf as AnyBuf, KernelCall, RuntimeCore } from './calls';
-import * as plans from './kernels';
-import type { KernelSource } from './kernels';
+import { runCall, type Buf as AnyBuf, type KernelCall, type RuntimeCore } from './calls';
+import { dispatchGrid, type KernelSource } from './kernels';
 
 export type { BinaryKernelOp, KernelCall, UnaryKernelOp } from './calls';
-
-// calls.ts's entry point under the name createDeviceRuntime calls it by: bound here for this
-// module, and in the worker by the function texts deviceRuntimeSource() puts before it (an
-// imported name would compile to a module reference, which the worker's text lacks).
-const runCall = calls.runCall;
-const dispatchGrid = plans.dispatchGrid;
 
 export interface DeviceRuntimeStats {
   /** Commands encoded: compute dispatches and buffer copies. */
@@ -716,15 +704,4 @@ export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions
   }
 
   return { upload, free, run, read, flush, stats, destroy };
-}
-
-/**
- * The runtime's source text for a worker: createDeviceRuntime and every
- * function it calls, as plain JavaScript; `new Function(deviceRuntimeSource()
- * + '; return createDeviceRuntime;')()` yields it.
- */
-export function deviceRuntimeSource(): string {
-  return [...calls.PLAN_FUNCTIONS, ...calls.CALL_FUNCTIONS, bucketBytes, describeCall, createDeviceRuntime]
-    .map((f) => f.toString())
-    .join('\n');
 }
