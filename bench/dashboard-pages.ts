@@ -46,7 +46,15 @@ async function once(pages: Page[]): Promise<number> {
 async function main(): Promise<void> {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   const pages = await Promise.all([0, 1, 2].map(() => browser.newPage({ viewport: { width: 1280, height: 900 } })));
   await once([]); // warm-up
@@ -59,7 +67,9 @@ async function main(): Promise<void> {
   await browser.close();
   const a = median(none),
     b = median(three);
-  console.log(`bn-placement, ${EPOCHS} epochs, served (median of ${ROUNDS}): no page ${fmt(a)} ms, three pages ${fmt(b)} ms (+${fmt(100 * (b / a - 1), 2)}%)`);
+  console.log(
+    `bn-placement, ${EPOCHS} epochs, served (median of ${ROUNDS}): no page ${fmt(a)} ms, three pages ${fmt(b)} ms (+${fmt(100 * (b / a - 1), 2)}%)`,
+  );
 }
 
 void main().then(() => process.exit(0));

@@ -25,7 +25,9 @@ function setup(variant: Variant) {
   const model = new nn.MLP({ inFeatures: 2, hidden: [4], outFeatures: 1, bn: 'pre' });
   const optimizer = new optim.SGD(model.parameters(), { lr: 0.03 });
   const stats: OperatorFunction<PipelineEvent, PipelineEvent> =
-    variant === 'trainStep' ? identity : runningStats(model, { batch: variant === 'runningStats batch' });
+    variant === 'trainStep'
+      ? identity
+      : runningStats<PipelineEvent>(model, { batch: variant === 'runningStats batch' });
   model.train();
   // No scheduler: the epoch runs synchronously, so only the operators' own work is timed.
   const pass = () =>
@@ -55,7 +57,12 @@ async function main(): Promise<void> {
   console.log(`W1 per epoch (70 steps), median of ${ROUNDS} rounds of ${EPOCHS_PER_ROUND} epochs:`);
   for (const [i, v] of variants.entries()) {
     const m = median(ms[i]);
-    const vs = i === 0 ? '' : i === 1 ? `  (+${fmt(100 * (m / median(ms[0]) - 1), 2)}% over trainStep)` : `  (+${fmt(100 * (m / base - 1), 2)}% over runningStats, +${fmt(100 * (m / median(ms[0]) - 1), 2)}% over trainStep)`;
+    const vs =
+      i === 0
+        ? ''
+        : i === 1
+          ? `  (+${fmt(100 * (m / median(ms[0]) - 1), 2)}% over trainStep)`
+          : `  (+${fmt(100 * (m / base - 1), 2)}% over runningStats, +${fmt(100 * (m / median(ms[0]) - 1), 2)}% over trainStep)`;
     console.log(`  ${v.padEnd(20)} ${fmt(m)} ms${vs}`);
   }
 }

@@ -156,10 +156,11 @@ async function queuePart(): Promise<Record<string, number>> {
 
 async function main(): Promise<void> {
   const load = loadavg()[0];
+  const only = ['scaling', 'queue'].find((a) => process.argv.includes(a));
   const result = {
     loadBefore: round(load, 2),
-    scaling: await scaling(),
-    queue: await queuePart(),
+    ...(only !== 'queue' ? { scaling: await scaling() } : {}),
+    ...(only !== 'scaling' ? { queue: await queuePart() } : {}),
     loadAfter: round(loadavg()[0], 2),
   };
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');

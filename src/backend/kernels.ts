@@ -50,28 +50,29 @@ export interface BatchNormGrads {
   gradBias: Float32Array | null;
 }
 
+/** Plain functions (no `this`): the engine swaps them in and out of K, and passes them around. */
 export interface Kernels {
   /** out = x mapped through `op`, elementwise. */
-  unary(op: UnaryOp, x: Float32Array): Float32Array;
+  unary: (op: UnaryOp, x: Float32Array) => Float32Array;
   /** out[i] = op(a[bcast(i)], b[bcast(i)]) over `outShape`. */
-  binary(
+  binary: (
     op: BinaryOp,
     a: Float32Array,
     aShape: readonly number[],
     b: Float32Array,
     bShape: readonly number[],
     outShape: readonly number[],
-  ): Float32Array;
+  ) => Float32Array;
   /**
    * Reduce `x` of `shape` over the sorted, distinct `axes` (the reduced axes are
    * kept with size 1 in the output's logical shape). `argmax` returns indices as floats.
    */
-  reduce(op: ReduceOp, x: Float32Array, shape: readonly number[], axes: readonly number[]): Float32Array;
+  reduce: (op: ReduceOp, x: Float32Array, shape: readonly number[], axes: readonly number[]) => Float32Array;
   /**
    * Per-slice variance over `axes` with divisor (count - correction); two-pass in
    * float64 so that data with a large mean keeps its small spread.
    */
-  variance(x: Float32Array, shape: readonly number[], axes: readonly number[], correction: number): Float32Array;
+  variance: (x: Float32Array, shape: readonly number[], axes: readonly number[], correction: number) => Float32Array;
   /**
    * out[m, n] = sum_k A[m, k] * B[k, n], where A is stored [k, m] when transA
    * and B is stored [n, k] when transB. With `bias` (length n) it is PyTorch's
@@ -79,7 +80,7 @@ export interface Kernels {
    * so the same bits as matmul followed by a broadcast binary add, in one output buffer;
    * with k = 0 (no products) it is the bias as it is, a -0 included, as PyTorch gives it.
    */
-  matmul(
+  matmul: (
     a: Float32Array,
     b: Float32Array,
     m: number,
@@ -88,30 +89,30 @@ export interface Kernels {
     transA: boolean,
     transB: boolean,
     bias?: Float32Array | null,
-  ): Float32Array;
+  ) => Float32Array;
   /** Reorder the axes of `x` (a row-major tensor of `shape`): out axis i = input axis perm[i]. */
-  permute(x: Float32Array, shape: readonly number[], perm: readonly number[]): Float32Array;
+  permute: (x: Float32Array, shape: readonly number[], perm: readonly number[]) => Float32Array;
   /** out[r] = x[index[r]] for rows of length `rowSize`. */
-  gatherRows(x: Float32Array, rowSize: number, index: readonly number[]): Float32Array;
+  gatherRows: (x: Float32Array, rowSize: number, index: readonly number[]) => Float32Array;
   /** out (numRows rows) with out[index[r]] += g[r]: the adjoint of gatherRows. */
-  scatterAddRows(g: Float32Array, rowSize: number, index: readonly number[], numRows: number): Float32Array;
+  scatterAddRows: (g: Float32Array, rowSize: number, index: readonly number[], numRows: number) => Float32Array;
   /** Mean, biased variance and invstd per channel of x viewed as [N, C, S]. */
-  batchNormStats(x: Float32Array, n: number, c: number, s: number, eps: number): BatchNormStats;
+  batchNormStats: (x: Float32Array, n: number, c: number, s: number, eps: number) => BatchNormStats;
   /**
    * In place, each statistic given (PyTorch's running-statistics update, M = N * S):
    *   runningMean = (1 - momentum) * runningMean + momentum * mean
    *   runningVar  = (1 - momentum) * runningVar  + momentum * varBiased * M / (M - 1)
    */
-  batchNormUpdateStats(
+  batchNormUpdateStats: (
     runningMean: Float32Array | null,
     runningVar: Float32Array | null,
     mean: Float32Array,
     varBiased: Float32Array,
     momentum: number,
     m: number,
-  ): void;
+  ) => void;
   /** y = (x - mean[c]) * invstd[c] * weight[c] + bias[c] (weight/bias null: 1 and 0). */
-  batchNormForward(
+  batchNormForward: (
     x: Float32Array,
     n: number,
     c: number,
@@ -120,7 +121,7 @@ export interface Kernels {
     invstd: Float32Array,
     weight: Float32Array | null,
     bias: Float32Array | null,
-  ): Float32Array;
+  ) => Float32Array;
   /**
    * Gradients of batchNormForward. With `batchStats` the mean and invstd are
    * functions of x (training, or no running stats):
@@ -128,7 +129,7 @@ export interface Kernels {
    * otherwise they are constants and gx = gy * w * invstd.
    * gradWeight = sum(gy * xhat), gradBias = sum(gy), per channel.
    */
-  batchNormBackward(
+  batchNormBackward: (
     gy: Float32Array,
     x: Float32Array,
     n: number,
@@ -139,7 +140,7 @@ export interface Kernels {
     weight: Float32Array | null,
     batchStats: boolean,
     needWeightGrads: boolean,
-  ): BatchNormGrads;
+  ) => BatchNormGrads;
   /**
    * In-place SGD update, PyTorch 1.13's rule and roundings. Its scalars are float32, as
    * PyTorch casts an op's alpha to the tensor's type: lr, momentum, weightDecay and
@@ -150,7 +151,7 @@ export interface Kernels {
    *   d = nesterov ? f32(d + momentum * buf) : buf                      (when momentum != 0)
    *   param = f32(param - lr * d)
    */
-  sgdUpdate(
+  sgdUpdate: (
     param: Float32Array,
     grad: Float32Array,
     buf: Float32Array | null,
@@ -162,17 +163,17 @@ export interface Kernels {
       nesterov: boolean;
       first: boolean;
     },
-  ): void;
+  ) => void;
   /** In place: dst[i] += src[i] (same length), as PyTorch's add_ (0 + -0 is +0). */
-  accumulate(dst: Float32Array, src: Float32Array): void;
+  accumulate: (dst: Float32Array, src: Float32Array) => void;
   /** In place: every element of dst becomes `value`. */
-  fill(dst: Float32Array, value: number): void;
+  fill: (dst: Float32Array, value: number) => void;
   /**
    * Makes buf's values current on the host (a device backend reads them back; the
    * host array may be written afterwards, so the device's copy is then out of date).
    * Does nothing where the values already are on the host (js).
    */
-  sync(buf: Float32Array): void;
+  sync: (buf: Float32Array) => void;
   /**
    * A hint that the engine will never read or write `buf` again: a result of
    * these kernels that it has proven dead (a gradient that its consuming backward
@@ -180,7 +181,7 @@ export interface Kernels {
    * one op). A backend may reuse it for a later result of the same length
    * (the js backend keeps a few per length: js/pool.ts) or ignore it.
    */
-  release(buf: Float32Array): void;
+  release: (buf: Float32Array) => void;
 }
 
 /** Every kernel's name, declared once; `Kernels` must have exactly these methods (checked below). */

@@ -36,7 +36,7 @@ export interface BackendDefinition<O = unknown> {
   deactivate?(info: BackendInfo): void;
 }
 
-const backends = new Map<string, BackendDefinition<any>>();
+const backends = new Map<string, BackendDefinition<unknown>>();
 const registry = new Map<string, Partial<Kernels>>();
 let current: BackendInfo = { name: 'js' };
 /** False until a backend is chosen: by setBackend, or at the first kernel call from RXNN_BACKEND (chooseDefault). */

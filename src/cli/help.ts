@@ -31,7 +31,7 @@ ${subs.join('\n')}${subs.length ? '\n' : ''}
 pipelines: ${pipelines.join(', ')}
   rxnn run <pipeline> --help lists a pipeline's own parameters and defaults
 
-run options (each pipeline's defaults; the same for all today):
+run options (the defaults in parentheses are every pipeline's):
   --epochs N        epochs per model, a positive integer (${d.epochs})
   --seed S          data seed, an integer (${d.seed})
   --lr X            SGD learning rate, a positive number (${d.lr})
@@ -43,6 +43,8 @@ run options (each pipeline's defaults; the same for all today):
   --out DIR         write the files to DIR (default: a new folder
                     out/<pipeline>-<time>/, with out/latest pointing at it)
   --json            one JSON event per line on stdout instead of the live view
+  --events E        what events.jsonl keeps: steps or epochs (steps for runs
+                    of up to 250,000 steps, else epochs)
   --resume DIR      continue the run checkpointed in DIR (Ctrl-C leaves one);
                     a finished run says so and is not run again
   --serve [PORT]    also serve the live dashboard (no PORT: a free one)

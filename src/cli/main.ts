@@ -20,17 +20,6 @@ function load(): { registry: Record<string, Pipeline>; runCommand: RunCommand } 
   };
 }
 
-/** `rxnn list`: the pipelines with their defaults. */
-function listPipelines(registry: Record<string, Pipeline>): string {
-  const rows = Object.values(registry).map((p) => [
-    p.name,
-    p.summary,
-    `epochs ${p.defaults.epochs}, lr ${p.defaults.lr}, batch ${p.defaults.batchSize}, seed ${p.defaults.seed}`,
-  ]);
-  const { table } = require('./terminal') as typeof import('./terminal');
-  return table([['pipeline', 'what it compares', 'defaults'], ...rows]);
-}
-
 /** A subcommand in a module of its own: resolves to the exit code. */
 export type Subcommand = (argv: string[]) => Promise<number>;
 
@@ -60,7 +49,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     const { registry, runCommand } = load();
     if (cmd.command === 'list') {
-      process.stdout.write(listPipelines(registry) + '\n');
+      const { listPipelines } = require('./list') as typeof import('./list');
+      process.stdout.write(listPipelines(registry, process.stdout.columns || 80) + '\n');
       return 0;
     }
     if (cmd.command === 'run-help') {

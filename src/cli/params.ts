@@ -128,6 +128,6 @@ export function pipelineHelp(pipeline: Pipeline, width = 80): string {
     '  ' + line(['key', 'type', 'default', under ? '' : 'what it sets']).trimEnd(),
     ...rows.map((r) => '  ' + line(r).trimEnd()),
     '',
-    'options: --backend, --out, --json, --resume (see rxnn --help)',
+    'options: --backend, --out, --json, --events, --resume, --serve (see rxnn --help)',
   ].join('\n');
 }

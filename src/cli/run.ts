@@ -331,6 +331,8 @@ async function runLocked(
           ...(stale.length ? [`${stale.join(', ')} may be older than ${CHECKPOINT}`] : []),
           ...(reportWritten ? [] : ['report.svg was not written']),
         ];
+        // The same failure may have stopped training (an append) and then the final write: one line for it.
+        if (errors.includes(writeFailed)) errors.splice(errors.indexOf(writeFailed), 1);
         errors.push(`${writeFailed}; ${notes.join('; ')}`);
       }
       live.finish(curves.records(), { status, out, ...(errors.length ? { error: errors.join('; ') } : {}) });

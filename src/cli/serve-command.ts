@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { from } from 'rxjs';
+import { registry } from '../../pipelines';
 import { serve } from '../rx/serve';
 import { UsageError } from './args';
 
@@ -75,12 +76,11 @@ export function runInfo(dir: string, events: Record<string, unknown>[]): Record<
     ? (JSON.parse(readFileSync(cpFile, 'utf8')) as { pipeline?: string; params?: Record<string, unknown> })
     : {};
   const params = cp.params ?? {};
-  const registry = (require('../../pipelines') as typeof import('../../pipelines')).registry;
   const pipeline = cp.pipeline !== undefined ? registry[cp.pipeline] : undefined;
   const firstEpoch = new Map<string, { epoch: number; steps: number }>();
   for (const e of events) {
     if (e.kind !== 'step') continue;
-    const name = String(e.model ?? 'model');
+    const name = typeof e.model === 'string' ? e.model : 'model';
     const f = firstEpoch.get(name) ?? { epoch: Number(e.epoch), steps: 0 };
     if (Number(e.epoch) === f.epoch) f.steps++;
     firstEpoch.set(name, f);

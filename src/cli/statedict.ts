@@ -1,12 +1,12 @@
 /**
  * State dicts as JSON. JSON has no NaN or ±Infinity (JSON.stringify writes
- * null), so a non-finite value is written as the string "NaN", "Infinity" or
- * "-Infinity"; every other value is a number. Reading is strict: anything else
+ * null, and -0 as 0), so a non-finite value is written as the string "NaN",
+ * "Infinity" or "-Infinity", and -0 as "-0"; every other value is a number. Reading is strict: anything else
  * is an error naming the key and the element, never a silent 0 or NaN.
  */
 
 /** One element of a tensor's data in JSON: a finite number or the name of a non-finite one. */
-export type JsonFloat = number | 'NaN' | 'Infinity' | '-Infinity';
+export type JsonFloat = number | 'NaN' | 'Infinity' | '-Infinity' | '-0';
 
 /** A state dict as JSON: tensors as `{shape, data}` (flat, row-major), counters as numbers. */
 export type StateDictJSON = Record<string, { shape: number[]; data: JsonFloat[] } | number>;
@@ -14,16 +14,16 @@ export type StateDictJSON = Record<string, { shape: number[]; data: JsonFloat[] 
 /** A decoded state dict: what `module.loadStateDict` takes. */
 export type StateDictValues = Record<string, { shape: number[]; data: Float32Array } | number>;
 
-const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 };
 
-/** A float as JSON: itself when finite, else its name. */
+/** A float as JSON: itself when finite, else its name; -0 (which JSON writes as 0) as "-0". */
 export const encodeFloat = (x: number): JsonFloat =>
-  Number.isFinite(x) ? x : Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity';
+  Object.is(x, -0) ? '-0' : Number.isFinite(x) ? x : Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity';
 
 /**
  * A state dict as plain JSON, lossless: float32 values survive the trip
  * exactly (each is printed as the shortest double that reads back to itself),
- * and NaN and ±Infinity as the strings "NaN", "Infinity", "-Infinity".
+ * NaN and ±Infinity as the strings "NaN", "Infinity", "-Infinity", and -0 as "-0".
  *
  * @example
  * writeFileSync('pre.json', JSON.stringify(stateDictToJSON(model.stateDict())));
@@ -96,7 +96,7 @@ export function stateDictFromJSON(
       else if (typeof x === 'string' && Object.hasOwn(NON_FINITE, x)) data[i] = NON_FINITE[x];
       else
         throw new StateDictError(
-          `${at}: data[${i}] must be a number or "NaN", "Infinity", "-Infinity", got ${show(x)}`,
+          `${at}: data[${i}] must be a number or "NaN", "Infinity", "-Infinity", "-0", got ${show(x)}`,
         );
     }
     out[key] = { shape: shape as number[], data };

@@ -307,6 +307,8 @@ async function sweep(args: SweepArgs, isTTY: boolean): Promise<number> {
     const defaults = pipeline.defaults as unknown as Record<string, unknown>;
     const keys = Object.keys(defaults).filter((k) => k !== 'seed');
     const docs = { ...COMMON_DOCS, ...(pipeline.params as Record<string, ParamDoc> | undefined) };
+    const seedSet = args.sets.find((s) => /^seed(=|$)/.test(s));
+    if (seedSet) throw usage(`--set '${seedSet}': a sweep's seeds come from --seeds, e.g. --seeds 0..29`);
     axes = args.sets.map((s) => parseSet(s, defaults, keys, docs));
     for (const ax of axes) {
       if (axes.filter((b) => b.key === ax.key).length > 1)
@@ -413,7 +415,7 @@ async function sweep(args: SweepArgs, isTTY: boolean): Promise<number> {
         const s = summary?.();
         if (status === 'interrupted') {
           note(
-            `interrupted: ${results.size} of ${runs.length} runs are in ${dir}/; finish with: rxnn sweep --resume ${dir}`,
+            `interrupted: ${results.size} of ${runs.length} runs are in ${dir}/; finish with: rxnn sweep --resume ${dir}${args.queue ? ` --queue ${args.queue}` : ''}`,
           );
           code = 130;
         } else {

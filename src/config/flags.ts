@@ -1,8 +1,9 @@
 /**
  * Every RXNN_* environment variable, declared once: its meaning, default and accepted values.
- * Each is read from the environment at most once, on first use (never at import), and a value
- * that does not parse is an error naming the variable, the value and what was expected, thrown
- * by the call that needed it. An unset or blank variable takes its default.
+ * Each is read from the environment at most once, when first needed (RXNN_BACKEND at the first
+ * kernel call; the js backend's wasm thresholds when src/backend loads), and a value that does not
+ * parse is an error naming the variable, the value and what was expected. An unset or blank
+ * variable takes its default.
  */
 
 /** One variable: its documentation and its parser (undefined for a value it does not accept). */
@@ -38,6 +39,8 @@ const oneOf =
   (raw: string): V | undefined =>
     (values as string[]).includes(raw) ? (raw as V) : undefined;
 const onOff = (raw: string): boolean | undefined => (raw === '1' ? true : raw === '0' ? false : undefined);
+
+const WGSL: 'wgsl' | 'gpujs' = 'wgsl';
 
 /** The variables, by name. The backend's name and mode are checked against the registered backends on use. */
 export const FLAGS = {
@@ -113,7 +116,7 @@ export const FLAGS = {
     default: 'wgsl',
     expected: "'wgsl' (the tiled WGSL kernel, the default) or 'gpujs'",
     parse: oneOf('wgsl', 'gpujs'),
-    fallback: 'wgsl' as 'wgsl' | 'gpujs',
+    fallback: WGSL,
   },
 } satisfies Record<`RXNN_${string}`, FlagSpec<unknown>>;
 

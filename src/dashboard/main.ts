@@ -1,10 +1,11 @@
 /**
  * The dashboard page: reads /run, then follows /events (Server-Sent Events).
- * EventSource reconnects by itself with Last-Event-ID after a dropped
- * connection, and the server replays what was missed; the store applies each id
- * once. Drawing is throttled to a few frames a second, however fast events come.
+ * After a dropped connection it reconnects with Last-Event-ID and the server
+ * replays what was missed; the store applies each id once. Drawing is
+ * throttled to two frames a second, however fast events come.
  */
 import { Store, type RunInfo } from './store';
+import { follow } from './stream';
 import { View } from './view';
 
 const RENDER_MS = 500;
@@ -51,25 +52,23 @@ async function start(): Promise<void> {
     // The stream still works without the metadata: no totals on the progress bars.
   }
   view.header();
-  const source = new EventSource(withToken('/events'));
   view.setStatus('connecting');
-  source.onopen = () => {
-    store.connections++;
-    view.setStatus('live');
-  };
-  source.onmessage = (e: MessageEvent<string>) => {
-    if (store.apply(Number(e.lastEventId), JSON.parse(e.data) as { kind: string })) scheduleRender();
-  };
-  source.addEventListener('end', (e) => {
-    store.end = JSON.parse((e as MessageEvent<string>).data) as { status: string; error?: string };
-    source.close();
-    view.setStatus(store.end.status === 'done' ? 'finished' : `failed: ${store.end.error ?? ''}`);
-    document.body.dataset.ended = store.end.status;
-    view.render();
+  follow(withToken('/events'), () => store.lastId, {
+    open() {
+      store.connections++;
+      view.setStatus('live');
+    },
+    event(id, data) {
+      if (store.apply(id, JSON.parse(data) as { kind: string })) scheduleRender();
+    },
+    end(data) {
+      store.end = JSON.parse(data) as { status: string; error?: string };
+      view.setStatus(store.end.status === 'done' ? 'finished' : `failed: ${store.end.error ?? ''}`);
+      document.body.dataset.ended = store.end.status;
+      view.render();
+    },
+    lost: () => view.setStatus('reconnecting'),
   });
-  source.onerror = () => {
-    if (!store.end) view.setStatus(source.readyState === EventSource.CLOSED ? 'disconnected' : 'reconnecting');
-  };
 }
 
 void start();

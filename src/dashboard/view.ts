@@ -45,8 +45,8 @@ export class View {
       i.summary,
       i.backend && `backend ${i.backend}`,
       i.epochs !== undefined && `${i.epochs} epochs`,
-      p.lr !== undefined && `lr ${String(p.lr)}`,
-      p.batchSize !== undefined && `batch ${String(p.batchSize)}`,
+      p.lr !== undefined && `lr ${JSON.stringify(p.lr)}`,
+      p.batchSize !== undefined && `batch ${JSON.stringify(p.batchSize)}`,
       i.startedAt && `started ${new Date(i.startedAt).toLocaleString()}`,
     ].filter(Boolean);
     this.root.meta.textContent = parts.join(' · ');

@@ -194,13 +194,13 @@ export abstract class Module {
           `${key}: shape ${formatShape(src.shape)} needs ${target.size} values, data has ${src.data.length}`,
         );
       } else {
-        // JSON data: numbers, or "NaN", "Infinity", "-Infinity" (JSON has no non-finite numbers); nothing else is coerced.
+        // JSON data: numbers, or "NaN", "Infinity", "-Infinity", "-0" (which JSON lacks); nothing else is coerced.
         const bad = Array.isArray(src.data)
           ? src.data.findIndex((x) => typeof x !== 'number' && !NON_FINITE.has(x))
           : -1;
         if (bad >= 0)
           problems.push(
-            `${key}: data[${bad}] must be a number or "NaN", "Infinity", "-Infinity", got ${JSON.stringify(src.data[bad]) ?? 'undefined'}`,
+            `${key}: data[${bad}] must be a number or "NaN", "Infinity", "-Infinity", "-0", got ${JSON.stringify(src.data[bad]) ?? 'undefined'}`,
           );
         else writes.push(() => target.data.set(Array.isArray(src.data) ? src.data.map(Number) : src.data));
       }
@@ -246,7 +246,7 @@ export abstract class Module {
   }
 }
 
-const NON_FINITE = new Set<unknown>(['NaN', 'Infinity', '-Infinity']);
+const NON_FINITE = new Set<unknown>(['NaN', 'Infinity', '-Infinity', '-0']);
 
 function asTensorLike(v: unknown): { shape: readonly number[]; data: ArrayLike<number> } | null {
   if (v instanceof Tensor) return v;

@@ -115,7 +115,10 @@ export interface QueueOptions {
 export function queueExecutor(
   url: string,
   o: QueueOptions = {},
-): Executor & { release(ids: readonly string[]): Promise<void> } {
+): Executor & {
+  /** Removes the jobs of runs `ids` (and their results) from Redis; call it once their files are written. */
+  release(ids: readonly string[]): Promise<void>;
+} {
   checkRedisUrl(url);
   const attempts = o.attempts ?? 3;
   const pollMs = o.pollMs ?? 250;

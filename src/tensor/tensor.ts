@@ -11,6 +11,8 @@ import * as sh from './ops/shape';
 import * as sm from './ops/softmax';
 
 export type Operand = Tensor | number;
+/** A tensor's values as nested arrays, one level per dimension (Tensor.toArray). */
+export type NestedNumbers = number | NestedNumbers[];
 
 /**
  * A float32, row-major, contiguous tensor. `data` always holds exactly
@@ -187,9 +189,9 @@ export class Tensor implements Variable<Tensor> {
   }
 
   /** Nested arrays (a number for a 0-d tensor). */
-  toArray(): any {
+  toArray(): NestedNumbers {
     const d = this.data;
-    const build = (dim: number, offset: number): any => {
+    const build = (dim: number, offset: number): NestedNumbers => {
       if (dim === this.shape.length) return d[offset];
       const stride = sizeOf(this.shape.slice(dim + 1));
       return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, offset + i * stride));

@@ -18,7 +18,7 @@ export interface Optimizer {
   /** Optional: the optimizer's own state (e.g. momentum buffers), JSON-serialisable; `rxnn run` checkpoints keep it. */
   stateDict?(): unknown;
   /** Optional: restores what {@link Optimizer.stateDict} returned. */
-  loadStateDict?(state: any): void;
+  loadStateDict?(state: unknown): void;
 }
 
 /** The loss was NaN or infinite: the step stopped before backward, so the weights did not move. */

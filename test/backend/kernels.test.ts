@@ -60,7 +60,7 @@ const KH = new Proxy(K, {
       return r;
     };
   },
-}) as typeof K;
+});
 console.log(`kernel spec runs on: ${backends.map((b) => b.label).join(', ')}`);
 
 /** Whether the backend's own BatchNorm kernels compute in float64. */
@@ -400,7 +400,7 @@ describe.each(backends)('kernels on $label', ({ name, options, label }) => {
       const a = op === 'pow' ? rand(sizeOf(as), 11, 0.1, 3) : rand(sizeOf(as), 11);
       const b = rand(sizeOf(bs), 12, -2, 2);
       const got = KH.binary(op, a, as, b, bs, os);
-      expectClose(got, f32(broadcastRef(op, a, as, b, bs, os)), EXACT, `${op} [${as}] with [${bs}]`);
+      expectClose(got, f32(broadcastRef(op, a, as, b, bs, os)), EXACT, `${op} [${as.join()}] with [${bs.join()}]`);
     }
   });
 
@@ -443,7 +443,7 @@ describe.each(backends)('kernels on $label', ({ name, options, label }) => {
     for (const [shape, axes] of reduceCases) {
       const x = rand(sizeOf(shape), sizeOf(shape) + axes.length, -3, 3);
       const want = f32(reduceRef(op, x, shape, axes)),
-        what = `${op} [${shape}] over [${axes}]`;
+        what = `${op} [${shape.join()}] over [${axes.join()}]`;
       if (op === 'sum' && onDevice) {
         // A device sums in float32: the bound of a float32 sum of n terms in any order, (n + 2) u sum |x|.
         const n = axes.reduce((p, a) => p * shape[a], 1);
@@ -469,7 +469,7 @@ describe.each(backends)('kernels on $label', ({ name, options, label }) => {
           KH.variance(x, shape, axes, corr),
           f32(varianceRef(x, shape, axes, corr)),
           REDUCE,
-          `var [${shape}] over [${axes}] correction ${corr}`,
+          `var [${shape.join()}] over [${axes.join()}] correction ${corr}`,
         );
       }
     }
@@ -615,7 +615,7 @@ describe.each(backends)('kernels on $label', ({ name, options, label }) => {
         const st = stridesOf(shape);
         return x[c.reduce((s, v, k) => s + v * st[perm[k]], 0)];
       });
-      expectClose(KH.permute(x, shape, perm), ref, EXACT, `permute [${shape}] by [${perm}]`);
+      expectClose(KH.permute(x, shape, perm), ref, EXACT, `permute [${shape.join()}] by [${perm.join()}]`);
     }
   });
 
@@ -800,8 +800,8 @@ describe.each(backends)('kernels on $label', ({ name, options, label }) => {
     ] as const) {
       const x = f32([ch0[0], 1, ch0[1], 3, ch0[2], 5]);
       const { mean, varBiased } = KH.batchNormStats(x, 3, 2, 1, 1e-5);
-      expect(mean[0], `mean of ${ch0}`).toBe(mean0);
-      expect(varBiased[0], `variance of ${ch0}`).toBeNaN();
+      expect(mean[0], `mean of ${ch0.join()}`).toBe(mean0);
+      expect(varBiased[0], `variance of ${ch0.join()}`).toBeNaN();
       expect(mean[1]).toBe(3);
       expect(varBiased[1]).toBeCloseTo(8 / 3, 6);
     }

@@ -373,7 +373,9 @@ describe("wgsl device runtime on this machine's WebGPU device", () => {
         rt.run({ kernel: 'binary', op, a: put(a), aShape, b: put(b), bShape, outShape, out });
         const got = await get(out, want.length);
         const e = worst(want.length, (i) => ulps(got[i], want[i]));
-        expect(e.worst, `${op} [${aShape}] [${bShape}] at ${e.at}: ${got[e.at]} vs ${want[e.at]}`).toBe(0);
+        expect(e.worst, `${op} [${aShape.join()}] [${bShape.join()}] at ${e.at}: ${got[e.at]} vs ${want[e.at]}`).toBe(
+          0,
+        );
       }
     });
   }
@@ -501,7 +503,7 @@ describe("wgsl device runtime on this machine's WebGPU device", () => {
         );
         expect(
           tight.worst,
-          `[${shape}] over [${axes}] at ${tight.at}: ${got[tight.at]} vs ${ref.sum[tight.at]}`,
+          `[${shape.join()}] over [${axes.join()}] at ${tight.at}: ${got[tight.at]} vs ${ref.sum[tight.at]}`,
         ).toBeLessThanOrEqual(1);
         expect(brief.worst).toBeLessThanOrEqual(1);
       }
@@ -963,7 +965,7 @@ describe("wgsl device runtime on this machine's WebGPU device", () => {
       const out = fresh();
       rt.run({ kernel: 'permute', x: put(x), shape, perm, out });
       const got = await get(out, x.length);
-      expect(Array.from(new Uint32Array(got.buffer)), `[${shape}] perm [${perm}]`).toEqual(
+      expect(Array.from(new Uint32Array(got.buffer)), `[${shape.join()}] perm [${perm.join()}]`).toEqual(
         Array.from(permuteBits(x, shape, perm)),
       );
     }

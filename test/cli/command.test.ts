@@ -107,7 +107,7 @@ describe('rxnn command', () => {
     const plain = rxnn(['run', 'bn-placement', '--epochs', '2', '--out', tmp()]);
     expect(plain.status).toBe(0);
     expect(plain.stdout).not.toMatch(/\x1b/);
-    expect(plain.stdout).toMatch(/post {9}epoch 2\/2 {2}train MSE \d+\.\d{4} {2}test MSE \d+\.\d{4}/);
+    expect(plain.stdout).toMatch(/post {3}epoch 2\/2 {2}train MSE \d+\.\d{4} {2}test MSE \d+\.\d{4}/);
   });
 
   it('SIGINT stops between steps, leaves complete files and says where; --resume finishes with the numbers of an uninterrupted run', async () => {

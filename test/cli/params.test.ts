@@ -6,6 +6,7 @@ import { registry } from '../../pipelines';
 import { PIPELINE_NAMES } from '../../pipelines/names';
 import { parseSet, pipelineHelp, typeText } from '../../src/cli/params';
 import { COMMON_DEFAULTS, helpText, version } from '../../src/cli/help';
+import { listPipelines } from '../../src/cli/list';
 import { finishedRun, newRunFolder, paramsFor, prepareOut, stamp } from '../../src/cli/setup';
 import { UsageError } from '../../src/cli/args';
 import type { Checkpoint } from '../../src/cli/checkpoint';
@@ -108,6 +109,13 @@ describe('--set: a pipeline typed parameters', () => {
     expect(pipelineHelp(bnMomentum, 80)).toMatch(
       /\n {2}momenta +numbers 0\.\.1 +0\.01,0\.1,0\.5,0\.9\n {18}BatchNorm momenta/,
     );
+  });
+
+  it('rxnn list: what each pipeline compares, wrapped to the terminal, and the shared defaults once', () => {
+    const list = listPipelines(registry, 80);
+    for (const l of list.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
+    for (const name of PIPELINE_NAMES) expect(list).toMatch(new RegExp(`\\n${name} +\\S`));
+    expect(list).toContain('\ndefaults: epochs 20, lr 0.03, batch size 10, seed 420\n');
   });
 
   it('--help names the defaults, the options, the environment variables and the exit codes; --version the version', () => {

@@ -141,7 +141,9 @@ describe('terminal views', () => {
     const text = out.text.replace(new RegExp(`${ESC}\\[[0-9;?]*[A-Za-z]`, 'g'), '');
     expect(text).toContain('rxnn: warning: batch10/m=0.9 layer\n');
     // Written over the bars, every line clears what is left of the bar line it replaces.
-    expect(out.text).toContain(`rxnn: warning: batch10/m=0.9 layer${ESC}[0K\nnormalize1: momentum 0.9 weighs each new${ESC}[0K\n`);
+    expect(out.text).toContain(
+      `rxnn: warning: batch10/m=0.9 layer${ESC}[0K\nnormalize1: momentum 0.9 weighs each new${ESC}[0K\n`,
+    );
     expect(text).toContain('normalize1: momentum 0.9 weighs each new\nbatch heavily\n');
   });
 

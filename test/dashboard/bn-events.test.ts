@@ -4,6 +4,7 @@ import { nn, tensor } from '../../src/index';
 import { TensorDataset } from '../../src/data/dataset';
 import { DataLoader } from '../../src/data/loader';
 import { mseCal } from '../../src/train';
+import { SGD } from '../../src/optim';
 import { batches } from '../../src/rx/batches';
 import { compare$ } from '../../src/rx/compare';
 import { epochs } from '../../src/rx/epochs';
@@ -21,7 +22,7 @@ describe('runningStats with batch: true', () => {
     const m = model('pre');
     const bn = m.modules().find((x): x is nn.BatchNorm1d => x instanceof nn.BatchNorm1d)!;
     bn.momentum = 1;
-    const optimizer = new (await import('../../src/optim')).SGD(m.parameters(), { lr: 0.03 });
+    const optimizer = new SGD(m.parameters(), { lr: 0.03 });
     m.train();
     const evs = await lastValueFrom(
       batches(train, { scheduler: null }).pipe(
@@ -47,7 +48,7 @@ describe('runningStats with batch: true', () => {
   it('without batch, the events are as before: no batch fields, and the layer keeps nothing', async () => {
     const { train } = lessonData();
     const m = model('pre');
-    const optimizer = new (await import('../../src/optim')).SGD(m.parameters(), { lr: 0.03 });
+    const optimizer = new SGD(m.parameters(), { lr: 0.03 });
     const bn = m.modules().find((x): x is nn.BatchNorm1d => x instanceof nn.BatchNorm1d)!;
     const evs = await lastValueFrom(
       batches(train, { scheduler: null }).pipe(

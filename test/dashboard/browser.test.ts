@@ -10,7 +10,7 @@ import { serve, ServeHandle } from '../../src/rx/serve';
 import { concat, Subject, tap } from 'rxjs';
 import { bnWarnings } from '../../src/rx/warnings';
 import { bnPlacement } from '../../pipelines/bn-placement';
-import { expected, launch, openPage, pageState, resultsTable, rxnn, statsTables } from './browser';
+import { expected, launch, openPage, pageState, PageGlobals, resultsTable, rxnn, statsTables } from './browser';
 import { waitFor } from './http';
 
 // Each test runs one training and drives real chromium: generous limits for a loaded 2-core machine.
@@ -37,18 +37,14 @@ describe('the dashboard in chromium', () => {
     'rxnn run bn-placement --serve: epoch events arrive while it trains, and the page shows what events.jsonl holds',
     async () => {
       const out = join(dir, 'live');
-      const run = rxnn(['run', 'bn-placement', '--serve', '--out', out, '--epochs', '20']);
+      const run = rxnn(['run', 'bn-placement', '--serve', '--out', out, '--epochs', '60']);
       const errors: string[] = [];
       try {
         const page = await openPage(browser, await run.url(), errors);
         // The first epoch while the run is still going (the end event not yet seen), or the end: which came first.
         await page.waitForFunction(
           () => {
-            const s = (
-              window as unknown as {
-                rxnnDashboard: { store: { models: Map<string, { epochs: unknown[] }>; end?: unknown } };
-              }
-            ).rxnnDashboard.store;
+            const s = (globalThis as unknown as PageGlobals).rxnnDashboard.store;
             return s.end !== undefined || [...s.models.values()].some((m) => m.epochs.length > 0);
           },
           undefined,
@@ -176,7 +172,7 @@ describe('the dashboard in chromium', () => {
   );
 
   it(
-    'three pages at once all show the whole run, equal to events.jsonl',
+    'three pages at once all show the whole run, equal to events.jsonl; rxnn serve DIR shows it again',
     async () => {
       const out = join(dir, 'three');
       const run = rxnn(['run', 'bn-placement', '--serve', '0', '--out', out, '--epochs', '6']);
@@ -203,6 +199,22 @@ describe('the dashboard in chromium', () => {
         run.child.kill('SIGINT');
       }
       expect(await run.exit).toBe(0);
+
+      // rxnn serve DIR: the finished run from its folder, the same page.
+      const again = rxnn(['serve', out]);
+      try {
+        const page = await openPage(browser, await again.url(), errors);
+        await page.waitForSelector('body[data-ended="done"]', { timeout: 60_000 });
+        const want = expected(readJsonl(join(out, 'events.jsonl')));
+        expect((await pageState(page)).lastId).toBe(readJsonl(join(out, 'events.jsonl')).length);
+        expect(await resultsTable(page)).toEqual(want.results);
+        expect(await statsTables(page)).toEqual(want.stats);
+        expect(await page.textContent('#title')).toBe('rxnn · bn-placement');
+        expect(errors).toEqual([]);
+      } finally {
+        again.child.kill('SIGINT');
+      }
+      expect(await again.exit).toBe(0);
     },
     TEST_MS,
   );

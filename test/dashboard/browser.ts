@@ -1,6 +1,7 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium, Browser, Page } from 'playwright-core';
+import type { Store } from '../../src/dashboard/store';
 import type { EpochEvent, RunningStatsEvent } from '../../src/rx/events';
 import { waitFor } from './http';
 
@@ -20,6 +21,13 @@ export function launch(): Promise<Browser> {
   });
 }
 
+/** The little of the DOM the checks below use in the page (the tests compile without the DOM library). */
+interface El {
+  dataset: Record<string, string | undefined>;
+  querySelectorAll(selector: string): Iterable<El>;
+}
+export type PageGlobals = { document: El; rxnnDashboard: { store: Store } };
+
 /** What the page holds, as plain data (read through window.rxnnDashboard). */
 export interface PageState {
   lastId: number;
@@ -33,8 +41,7 @@ export interface PageState {
 
 export async function pageState(page: Page): Promise<PageState> {
   return page.evaluate(() => {
-    const s = (window as unknown as { rxnnDashboard: { store: import('../../src/dashboard/store').Store } })
-      .rxnnDashboard.store;
+    const s = (globalThis as unknown as PageGlobals).rxnnDashboard.store;
     return {
       lastId: s.lastId,
       gaps: s.gaps,
@@ -70,40 +77,42 @@ export function rxnn(args: string[]): {
     env: { ...process.env, NO_COLOR: '1' },
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = async () => {
-    await waitFor(`the dashboard URL in rxnn's output:\n${out}`, () => /dashboard at http:\/\/\S+/.test(out), 30_000);
-    return /dashboard at (http:\/\/\S+)/.exec(out)![1];
+    await waitFor(`the dashboard URL in rxnn's output:\n${out}`, () => / at http:\/\/\S+/.test(out), 30_000);
+    return / at (http:\/\/\S+)/.exec(out)![1];
   };
   return { child, out: () => out, url, exit };
 }
 
 /** The page's final table: per model, the data-value of its epoch, train and test cells. */
 export async function resultsTable(page: Page): Promise<Record<string, string[]>> {
-  return page.evaluate(() =>
-    Object.fromEntries(
-      [...document.querySelectorAll('table.results tr[data-model]')].map((tr) => [
-        (tr as HTMLElement).dataset.model!,
-        [...tr.querySelectorAll('td[data-value]')].map((td) => (td as HTMLElement).dataset.value!),
+  return page.evaluate(() => {
+    const doc = (globalThis as unknown as PageGlobals).document;
+    return Object.fromEntries(
+      [...doc.querySelectorAll('table.results tr[data-model]')].map((tr) => [
+        tr.dataset.model!,
+        [...tr.querySelectorAll('td[data-value]')].map((td) => td.dataset.value!),
       ]),
-    ),
-  );
+    );
+  });
 }
 
 /** The page's BatchNorm tables: per "model/layer", the data-values of each channel's row. */
 export async function statsTables(page: Page): Promise<Record<string, string[][]>> {
-  return page.evaluate(() =>
-    Object.fromEntries(
-      [...document.querySelectorAll('.bn-card')].map((card) => [
-        `${(card as HTMLElement).dataset.model}/${(card as HTMLElement).dataset.layer}`,
+  return page.evaluate(() => {
+    const doc = (globalThis as unknown as PageGlobals).document;
+    return Object.fromEntries(
+      [...doc.querySelectorAll('.bn-card')].map((card) => [
+        `${card.dataset.model}/${card.dataset.layer}`,
         [...card.querySelectorAll('table.stats tr')]
-          .map((tr) => [...tr.querySelectorAll('td[data-value]')].map((td) => (td as HTMLElement).dataset.value!))
+          .map((tr) => [...tr.querySelectorAll('td[data-value]')].map((td) => td.dataset.value!))
           .filter((r) => r.length),
       ]),
-    ),
-  );
+    );
+  });
 }
 
 /** What events.jsonl says the page should show: last epoch per model, last BatchNorm statistics per layer. */

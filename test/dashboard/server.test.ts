@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { get } from 'node:http';
 import { Subject } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -163,10 +166,30 @@ describe('rx.serve: security', () => {
   });
 
   it('checks its options: a bad port, maxLag or token is a RangeError naming it', async () => {
-    await expect(serve(new Subject(), { port: 70000 })).rejects.toThrow(/port: expected an integer from 0 to 65535, got 70000/);
+    await expect(serve(new Subject(), { port: 70000 })).rejects.toThrow(
+      /port: expected an integer from 0 to 65535, got 70000/,
+    );
     await expect(serve(new Subject(), { maxLag: 0 })).rejects.toThrow(/maxLag: expected a positive integer, got 0/);
     await expect(serve(new Subject(), { token: 'a b' })).rejects.toThrow(/token: expected at least 8/);
     const { h } = await started();
     await expect(serve(new Subject(), { port: h.port })).rejects.toThrow(/EADDRINUSE/);
+  });
+});
+
+describe('rxnn serve', () => {
+  it('a folder without a run is a usage error naming it (exit 2)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const bin = join(__dirname, '..', '..', 'bin', 'rxnn.js');
+    const none = spawnSync(process.execPath, [bin, 'serve', join(tmpdir(), 'rxnn-no-such-run')], { encoding: 'utf8' });
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain(`serve: ${join(tmpdir(), 'rxnn-no-such-run')}: no such folder`);
+    const empty = mkdtempSync(join(tmpdir(), 'rxnn-empty-'));
+    const r = spawnSync(process.execPath, [bin, 'serve', empty], { encoding: 'utf8' });
+    rmSync(empty, { recursive: true });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${join(empty, 'events.jsonl')}: not found`);
+    const bad = spawnSync(process.execPath, [bin, 'serve', '.', '--port', 'x'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--port must be a port from 0 to 65535, got 'x'");
   });
 });

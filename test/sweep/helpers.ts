@@ -6,6 +6,7 @@ import { join } from 'node:path';
 
 export const BIN = join(__dirname, '..', '..', 'bin', 'rxnn.js');
 export const FAULTY = join(__dirname, 'fixtures', 'faulty.cjs');
+export const NO_BULLMQ = join(__dirname, 'fixtures', 'no-bullmq.cjs');
 export const tmp = (): string => mkdtempSync(join(tmpdir(), 'rxnn-sweep-'));
 export const read = (dir: string, file: string): string => readFileSync(join(dir, file), 'utf8');
 

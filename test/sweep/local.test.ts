@@ -3,7 +3,8 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { bnPlacement } from '../../pipelines';
 import type { Tensor } from '../../src/index';
 import { localPool, planRuns, runOne, runsCsv, sweep$, type RunResult, type SweepEvent } from '../../src/sweep';
-import { FAULTY, freePort, read, rxnn, startRxnn, tmp } from './helpers';
+import { spawnSync } from 'node:child_process';
+import { BIN, FAULTY, NO_BULLMQ, freePort, read, rxnn, startRxnn, tmp } from './helpers';
 
 const ref = { name: 'bn-placement', module: 'rxnn/pipelines', exportName: 'bnPlacement' };
 const options = { pipeline: ref, seeds: [0, 1, 2, 3], params: { epochs: 3 } };
@@ -90,6 +91,13 @@ describe('rxnn sweep (local)', () => {
     const w = rxnn(['worker', '--queue', url]);
     expect(w.stderr.trim()).toBe(`rxnn: --queue ${url}: cannot reach Redis: connect ECONNREFUSED 127.0.0.1:${port}`);
     expect(w.status).toBe(2);
+    const noBullmq = spawnSync(
+      process.execPath,
+      ['-r', NO_BULLMQ, BIN, 'sweep', 'bn-placement', '--seeds', '0', '--queue', url, '--out', tmp()],
+      { encoding: 'utf8' },
+    );
+    expect(noBullmq.stderr.trim()).toBe('rxnn: --queue needs BullMQ, which is not installed; run: npm install bullmq');
+    expect(noBullmq.status).toBe(2);
     expect(rxnn(['sweep', 'bn-placement', '--seeds', '0', '--queue', 'http://x']).stderr).toMatch(
       /expected a Redis URL like redis:\/\/HOST:PORT/,
     );

@@ -19,7 +19,7 @@ function problem(seed: number) {
 
 const state = (m: nn.Module) =>
   Object.fromEntries(
-    Object.entries(m.stateDict()).map(([k, v]) => [k, typeof v === 'number' ? v : Array.from((v as Tensor).data)]),
+    Object.entries(m.stateDict()).map(([k, v]) => [k, typeof v === 'number' ? v : Array.from(v.data)]),
   );
 
 describe('TrainingStep', () => {

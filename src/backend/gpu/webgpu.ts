@@ -18,13 +18,8 @@ import { startWorker } from '../start-worker';
  * worker has written the result into shared memory: a synchronous call over
  * an asynchronous API, at the price of one copy in and one out per kernel.
  *
- * The worker sets up Dawn's `webgpu` package as docs/webgpu-node.md
- * describes: its `globals` on globalThis, `navigator = { gpu: create([]) }`,
- * and adapter and device wrapped in Proxies that drop gpu.js's assignment of
- * a plain function to `onuncapturederror` (rejected by webgpu 0.2.9). rxnn
- * depends on webgpu 0.6 itself (gpu.js pins 0.2.9, whose Dawn needs glibc 2.38;
- * 0.6's needs 2.34, so it loads on Debian 12 too, where Mesa's lavapipe from
- * bookworm-backports gives it a software Vulkan adapter).
+ * The worker (webgpu-worker.ts, an entry module) sets up Dawn's `webgpu` package as
+ * docs/webgpu-node.md describes, which also says which versions rxnn uses and why.
  *
  * The same bridge runs any gpu.js mode (`BridgeRunner('webasm')` is how the
  * tests exercise it on machines without a GPU).
@@ -155,7 +150,7 @@ export class BridgeRunner implements Runner {
     upload: (id, values) => {
       // Copied now (the caller may write its array next), handed over without a second copy.
       const copy = values.slice();
-      this.transfers.push(copy.buffer as ArrayBuffer);
+      this.transfers.push(copy.buffer);
       this.queue({ rt: 'upload', id, values: copy });
     },
     run: (call: KernelCall) => this.queue({ rt: 'run', call }),

@@ -590,7 +590,7 @@ export function runCall(rt: RuntimeCore, call: KernelCall): void {
       return callGatherRows(rt, call);
     default:
       rt.fail(
-        `run: kernel = '${(call as { kernel: unknown }).kernel}': expected one of matmul, unary, binary, reduceSum, ` +
+        `run: kernel = '${String((call as { kernel: unknown }).kernel)}': expected one of matmul, unary, binary, reduceSum, ` +
           'bnStats, bnForward, bnBackward, bnUpdateStats, sgd, accumulate, fill, permute, gatherRows',
       );
   }

@@ -470,7 +470,7 @@ export function createWgslMatmul(device: GpuDeviceLike, opts: WgslMatmulOptions)
       try {
         const ci = module.getCompilationInfo ? await module.getCompilationInfo() : null;
         if (ci) info = ci.messages.map((msg) => `${msg.type} line ${msg.lineNum}: ${msg.message}`).join('; ');
-      } catch (e) {
+      } catch {
         /* the scope's message is enough */
       }
       throw new Error(`wgsl matmul: variant ${key} does not compile: ${err.message}${info ? ` (${info})` : ''}`);

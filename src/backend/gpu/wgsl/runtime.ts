@@ -20,9 +20,9 @@
  *   order, which the encoder preserves; a buffer destroyed while the pending
  *   batch uses it is destroyed after that batch's submit.
  *
- * Costs (lavapipe): a bind group costs ~27 us to create and a dispatch ~3 us
- * to encode, so bind groups are cached by (kernel, buffers), which dynamic
- * offsets make independent of the uniform slot. Error scopes (~1 us each)
+ * Bind groups cost far more to create than a dispatch to encode (docs/internals.md
+ * has the measurements), so they are cached by (kernel, buffers), which dynamic
+ * offsets make independent of the uniform slot. Error scopes
  * wrap only what can fail at the call (buffer, pipeline, bind group creation,
  * writes) and each submit, which reports the encoder's errors; so an error is
  * reported, naming the call or the batch of calls, by the next read at the latest.
@@ -137,7 +137,9 @@ export function bucketBytes(bytes: number, max: number): number {
 
 /** A call as an error message shows it (long index lists cut short). */
 export function describeCall(call: unknown): string {
-  const text = JSON.stringify(call, (key, v) => (Array.isArray(v) && v.length > 16 ? `[${v.length} values]` : v));
+  const text = JSON.stringify(call, (key, v: unknown) =>
+    Array.isArray(v) && v.length > 16 ? `[${v.length} values]` : v,
+  );
   return text && text.length > 400 ? `${text.slice(0, 400)}...` : String(text);
 }
 
@@ -631,7 +633,7 @@ export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions
     if (destroyed) fail('used after destroy()');
     const t = tensors.get(id);
     if (!t) fail(`read.id = ${id}: no buffer has this id`);
-    const tt = t as { buf: Buf; length: number };
+    const tt = t;
     if (!(into instanceof Float32Array))
       fail(`read.into: expected a Float32Array, got ${Object.prototype.toString.call(into)}`);
     if (!Number.isInteger(offset) || offset < 0 || offset + tt.length > into.length) {
@@ -677,7 +679,9 @@ export function createDeviceRuntime(device: RtDevice, opts: DeviceRuntimeOptions
           throw e;
         }
         if (mapError)
-          throw new Error(`device runtime: reading buffer ${id}: ${(mapError as Error).message || String(mapError)}`);
+          throw new Error(
+            `device runtime: reading buffer ${id}: ${mapError instanceof Error && mapError.message ? mapError.message : JSON.stringify(mapError)}`,
+          );
       } finally {
         if (keep !== null) clearInterval(keep);
       }
