@@ -43,11 +43,16 @@ async function main(): Promise<void> {
     }
   }
   for (const [name, v] of sps) {
-    console.log(`${name.padEnd(38)} median ${Math.round(median(v))} samples/s, range ${Math.round(Math.min(...v))}-${Math.round(Math.max(...v))}`);
+    console.log(
+      `${name.padEnd(38)} median ${Math.round(median(v))} samples/s, range ${Math.round(Math.min(...v))}-${Math.round(Math.max(...v))}`,
+    );
   }
 }
 
-main().then(() => process.exit(0), (e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

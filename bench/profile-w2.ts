@@ -80,32 +80,45 @@ async function main(): Promise<void> {
     ['matmul (K.matmul, all of it)', med('matmul')],
     ['  copy in (A, B into wasm memory)', g('copyIn') - g('wake')],
     ['  waking the worker (Atomics.notify)', g('wake')],
-    ['  tiles, calling thread\'s share', g('compute')],
+    ["  tiles, calling thread's share", g('compute')],
     ['  wait for the worker (wake-up + its share tail)', g('wait')],
     ['  copy out (C)', g('copyOut')],
     ['BatchNorm (stats, forward, backward, running stats)', group((k) => k.startsWith('batchNorm'))],
     ['ReLU forward + backward', group((k) => k === 'unary relu' || k === 'binary reluGrad')],
-    ['other elementwise (add, mul, sub, accumulate, fill, copy)',
-      group((k) => (k.startsWith('unary') || k.startsWith('binary') || k === 'accumulate' || k === 'fill')
-        && k !== 'unary relu' && k !== 'binary reluGrad')],
+    [
+      'other elementwise (add, mul, sub, accumulate, fill, copy)',
+      group(
+        (k) =>
+          (k.startsWith('unary') || k.startsWith('binary') || k === 'accumulate' || k === 'fill') &&
+          k !== 'unary relu' &&
+          k !== 'binary reluGrad',
+      ),
+    ],
     ['reductions (bias gradients, loss)', group((k) => k === 'reduce' || k === 'variance')],
     ['optimizer (sgdUpdate)', med('sgdUpdate')],
     ['loader gather (gatherRows)', med('gatherRows')],
     ['other kernels', group((k) => ['permute', 'scatterAddRows', 'sync', 'release'].includes(k))],
     ['engine (autograd, tensors, fit, loader JS): step - kernels', step - kernelSum],
   ];
-  console.log(`W2 step profile, js backend: ${fmtUs(step)} per step of 256 samples (${Math.round(256 / step * 1e6)} samples/s), median of ${REPS} epochs of ${STEPS} steps`);
+  console.log(
+    `W2 step profile, js backend: ${fmtUs(step)} per step of 256 samples (${Math.round((256 / step) * 1e6)} samples/s), median of ${REPS} epochs of ${STEPS} steps`,
+  );
   console.log(`gemm calls per step: ${g('calls')}`);
-  for (const [label, us] of rows) console.log(`  ${label.padEnd(60)} ${fmtUs(us).padStart(9)} ${(100 * us / step).toFixed(1).padStart(5)}%`);
+  for (const [label, us] of rows)
+    console.log(`  ${label.padEnd(60)} ${fmtUs(us).padStart(9)} ${((100 * us) / step).toFixed(1).padStart(5)}%`);
   console.log('\nper kernel key (us per step, median):');
-  for (const k of keys.sort((a, b) => med(b) - med(a))) console.log(`  ${k.padEnd(28)} ${med(k).toFixed(1).padStart(8)}`);
+  for (const k of keys.sort((a, b) => med(b) - med(a)))
+    console.log(`  ${k.padEnd(28)} ${med(k).toFixed(1).padStart(8)}`);
 }
 
 function fmtUs(us: number): string {
   return `${us.toFixed(0)} us`;
 }
 
-main().then(() => process.exit(0), (e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -44,7 +44,7 @@ interface Row {
   value: number;
   note?: string;
 }
-const results: { w3: Record<string, Row[]>; w1: Row[]; w2: Row[]; notes: string[] } = {
+const results: { w3: Record<string, Row[]>; w1: Row[]; w2: Row[]; notes: string[]; torchBlas?: string } = {
   w3: {},
   w1: [],
   w2: [],
@@ -61,8 +61,8 @@ function use(b: { name: string; options?: { mode: string } }): void {
 async function w3(): Promise<void> {
   for (const n of SIZES) {
     const rows: Row[] = (results.w3[n] = []);
-    const a = randn(n, n).data as Float32Array,
-      b = randn(n, n).data as Float32Array;
+    const a = randn(n, n).data,
+      b = randn(n, n).data;
     for (const be of rxnnBackends) {
       use(be);
       const slow = be.name === 'gpu'; // gpu.js's one-output-per-thread kernel: ~0.5 s at 1024
@@ -172,12 +172,24 @@ async function w2(): Promise<void> {
   log(`W2 tfjs wasm: ${fmt(sps)} samples/s`);
 }
 
+/** What peers/torch_bench.py prints: timings only when its BLAS was not refused. */
+interface TorchOut {
+  version: string;
+  blas: string;
+  refused?: string;
+  w3: Record<string, number>;
+  w1_ms_per_epoch: number;
+  w2_samples_per_s: number;
+}
+
 /** Environment for the PyTorch child: its BLAS and OpenMP pools sized to `threads`, the machine's OpenBLAS overrides dropped. */
 function torchEnv(threads: number): { env: NodeJS.ProcessEnv; dropped: string[] } {
   const env = { ...process.env };
   // OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE, where a machine sets them for other programs, pin OpenBLAS
   // to a kernel or cache size that is not this CPU's: unset for this child only.
-  const dropped = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'].filter((k) => env[k] !== undefined).map((k) => `${k}=${env[k]}`);
+  const dropped = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE']
+    .filter((k) => env[k] !== undefined)
+    .map((k) => `${k}=${env[k]}`);
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   // Debian's generic-BLAS torch does not hand set_num_threads on to OpenBLAS, which sizes its pool at load.
@@ -206,8 +218,13 @@ function torch(): void {
     }
     log(`PyTorch, ${threads} thread${threads === 1 ? '' : 's'} (subprocess)...`);
     const cfg = { w3: SIZES, w1_epochs: W1_EPOCHS, w2_steps: QUICK ? 2 : 8, budget_s: QUICK ? 0.3 : 1.5, threads };
-    const out = JSON.parse(execFileSync(py, [join(__dirname, 'peers', 'torch_bench.py'), JSON.stringify(cfg)],
-      { encoding: 'utf8', maxBuffer: 1 << 20, env }));
+    const out = JSON.parse(
+      execFileSync(py, [join(__dirname, 'peers', 'torch_bench.py'), JSON.stringify(cfg)], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+        env,
+      }),
+    ) as TorchOut;
     log(`PyTorch ${out.version} BLAS: ${out.blas}`);
     if (out.refused) {
       const note = `PyTorch NOT reported: ${out.refused}`;
@@ -246,7 +263,10 @@ function target(what: string, got: number, want: number, higherIsBetter = true):
 async function main(): Promise<void> {
   const t0 = performance.now();
   // The load average (1, 5, 15 min) before and after: the machine is shared, and its load moves every figure.
-  const loadOf = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+  const loadOf = () =>
+    loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ');
   const loadBefore = loadOf();
   const g = gemmConfig();
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}`;
@@ -274,7 +294,9 @@ async function main(): Promise<void> {
     .reduce<Row | undefined>((p, r) => (p === undefined || r.value < p.value ? r : p), undefined);
   if (torchW1) {
     const x = torchW1.value / w1best.value;
-    console.log(target(`W1 >= ${TARGETS.w1SpeedupVsTorch}x ${torchW1.peer} (here ${fmt(x, 2)}x)`, x, TARGETS.w1SpeedupVsTorch));
+    console.log(
+      target(`W1 >= ${TARGETS.w1SpeedupVsTorch}x ${torchW1.peer} (here ${fmt(x, 2)}x)`, x, TARGETS.w1SpeedupVsTorch),
+    );
   }
   const w2best = table('W2 MLP 64-256-256-256-1 (batch 256)', 'samples/s', results.w2, true);
   console.log(target(`W2 >= ${TARGETS.w2SamplesPerS} samples/s`, w2best.value, TARGETS.w2SamplesPerS));

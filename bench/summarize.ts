@@ -6,8 +6,18 @@
 import { readFileSync } from 'node:fs';
 import { fmt, median } from './stats';
 
-interface Row { peer: string; value: number }
-interface Result { date: string; quick: boolean; w3: Record<string, Row[]>; w1: Row[]; w2: Row[]; load?: string }
+interface Row {
+  peer: string;
+  value: number;
+}
+interface Result {
+  date: string;
+  quick: boolean;
+  w3: Record<string, Row[]>;
+  w1: Row[];
+  w2: Row[];
+  load?: string;
+}
 
 const files = process.argv.slice(2);
 if (files.length === 0) {
@@ -26,7 +36,8 @@ function collect(pick: (r: Result) => Row[] | undefined): Map<string, number[]> 
 
 const cell = (v: number[] | undefined) => {
   if (!v || v.length === 0) return '–';
-  const lo = Math.min(...v), hi = Math.max(...v);
+  const lo = Math.min(...v),
+    hi = Math.max(...v);
   return v.length === 1 ? fmt(v[0]) : `${fmt(median(v))} (${fmt(lo)}–${fmt(hi)})`;
 };
 

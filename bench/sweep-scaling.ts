@@ -109,11 +109,11 @@ async function queuePart(): Promise<Record<string, number>> {
   );
   try {
     const tiny = { epochs: 1, numExamples: 100 };
-    const n = 40;
+    const n = 100;
     const local = await wallMs(localPool(1), range(n), tiny);
     // Seeds apart from the local ones' (ids differ), so no run is found finished already.
     const queued = await wallMs(
-      queueExecutor(url, { pollMs: 20 }),
+      queueExecutor(url, { pollMs: 100 }),
       range(n).map((s) => s + 1000),
       tiny,
     );

@@ -28,6 +28,7 @@ echo "build (tsc src/backend)"
 npx tsc --outDir "$G/build" --rootDir . --module node16 --moduleResolution node16 --target es2022 \
   --esModuleInterop --skipLibCheck --strict --types node --lib es2022 \
   src/backend/index.ts src/backend/available.ts src/backend/env.ts \
+  src/backend/wasm/gemm-worker.ts src/backend/gpu/webgpu-worker.ts \
   src/random/index.ts src/tensor/index.ts src/nn/index.ts src/optim/index.ts src/train/fit.ts src/data/index.ts
 
 echo "debs"

@@ -13,7 +13,7 @@ import { medianMs } from '../stats';
  * XNNPACK's pool comes up with getThreadsCount() === 1 and a 1024 matmul runs at the 1-thread speed.
  */
 export const TFJS_THREADS_NOTE =
-  "tfjs wasm runs single-threaded: tfjs-backend-wasm 4.22 turns threads off under Node (WASM_HAS_MULTITHREAD_SUPPORT is false when IS_NODE, tensorflow/tfjs#3830); forced on, its threaded-SIMD build still reports 1 thread (bench/README.md)";
+  'tfjs wasm runs single-threaded: tfjs-backend-wasm 4.22 turns threads off under Node (WASM_HAS_MULTITHREAD_SUPPORT is false when IS_NODE, tensorflow/tfjs#3830); forced on, its threaded-SIMD build still reports 1 thread (bench/README.md)';
 
 type Tf = typeof import('@tensorflow/tfjs');
 let tfMod: Tf | undefined;
@@ -24,13 +24,16 @@ async function tfOn(backend: 'cpu' | 'wasm'): Promise<Tf> {
     const { log, warn } = console;
     console.log = console.warn = () => undefined;
     try {
+      // require, not import: synchronous, so that the console is restored right after loading.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       tfMod = require('@tensorflow/tfjs') as Tf;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       require('@tensorflow/tfjs-backend-wasm');
     } finally {
       Object.assign(console, { log, warn });
     }
   }
-  const tf = tfMod as Tf;
+  const tf = tfMod;
   if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} did not start`);
   await tf.ready();
   return tf;
@@ -96,12 +99,11 @@ export async function tfjsW1MsPerEpoch(backend: 'cpu' | 'wasm', epochs: number, 
         const idx = tf.tensor1d(Int32Array.from(order.subarray(b * batch, (b + 1) * batch)), 'int32');
         const xb = tf.gather(x, idx),
           yb = tf.gather(y, idx);
-        optimizer.minimize(
-          () =>
-            tf.losses.meanSquaredError(
-              yb,
-              model.apply(xb, { training: true }) as import('@tensorflow/tfjs').Tensor,
-            ) as import('@tensorflow/tfjs').Scalar,
+        optimizer.minimize(() =>
+          tf.losses.meanSquaredError<import('@tensorflow/tfjs').Tensor, import('@tensorflow/tfjs').Scalar>(
+            yb,
+            model.apply(xb, { training: true }) as import('@tensorflow/tfjs').Tensor,
+          ),
         );
       });
     }

@@ -28,6 +28,7 @@ export type UnaryOp = (typeof UNARY_OPS)[number];
  */
 export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'gt', 'reluGrad'] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
+/** Reductions: `argmax` returns indices as floats. */
 export const REDUCE_OPS = ['sum', 'max', 'argmax'] as const;
 export type ReduceOp = (typeof REDUCE_OPS)[number];
 
@@ -204,6 +205,7 @@ export const KERNEL_NAMES = [
   'sync',
   'release',
 ] as const;
+/** A kernel's name (a key of Kernels). */
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
 // A compile error here means KERNEL_NAMES and the Kernels interface disagree.

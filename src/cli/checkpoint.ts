@@ -74,7 +74,7 @@ export function readCheckpoint(dir: string): Checkpoint {
 /** What the run's setup says the checkpoint must agree with. */
 export interface RunPlan {
   /** The pipeline's defaults: the checkpoint's params have the same keys and kinds of values. */
-  defaults: Record<string, unknown>;
+  defaults: object;
   /** Model names per experiment, in training order. */
   experiments: string[][];
 }
@@ -82,7 +82,7 @@ export interface RunPlan {
 const kind = (v: unknown): string => (Array.isArray(v) ? 'array' : typeof v === 'bigint' ? 'number' : typeof v);
 
 /** The checkpoint's params have the keys of the pipeline's defaults and values of the same kinds (before setup uses them). */
-export function checkParams(dir: string, cp: Checkpoint, defaults: Record<string, unknown>): void {
+export function checkParams(dir: string, cp: Checkpoint, defaults: object): void {
   for (const [k, v] of Object.entries(defaults)) {
     if (!(k in cp.params)) throw badResume(dir, CHECKPOINT, `field params.${k}: missing`);
     if (kind(cp.params[k]) !== kind(v))
@@ -103,7 +103,6 @@ export function checkParams(dir: string, cp: Checkpoint, defaults: Record<string
 export function checkAgainstFiles(dir: string, cp: Checkpoint, plan: RunPlan, row: (e: EpochEvent) => void): void {
   const bad = (file: string, problem: string): UsageError => badResume(dir, file, problem);
   checkParams(dir, cp, plan.defaults);
-
 
   const epochs = cp.params.epochs as number;
   const nExp = plan.experiments.length;

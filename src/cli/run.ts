@@ -5,9 +5,9 @@ import type { Module } from '../nn';
 import { defaultGenerator } from '../random';
 import { compare$ } from '../rx/compare';
 import { TrainingError } from '../rx/errors';
-import type { EpochEvent, TrainEvent } from '../rx/events';
+import type { TrainEvent } from '../rx/events';
 import { Optimizer, resolveOptimizer } from '../rx/options';
-import { modelNames, type Experiment, type Pipeline } from '../experiments';
+import { modelNames, type CommonParams, type Experiment, type Pipeline } from '../experiments';
 import { RunArgs, UsageError } from './args';
 import { chooseBackend, finishedRun, paramsFor, prepareOut, stepsPerEpoch } from './setup';
 import { WriteError, writeOutput } from './atomic';
@@ -57,7 +57,7 @@ const stderr = (line: string): void => void process.stderr.write(line + '\n');
  */
 export async function runCommand(
   args: RunArgs,
-  registry: Record<string, Pipeline<any>>,
+  registry: Record<string, Pipeline<CommonParams>>,
   isTTY = !!process.stdout.isTTY,
 ): Promise<number> {
   if (args.resume !== undefined && args.force)
@@ -131,7 +131,7 @@ function nonFiniteStat(model: Module): string | undefined {
 
 async function runLocked(
   args: RunArgs,
-  registry: Record<string, Pipeline<any>>,
+  registry: Record<string, Pipeline<CommonParams>>,
   isTTY: boolean,
   out: string,
   backend: string,
@@ -143,7 +143,7 @@ async function runLocked(
   const view: View = args.json ? jsonView() : isTTY ? ttyView() : plainView();
 
   if (cp && cp.pipeline === pipeline.name) checkParams(out, cp, pipeline.defaults);
-  const experiments: Experiment[] = await pipeline.setup(params as any);
+  const experiments: Experiment[] = await pipeline.setup(params);
   const runs: Run[] = experiments.flatMap((e, ei) =>
     modelNames(e).map((name, mi) => {
       const opt = Array.isArray(e.optimizer) ? e.optimizer[mi] : e.optimizer;
@@ -194,7 +194,9 @@ async function runLocked(
       throw badResume(out, CHECKPOINT, `field rng: ${message(err)}`);
     }
     if (args.serve !== undefined)
-      scanLog(join(out, 'events.jsonl'), cp.files.events, (l) => earlier.push(JSON.parse(l)));
+      scanLog(join(out, 'events.jsonl'), cp.files.events, (l) =>
+        earlier.push(JSON.parse(l) as Record<string, unknown>),
+      );
     next = cp.next;
     last = cp.last;
     eventsLog = AppendLog.open(join(out, 'events.jsonl'), { at: cp.files.events });
@@ -299,14 +301,15 @@ async function runLocked(
   );
 
   return new Promise<number>((resolve) => {
-    let sub: Subscription | undefined;
+    // Unsubscribed by finish; a subscription added after that (finish during subscribe) ends at once.
+    const sub = new Subscription();
     let finishing = false;
     // A second Ctrl-C while the files are written must not kill the process half way (files, resume hint).
     const onLateSigint = (): void => view.note('rxnn: finishing: writing the files first');
     const finish = async (status: 'done' | 'failed' | 'interrupted', error?: unknown): Promise<void> => {
       if (finishing) return;
       finishing = true;
-      sub?.unsubscribe();
+      sub.unsubscribe();
       process.removeListener('SIGINT', onSigint);
       process.on('SIGINT', onLateSigint);
       const errors = error === undefined ? [] : [message(error)];
@@ -354,40 +357,41 @@ async function runLocked(
     // Training yields to the event loop between batches, so this runs between two steps.
     const onSigint = (): void => void finish('interrupted');
     process.once('SIGINT', onSigint);
-    sub = stream.subscribe({
-      next: (ev: TrainEvent) => {
-        if (finishing) return;
-        // An error here (a file that cannot be written) would escape RxJS as an uncaught exception.
-        try {
-          if (ev.kind !== 'step' || eventsMode === 'steps') eventsLog.append(JSON.stringify(ev));
-          live.event(ev);
-          if (ev.kind !== 'epoch') return;
-          metricsLog.append(metricsRow(ev));
-          curves.add(ev as EpochEvent);
-          const run = runs.find((r) => r.name === ev.model)!;
-          // A BatchNorm whose running statistics are NaN or infinite is broken in eval mode: stop, as for a NaN loss.
-          const bad = nonFiniteStat(run.model);
-          if (bad !== undefined) {
-            throw new TrainingError(
-              { epoch: ev.epoch, step: stepsPerEpoch(experiments[run.experiment].train), model: run.name },
-              `running statistic ${bad}; eval-mode outputs would be wrong, so the run stops (its checkpoint is from before this epoch)`,
-            );
+    sub.add(
+      stream.subscribe({
+        next: (ev: TrainEvent) => {
+          if (finishing) return;
+          // An error here (a file that cannot be written) would escape RxJS as an uncaught exception.
+          try {
+            if (ev.kind !== 'step' || eventsMode === 'steps') eventsLog.append(JSON.stringify(ev));
+            live.event(ev);
+            if (ev.kind !== 'epoch') return;
+            metricsLog.append(metricsRow(ev));
+            curves.add(ev);
+            const run = runs.find((r) => r.name === ev.model)!;
+            // A BatchNorm whose running statistics are NaN or infinite is broken in eval mode: stop, as for a NaN loss.
+            const bad = nonFiniteStat(run.model);
+            if (bad !== undefined) {
+              throw new TrainingError(
+                { epoch: ev.epoch, step: stepsPerEpoch(experiments[run.experiment].train), model: run.name },
+                `running statistic ${bad}; eval-mode outputs would be wrong, so the run stops (its checkpoint is from before this epoch)`,
+              );
+            }
+            if (!run.last) return;
+            next =
+              ev.epoch < params.epochs
+                ? { experiment: run.experiment, epoch: ev.epoch + 1 }
+                : { experiment: run.experiment + 1, epoch: 1 };
+            last = { model: run.name, epoch: ev.epoch };
+            snapshot();
+            if (Date.now() - written >= CHECKPOINT_MS) writeSnapshot();
+          } catch (err) {
+            void finish('failed', err);
           }
-          if (!run.last) return;
-          next =
-            ev.epoch < params.epochs
-              ? { experiment: run.experiment, epoch: ev.epoch + 1 }
-              : { experiment: run.experiment + 1, epoch: 1 };
-          last = { model: run.name, epoch: ev.epoch };
-          snapshot();
-          if (Date.now() - written >= CHECKPOINT_MS) writeSnapshot();
-        } catch (err) {
-          void finish('failed', err);
-        }
-      },
-      error: (err) => void finish('failed', err),
-      complete: () => void finish('done'),
-    });
-    if (finishing) sub.unsubscribe();
+        },
+        error: (err) => void finish('failed', err),
+        complete: () => void finish('done'),
+      }),
+    );
   });
 }

@@ -1,19 +1,8 @@
 /** Argument checks shared by the data helpers: each error names the argument, the value and what was expected. */
 
-/**
- * A value as an error message shows it: numbers as JavaScript prints them (NaN,
- * Infinity, 1e+21, which JSON would turn into null), arrays element by element,
- * strings quoted.
- */
-export function show(v: unknown): string {
-  if (typeof v === 'number' || typeof v === 'bigint' || v === undefined) return String(v);
-  if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
-}
+/** A value as an error message shows it (the library's one rendering: NaN, -0, 1n, quoted strings). */
+export { show } from '../validate';
+import { show } from '../validate';
 
 export function positiveInt(what: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {

@@ -58,7 +58,7 @@ export function tensorGenReg(opts: TensorGenRegOptions = {}): [Tensor, Tensor] {
   const wTrue = tensor(w.slice(0, k), { shape: [k, 1] });
   let labelsTrue = featuresTrue.pow(deg).matmul(wTrue);
   if (bias) labelsTrue = labelsTrue.add(w[k]);
-  const labels = labelsTrue.add(randn(labelsTrue.shape as number[]).mul(delta));
+  const labels = labelsTrue.add(randn(labelsTrue.shape).mul(delta));
   const features = bias ? cat([featuresTrue, ones(numExamples, 1)], 1) : featuresTrue;
   return [features, labels];
 }

@@ -12,8 +12,8 @@ export interface SplitLoaderOptions {
   /** The share of rows that train, in (0, 1) (default 0.7): int(n * rate) rows. */
   rate?: number;
   /**
-   * The stream for the split and the training shuffles, as DataLoader's `generator` (PyTorch's
-   * `generator=` of random_split and DataLoader). Default: the global generator, as the lesson.
+   * The stream for the split, the training shuffles and both loaders' per-epoch seeds, as
+   * DataLoader's `generator` (PyTorch's `generator=` of random_split and DataLoader). Default: the global generator, as the lesson.
    * Code that runs beside other pipelines in one process passes its own, so its batches do not
    * depend on what the others draw.
    */
@@ -65,6 +65,6 @@ export function splitLoader(features: Tensor, labels: Tensor, opts: SplitLoaderO
   const [train, test] = randomSplit(data, [numTrain, n - numTrain], generator ? { generator } : {});
   return [
     new DataLoader(train, { batchSize, shuffle: true, ...(generator ? { generator } : {}) }),
-    new DataLoader(test, { batchSize, shuffle: false }),
+    new DataLoader(test, { batchSize, shuffle: false, ...(generator ? { generator } : {}) }),
   ];
 }

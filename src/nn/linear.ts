@@ -6,7 +6,6 @@ import { Parameter } from './parameter';
 import { pyBool } from './repr';
 import { ArgumentError, check, is, options } from '../validate';
 
-
 /**
  * y = x @ weight^T + bias. Initialised as PyTorch's reset_parameters, drawing
  * from the global generator in the same order: weight [out, in] from
@@ -38,6 +37,10 @@ export class Linear extends Module {
     check('Linear', 'inFeatures', inFeatures, is.positiveInt);
     check('Linear', 'outFeatures', outFeatures, is.positiveInt);
     const { bias = true } = options('Linear', 'opts', opts, { bias: is.boolean });
+    if (inFeatures * outFeatures > 2 ** 32) {
+      const what = `at most ${2 ** 32} weights in all (outFeatures ${outFeatures} x inFeatures ${inFeatures})`;
+      throw new ArgumentError('Linear', 'inFeatures', inFeatures, what);
+    }
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     const bound = 1 / Math.sqrt(inFeatures);

@@ -147,8 +147,11 @@ export async function serve(events$: Observable<unknown>, options: ServeOptions 
     url: `http://${shown}:${bound}/${token ? `?token=${token}` : ''}`,
     port: bound,
     ...(token ? { token } : {}),
-    clients: () => clients.size,
-    dropClients: () => clients.forEach((c) => c.drop()),
+    clients: () => [...clients].filter((c) => !c.closed).length,
+    dropClients: () => {
+      clients.forEach((c) => c.drop());
+      clients.clear();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         sub.unsubscribe();

@@ -81,7 +81,7 @@ export function tensor(values: NestedArray | ArrayLike<number>, opts: TensorOpti
     }
     data = Float32Array.from(flat as ArrayLike<number>);
   } else if (typeof values === 'number' || Array.isArray(values)) {
-    shape = nestedShape(values as NestedArray);
+    shape = nestedShape(values);
     data = Float32Array.from((Array.isArray(values) ? (values as unknown[]).flat(Infinity) : [values]) as number[]);
     if (opts.shape !== undefined) {
       checkShape(opts.shape, 'tensor');

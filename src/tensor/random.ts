@@ -13,7 +13,7 @@ type ShapeOrOpts = number | readonly number[] | RandomOptions;
 
 function split(args: readonly ShapeOrOpts[], what: string): [number[], Generator] {
   const last = args[args.length - 1];
-  const hasOpts = last !== undefined && typeof last === 'object' && !Array.isArray(last);
+  const hasOpts = typeof last === 'object' && last !== null && !Array.isArray(last) && !ArrayBuffer.isView(last);
   const opts = (hasOpts ? last : {}) as RandomOptions;
   const shape = shapeArgs((hasOpts ? args.slice(0, -1) : args) as (number | number[])[], what);
   if (opts.generator !== undefined && !(opts.generator instanceof Generator)) {

@@ -93,7 +93,11 @@ export class Tensor implements Variable<Tensor> {
     this.grad_ = g;
   }
 
-  /** The values, on the host: a device backend reads them back first (and may then be written to). */
+  /**
+   * The values, on the host: a read that may copy (a device backend reads them back first, one
+   * readback when they were on the device only). The array may be written; hold the tensor, not
+   * this array, across operations a device backend runs.
+   */
   get data(): Float32Array {
     K.sync(this.storage);
     return this.storage;

@@ -29,6 +29,7 @@ export class NonFiniteLossError extends Error {
   }
 }
 
+/** How a TrainingStep runs: guarded or not, recycling or not, classification targets or not. */
 export interface TrainingStepOptions {
   /**
    * All or nothing (default false): the loss is read (one readback on a device backend) and a NaN or

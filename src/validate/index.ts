@@ -34,7 +34,7 @@ export function show(v: unknown, depth = 0): string {
     return `[${items.join(', ')}${v.length > 8 ? `, …${v.length - 8} more` : ''}]`;
   }
   if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as ArrayLike<number>).length}`;
-  const ctor = (v as object).constructor?.name;
+  const ctor = v.constructor?.name;
   if (ctor && ctor !== 'Object') return `a ${ctor}`;
   const keys = Object.keys(v);
   return `{${keys.slice(0, 6).join(', ')}${keys.length > 6 ? ', …' : ''}}`;
@@ -110,5 +110,5 @@ export function options<S extends Record<string, Expect<unknown>>>(
     }
     if (v !== undefined) check(fn, `${arg}.${k}`, v, shape[k]);
   }
-  return value as OptionsOf<S>;
+  return value;
 }

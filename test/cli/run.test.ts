@@ -43,7 +43,9 @@ describe('runCommand', () => {
     expect(code).toBe(1);
     const err = io.err();
     expect(err).toContain(`rxnn: could not write ${join(dir, 'state', 'none.json')}: EEXIST`);
-    expect(err).toContain(`${dir}/checkpoint.json (to resume from epoch 2) and the lines of events.jsonl and metrics.csv`);
+    expect(err).toContain(
+      `${dir}/checkpoint.json (to resume from epoch 2) and the lines of events.jsonl and metrics.csv`,
+    );
     expect(err).toContain('state/none.json, state/pre.json, state/post.json may be older than checkpoint.json');
     expect(err).toContain('report.svg was not written');
     expect(io.out()).not.toContain('wrote metrics.csv');
@@ -59,7 +61,9 @@ describe('runCommand', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rxnn-run-'));
     capture();
     const seed = 18446744073709551615n;
-    expect(await runCommand({ pipeline: 'bn-placement', json: true, epochs: 1, seed, out: dir }, registry, false)).toBe(0);
+    expect(await runCommand({ pipeline: 'bn-placement', json: true, epochs: 1, seed, out: dir }, registry, false)).toBe(
+      0,
+    );
     vi.restoreAllMocks();
     expect(JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')).params.seed).toBe('18446744073709551615');
     const back = readCheckpoint(dir);

@@ -7,7 +7,7 @@ import { nn } from '../../src/index';
 import { compare$ } from '../../src/rx/compare';
 import { runningStats } from '../../src/rx/running-stats';
 import { serve, ServeHandle } from '../../src/rx/serve';
-import { concat, Subject, tap } from 'rxjs';
+import { concat, concatMap, from, Subject, tap } from 'rxjs';
 import { bnWarnings } from '../../src/rx/warnings';
 import { bnPlacement } from '../../pipelines/bn-placement';
 import { expected, launch, openPage, pageState, PageGlobals, resultsTable, rxnn, statsTables } from './browser';
@@ -93,11 +93,12 @@ describe('the dashboard in chromium', () => {
       const [e] = await bnPlacement.setup(p);
       const post = e.models[2].modules().find((m): m is nn.BatchNorm1d => m instanceof nn.BatchNorm1d)!;
       post.momentum = 0.9;
-      // Training starts once the page is connected; the server drops it at the 300th event, and again
-      // at the first event from the 2000th on that finds it reconnected.
+      // Training starts once the page is connected. The server cuts the page's connection at the 300th
+      // and the 2000th event, and holds the events after each cut until the page is back (they pile up
+      // meanwhile), so both cuts happen mid-run on any machine.
       const go = new Subject<never>();
-      let count = 0,
-        pending = 0;
+      let count = 0;
+      let back: Promise<void> = Promise.resolve();
       const events$ = concat(
         go,
         compare$({ ...e, epochs: p.epochs, lr: p.lr }).pipe(
@@ -106,12 +107,12 @@ describe('the dashboard in chromium', () => {
           runningStats(e.models[2], { name: 'post', batch: true }),
         ),
       ).pipe(
+        // Each event waits for the page to be back (the projection runs as the event's turn comes).
+        concatMap((ev) => from(back.then(() => ev))),
         tap(() => {
-          if (++count === 300 || count === 2000) pending++;
-          if (pending > 0 && h.clients() > 0) {
-            pending--;
-            h.dropClients();
-          }
+          if (++count !== 300 && count !== 2000) return;
+          h.dropClients();
+          back = waitFor('the page to reconnect', () => h.clients() > 0, 60_000);
         }),
       );
       const steps = p.epochs * 70;
@@ -215,6 +216,31 @@ describe('the dashboard in chromium', () => {
         again.child.kill('SIGINT');
       }
       expect(await again.exit).toBe(0);
+    },
+    TEST_MS,
+  );
+
+  it(
+    'served to other machines: the page works from the URL with its token, and without it gets 401',
+    async () => {
+      const evs = [1, 2, 3].map((i) => ({ kind: 'epoch', model: 'm', epoch: i, train: 1 / i, test: 2 / i }));
+      const h = await serve(from(evs), { host: '0.0.0.0', run: { pipeline: 'tiny', epochs: 3 } });
+      const errors: string[] = [];
+      try {
+        const local = `http://127.0.0.1:${h.port}/`;
+        const page = await openPage(browser, `${local}?token=${h.token}`, errors);
+        await page.waitForSelector('body[data-ended="done"]', { timeout: 30_000 });
+        expect((await pageState(page)).lastId).toBe(3);
+        expect(await resultsTable(page)).toEqual({ m: ['3', String(1 / 3), String(2 / 3)] });
+        expect(errors).toEqual([]);
+        const other = await browser.newPage();
+        const res = await other.goto(local);
+        expect(res?.status()).toBe(401);
+        expect(await other.textContent('body')).toContain('needs its token');
+        await other.close();
+      } finally {
+        await h.close();
+      }
     },
     TEST_MS,
   );

@@ -82,19 +82,39 @@ const CASES: [string, (cp: Json) => void, string][] = [
   ['files.events.lines one more', (c) => (c.files.events.lines += 1), 'events.jsonl: has 426 lines in its first'],
   ['files.events.bytes one less', (c) => (c.files.events.bytes -= 1), 'events.jsonl: does not end at a line break'],
   ['files.events.bytes past the end', (c) => (c.files.events.bytes += 1000), 'events.jsonl: has'],
-  ['files.metrics.lines 1 (as if no epochs)', (c) => (c.files.metrics.lines = 1), 'field files.metrics.lines is 1, but next implies 7'],
+  [
+    'files.metrics.lines 1 (as if no epochs)',
+    (c) => (c.files.metrics.lines = 1),
+    'field files.metrics.lines is 1, but next implies 7',
+  ],
   ['last null', (c) => (c.last = null), 'field last is null'],
   ['last of another epoch', (c) => (c.last.epoch = 1), 'field last'],
   ['models.pre missing', (c) => del(c.models, 'pre'), 'field models.pre: missing'],
   ['models with an extra model', (c) => (c.models.other = {}), 'field models.other: not a model of bn-placement'],
-  ['a weight element "abc"', (c) => (c.models.pre['linear1.weight'].data[1] = 'abc'), 'field models.pre: key "linear1.weight": data[1] must be a number'],
+  [
+    'a weight element "abc"',
+    (c) => (c.models.pre['linear1.weight'].data[1] = 'abc'),
+    'field models.pre: key "linear1.weight": data[1] must be a number',
+  ],
   ['a weight element true', (c) => (c.models.pre['linear1.weight'].data[0] = true), 'data[0] must be a number'],
   ['a weight element [7]', (c) => (c.models.pre['linear1.weight'].data[0] = [7]), 'data[0] must be a number'],
   ['a weight element null', (c) => (c.models.pre['linear1.weight'].data[0] = null), 'data[0] must be a number'],
-  ['weight data one short', (c) => c.models.pre['linear1.weight'].data.pop(), 'key "linear1.weight": shape [4, 2] needs 8 values, data has 7'],
-  ['weight of another shape', (c) => (c.models.pre['linear1.weight'].shape = [2, 4]), 'key "linear1.weight": shape [2, 4] differs'],
+  [
+    'weight data one short',
+    (c) => c.models.pre['linear1.weight'].data.pop(),
+    'key "linear1.weight": shape [4, 2] needs 8 values, data has 7',
+  ],
+  [
+    'weight of another shape',
+    (c) => (c.models.pre['linear1.weight'].shape = [2, 4]),
+    'key "linear1.weight": shape [2, 4] differs',
+  ],
   ['a missing key', (c) => del(c.models.pre, 'normalize1.running_var'), 'key "normalize1.running_var": missing'],
-  ['a counter "3"', (c) => (c.models.pre['normalize1.num_batches_tracked'] = '3'), 'key "normalize1.num_batches_tracked": expected a non-negative integer'],
+  [
+    'a counter "3"',
+    (c) => (c.models.pre['normalize1.num_batches_tracked'] = '3'),
+    'key "normalize1.num_batches_tracked": expected a non-negative integer',
+  ],
   ['rng missing', (c) => del(c, 'rng'), 'field rng: missing'],
   ['rng.mt too short', (c) => (c.rng.mt = [1, 2, 3]), 'field rng.mt'],
   ['rng.index 700', (c) => (c.rng.index = 700), 'field rng.index'],
@@ -123,11 +143,35 @@ describe('a corrupted checkpoint is refused, naming the file and the field, and 
   });
 
   it.each([
-    ['a garbage events line', (d: string) => writeFileSync(join(d, 'events.jsonl'), readFileSync(join(d, 'events.jsonl'), 'utf8').replace(/^.*\n/, (l) => 'x'.repeat(l.length - 1) + '\n')), 'events.jsonl: line 1 is not JSON'],
-    ['events.jsonl cut short', (d: string) => truncateSync(join(d, 'events.jsonl'), 100), 'events.jsonl: has 100 bytes, fewer than'],
+    [
+      'a garbage events line',
+      (d: string) =>
+        writeFileSync(
+          join(d, 'events.jsonl'),
+          readFileSync(join(d, 'events.jsonl'), 'utf8').replace(/^.*\n/, (l) => 'x'.repeat(l.length - 1) + '\n'),
+        ),
+      'events.jsonl: line 1 is not JSON',
+    ],
+    [
+      'events.jsonl cut short',
+      (d: string) => truncateSync(join(d, 'events.jsonl'), 100),
+      'events.jsonl: has 100 bytes, fewer than',
+    ],
     ['metrics.csv cut short', (d: string) => truncateSync(join(d, 'metrics.csv'), 40), 'metrics.csv: has 40 bytes'],
-    ['a garbage metrics row', (d: string) => writeFileSync(join(d, 'metrics.csv'), readFileSync(join(d, 'metrics.csv'), 'utf8').replace('none,1,', 'none;1;')), 'metrics.csv: line 2 is not a metrics row'],
-    ['checkpoint.json not JSON', (d: string) => writeFileSync(join(d, 'checkpoint.json'), '{"version": 2,'), 'checkpoint.json: not valid JSON'],
+    [
+      'a garbage metrics row',
+      (d: string) =>
+        writeFileSync(
+          join(d, 'metrics.csv'),
+          readFileSync(join(d, 'metrics.csv'), 'utf8').replace('none,1,', 'none;1;'),
+        ),
+      'metrics.csv: line 2 is not a metrics row',
+    ],
+    [
+      'checkpoint.json not JSON',
+      (d: string) => writeFileSync(join(d, 'checkpoint.json'), '{"version": 2,'),
+      'checkpoint.json: not valid JSON',
+    ],
   ])('%s', async (_name, files, names) => {
     const dir = corrupt(() => {}, files);
     const before = snapshotDir(dir);

@@ -33,7 +33,9 @@ describe.skipIf(!root)('file-system faults', () => {
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^rxnn: could not write .*: ENOSPC: no space left on device/);
-    expect(lines[0]).toMatch(/checkpoint\.json \(to resume from epoch \d+\) and the lines of events\.jsonl and metrics\.csv it covers are whole/);
+    expect(lines[0]).toMatch(
+      /checkpoint\.json \(to resume from epoch \d+\) and the lines of events\.jsonl and metrics\.csv it covers are whole/,
+    );
     expect(r.stdout).not.toMatch(/wrote |what was gathered/);
     const cp = expectConsistent(dir);
     expect(cp.finished).toBe(false);
@@ -56,7 +58,9 @@ describe.skipIf(!root)('file-system faults', () => {
     );
     const existing = rxnn(['run', 'bn-placement', '--epochs', '1', '--out', ro]);
     expect(existing.status).toBe(1);
-    expect(existing.stderr).toMatch(new RegExp(`^rxnn: could not create ${join(ro, '.rxnn.lock')}: EROFS: read-only file system`));
+    expect(existing.stderr).toMatch(
+      new RegExp(`^rxnn: could not create ${join(ro, '.rxnn.lock')}: EROFS: read-only file system`),
+    );
     expect(existing.stdout).toBe('');
   });
 

@@ -14,7 +14,11 @@ function slowPipe(args: string[]): { status: number; out: string; err: string } 
   const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
   const cmd = `${q(process.execPath)} ${q(BIN)} ${args.map(q).join(' ')} 2>"$ERR" | (sleep 2; cat); exit \${PIPESTATUS[0]}`;
   const errFile = join(tmp(), 'stderr');
-  const r = spawnSync('bash', ['-c', cmd], { encoding: 'utf8', env: { ...process.env, ERR: errFile }, timeout: 120_000 });
+  const r = spawnSync('bash', ['-c', cmd], {
+    encoding: 'utf8',
+    env: { ...process.env, ERR: errFile },
+    timeout: 120_000,
+  });
   const err = spawnSync('cat', [errFile], { encoding: 'utf8' }).stdout;
   return { status: r.status!, out: r.stdout, err };
 }
@@ -48,7 +52,9 @@ describe('a slow pipe on stdout', () => {
     const r = slowPipe(['run', 'bn-placement', '--epochs', '20', '--out', tmp()]);
     expect(r.status, r.err).toBe(0);
     expect(r.out).toMatch(/\nmodel +epoch +train MSE +test MSE\n/);
-    expect(r.out).toMatch(/wrote metrics\.csv, events\.jsonl, report\.svg, state\/\*\.json and checkpoint\.json to .*\/\n$/);
+    expect(r.out).toMatch(
+      /wrote metrics\.csv, events\.jsonl, report\.svg, state\/\*\.json and checkpoint\.json to .*\/\n$/,
+    );
   });
 
   it('SIGINT while the pipe is full: the queued output and the end line arrive', async () => {

@@ -105,8 +105,9 @@ function wrap<T extends object>(obj: T): T {
         };
       return (...a: unknown[]) => {
         const r = f.apply(t, a);
-        return (p === 'requestAdapter' || p === 'requestDevice') && r instanceof Promise
-          ? r.then((x: unknown) => (x && typeof x === 'object' ? wrap(x) : x))
+        const thenable = r as PromiseLike<unknown> | null;
+        return (p === 'requestAdapter' || p === 'requestDevice') && typeof thenable?.then === 'function'
+          ? thenable.then((x: unknown) => (x && typeof x === 'object' ? wrap(x) : x))
           : r;
       };
     },

@@ -9,9 +9,11 @@ import { ELEMENT_MAIN, KernelSource, WGSL_MATH } from './common';
 
 /** The unary ops with a kernel here: all of backend/kernels.ts's but copy (a buffer copy). */
 export type DeviceUnaryOp = Exclude<UnaryOp, 'copy'>;
+/** DeviceUnaryOp's names, in backend/kernels.ts's order. */
 export const UNARY_OPS = ALL_UNARY_OPS.filter((op): op is DeviceUnaryOp => op !== 'copy');
 /** The binary ops with a kernel here: all but pow, which runs on the host (device-kernels.ts HOST_FALLBACKS). */
 export type DeviceBinaryOp = Exclude<BinaryOp, 'pow'>;
+/** DeviceBinaryOp's names, in backend/kernels.ts's order. */
 export const BINARY_OPS = ALL_BINARY_OPS.filter((op): op is DeviceBinaryOp => op !== 'pow');
 
 /** WGSL of each unary op on `v`. */
