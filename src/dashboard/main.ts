@@ -2,13 +2,14 @@
  * The dashboard page: reads /run, then follows /events (Server-Sent Events).
  * After a dropped connection it reconnects with Last-Event-ID and the server
  * replays what was missed; the store applies each id once. Drawing is
- * throttled to two frames a second, however fast events come.
+ * throttled to two frames a second at most, however fast events come.
  */
 import { Store, type RunInfo } from './store';
 import { follow } from './stream';
 import { View } from './view';
 
 const RENDER_MS = 500;
+const BUDGET = 20;
 
 /** The token the page was opened with, passed on explicitly (the server also sets it as a cookie). */
 const token = new URLSearchParams(location.search).get('token');
@@ -31,15 +32,36 @@ const view = new View(store, {
 
 let timer: number | undefined;
 let last = 0;
+/** What the last render took (ms), uPlot's drawing included. */
+let cost = 0;
+/**
+ * Redraws at most every RENDER_MS, and less often when drawing is slow: at most
+ * 1/(BUDGET + 1) of the time goes to drawing, so open pages leave the cores they
+ * share with the training to it.
+ */
 function scheduleRender(): void {
   if (timer !== undefined) return;
-  const wait = Math.max(0, last + RENDER_MS - performance.now());
+  const wait = Math.max(0, last + Math.max(RENDER_MS, BUDGET * cost) - performance.now());
   timer = window.setTimeout(() => {
-    timer = undefined;
-    last = performance.now();
+    // A page nobody sees draws nothing; it catches up when shown.
+    if (document.hidden) {
+      timer = undefined;
+      return;
+    }
+    const t0 = performance.now();
     view.render();
+    // uPlot draws in a microtask queued during render: this one runs after it.
+    queueMicrotask(() => {
+      last = performance.now();
+      cost = last - t0;
+      timer = undefined;
+    });
   }, wait);
 }
+
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden) scheduleRender();
+});
 
 /** For tests and the curious: the page's state, read-only by convention. */
 (window as unknown as { rxnnDashboard: { store: Store } }).rxnnDashboard = { store };

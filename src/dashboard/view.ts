@@ -4,7 +4,7 @@ import type { LayerSeries, ModelState, Store } from './store';
 import { bucketEdges, bucketMeans, bucketX } from './thin';
 
 /** Points per drawn series at most: longer runs are thinned to bucket means. */
-const MAX_POINTS = 1500;
+const MAX_POINTS = 1000;
 
 /** Draws the store into the page; `render` is idempotent and cheap enough to call a few times a second. */
 export class View {

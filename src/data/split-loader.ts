@@ -43,7 +43,7 @@ export function splitLoader(features: Tensor, labels: Tensor, opts: SplitLoaderO
     'splitLoader',
     'opts.rate',
     rate,
-    expect<number>('a number in (0, 1)', (v) => typeof v === 'number' && v > 0 && v < 1),
+    expect<number>('in (0, 1)', (v) => typeof v === 'number' && v > 0 && v < 1),
   );
   if (features.ndim === 0 || labels.ndim === 0 || features.shape[0] !== labels.shape[0]) {
     throw new Error(

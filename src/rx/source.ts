@@ -32,6 +32,13 @@ export type SourceSpec =
       labels: Tensor;
     };
 
+/** A spec's generator options: everything but `kind`. */
+function withoutKind<T extends { kind: string }>(spec: T): Omit<T, 'kind'> {
+  const opts: Partial<T> = { ...spec };
+  delete opts.kind;
+  return opts as Omit<T, 'kind'>;
+}
+
 /**
  * A dataset as a one-value stream of `[features, labels]`: the lesson's
  * generators (`tensorGenReg`, `tensorGenCla`), a CSV file, or tensors you have.
@@ -53,10 +60,11 @@ export function source(
         ? { kind: 'csv', path: spec, target: csv?.target as string | number, header: csv?.header }
         : spec;
     switch (s?.kind) {
+      // The generators take their options only (they refuse unknown keys): `kind` stays here.
       case 'reg':
-        return of(tensorGenReg(s));
+        return of(tensorGenReg(withoutKind(s)));
       case 'cla':
-        return of(tensorGenCla(s));
+        return of(tensorGenCla(withoutKind(s)));
       case 'csv':
         if (typeof s.target !== 'string' && typeof s.target !== 'number')
           throw new TypeError(

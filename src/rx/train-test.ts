@@ -58,6 +58,11 @@ export function commonDefaults(o: TrainTestCommon) {
     if (!l || typeof (l as Iterable<unknown>)[Symbol.iterator] !== 'function') {
       throw new TypeError(`${key}: expected a loader (iterable over [X, y] batches), got ${String(l)}`);
     }
+    // An empty train loader would train nothing and report NaN metrics.
+    if (key === 'train' && (l as { length?: unknown }).length === 0)
+      throw new RangeError(
+        'train: the loader has no batches (an empty dataset, or dropLast with fewer rows than batchSize)',
+      );
   }
   return { epochs, lr, cla, from, criterion: o.criterion ?? new MSELoss(), metric: o.evaluate ?? mseCal };
 }

@@ -289,3 +289,14 @@ describe('bad input to public functions: an error naming the argument and the va
     );
   });
 });
+
+describe('an empty train loader', () => {
+  it('is an error naming train, not NaN metrics', async () => {
+    const { rx } = await import('../../src/index');
+    const empty = new data.DataLoader(new data.Subset(new data.TensorDataset(zeros(4, 1), zeros(4, 1)), []));
+    const test = new data.DataLoader(new data.TensorDataset(zeros(4, 1), zeros(4, 1)));
+    expect(() => rx.trainTest$({ model: new nn.Linear(1, 1), train: empty, test, epochs: 1 })).toThrow(
+      'train: the loader has no batches',
+    );
+  });
+});
