@@ -54,3 +54,23 @@ console.log(`${runs.length} runs: ${runs.map((r) => `${r.date}${r.load ? ` (load
 console.log(`| peer | ${cols.map((c) => c.name).join(' | ')} |`);
 console.log(`|---|${cols.map(() => '---').join('|')}|`);
 for (const p of peers) console.log(`| ${p} | ${cols.map((c) => cell(c.data.get(p))).join(' | ')} |`);
+
+// Within each run (the same load for both): how many times faster rxnn js is than each peer.
+const ref = 'rxnn js';
+console.log(`\nrxnn js speed / peer speed, median (range) of the per-run ratios:\n`);
+console.log(`| peer | ${cols.map((c) => c.name.split(',')[0]).join(' | ')} |`);
+console.log(`|---|${cols.map(() => '---').join('|')}|`);
+for (const p of peers.filter((x) => x !== ref)) {
+  const cells = workloads.map(([name, pick]) => {
+    const lowerIsBetter = name.startsWith('W1');
+    const ratios = runs.flatMap((r) => {
+      const rows = pick(r) ?? [];
+      const mine = rows.find((x) => x.peer === ref)?.value;
+      const theirs = rows.find((x) => x.peer === p)?.value;
+      if (mine === undefined || theirs === undefined) return [];
+      return [lowerIsBetter ? theirs / mine : mine / theirs];
+    });
+    return cell(ratios);
+  });
+  console.log(`| ${p} | ${cells.join(' | ')} |`);
+}

@@ -1,5 +1,5 @@
 import { formatShape, sizeOf } from '../backend/shape';
-import { ArgumentError, check, is, options } from '../validate';
+import { ArgumentError, check, expect, is, options, show } from '../validate';
 import { Tensor } from './tensor';
 
 /** A number or (nested) arrays of numbers, rectangular: the values argument of {@link tensor}. */
@@ -16,6 +16,8 @@ export interface TensorOptions {
 const MAX_ELEMENTS = 2 ** 32;
 
 function checkShape(shape: readonly number[], what: string): void {
+  if (Array.isArray(shape) && shape.every((d) => typeof d === 'number' && Number.isFinite(d)) && !is.shape.test(shape))
+    throw new Error(`${what}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
   check(what, 'shape', shape, is.shape);
   const n = shape.reduce((a, b) => a * b, 1);
   if (n > MAX_ELEMENTS) {
@@ -23,7 +25,11 @@ function checkShape(shape: readonly number[], what: string): void {
   }
 }
 
-const tensorOptions = { shape: is.shape, requiresGrad: is.boolean };
+/** opts.shape's elements are checked by checkShape, whose message names `shape`. */
+const tensorOptions = {
+  shape: expect<number[]>('a list of non-negative integers', Array.isArray),
+  requiresGrad: is.boolean,
+};
 
 /** Accepts `f(2, 3)` and `f([2, 3])`, as PyTorch's factories do. */
 export function shapeArgs(args: readonly (number | readonly number[])[], what: string): number[] {
@@ -93,7 +99,9 @@ export function tensor(values: NestedArray | ArrayLike<number>, opts: TensorOpti
       shape = [...opts.shape];
     }
   } else {
-    throw new ArgumentError('tensor', 'values', values, 'a number, nested arrays of numbers or a typed array');
+    throw new Error(
+      `tensor: values must be a number, nested arrays or a typed array, got ${values === null ? 'null' : typeof values} ${show(values)}`,
+    );
   }
   return new Tensor(data, shape, opts.requiresGrad ?? false);
 }
@@ -119,9 +127,11 @@ export function ones(...shape: (number | readonly number[])[]): Tensor {
 /** arange(end), arange(start, end, step = 1): values start + i * step below end, as torch.arange. */
 export function arange(start: number, end?: number, step = 1): Tensor {
   const [lo, hi] = end === undefined ? [0, start] : [start, end];
-  check('arange', end === undefined ? 'end' : 'start', start, is.finite);
-  if (end !== undefined) check('arange', 'end', end, is.finite);
-  check('arange', 'step', step, is.finite);
+  check('arange', end === undefined ? 'end' : 'start', start, is.number);
+  if (end !== undefined) check('arange', 'end', end, is.number);
+  check('arange', 'step', step, is.number);
+  if (![lo, hi, step].every(Number.isFinite))
+    throw new Error(`arange: start, end and step must be finite, got ${lo}, ${hi}, ${step}`);
   if (step === 0) throw new Error('arange: step must be nonzero, got 0');
   if ((hi - lo) / step < 0)
     throw new Error(

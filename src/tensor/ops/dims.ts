@@ -5,7 +5,7 @@ import { ArgumentError } from '../../validate';
 export function normalizeDim(dim: number, ndim: number, what = 'dim'): number {
   const lo = -Math.max(ndim, 1),
     hi = Math.max(ndim, 1) - 1;
-  if (typeof dim !== 'number' || !Number.isInteger(dim)) throw new ArgumentError(what, 'dim', dim, 'an integer');
+  if (typeof dim !== 'number') throw new ArgumentError(what, 'dim', dim, 'an integer');
   if (!Number.isInteger(dim) || dim < lo || dim > hi) {
     throw new Error(`${what}: dimension ${dim} out of range (expected to be in range of [${lo}, ${hi}])`);
   }

@@ -34,7 +34,7 @@ export function reshapeGrad(g: Tensor, shape: readonly number[]): Tensor {
 
 function inferShape(shape: readonly number[], size: number, from: readonly number[]): number[] {
   check('reshape', 'shape', shape, is.instance(Array, 'a list of integers'));
-  shape.forEach((d, i) => check('reshape', `shape[${i}]`, d, is.int));
+  shape.forEach((d, i) => check('reshape', `shape[${i}]`, d, is.number));
   const unknown = shape.indexOf(-1);
   const bad = shape.some((d, i) => !Number.isInteger(d) || d < -1 || (d === -1 && i !== unknown));
   const known = shape.reduce((p, d) => (d === -1 ? p : p * d), 1);
@@ -107,9 +107,8 @@ export function indexSelect(x: Tensor, index: readonly number[]): Tensor {
   check('indexSelect', 'index', index, isIndex);
   for (let k = 0; k < index.length; k++) {
     const i = index[k];
-    if (typeof i !== 'number' || !Number.isInteger(i))
-      throw new ArgumentError('indexSelect', `index[${k}]`, i, 'an integer row index');
-    if (i < 0 || i >= rows) {
+    if (typeof i !== 'number') throw new ArgumentError('indexSelect', `index[${k}]`, i, 'an integer row index');
+    if (!Number.isInteger(i) || i < 0 || i >= rows) {
       throw new Error(`indexSelect: index ${i} is out of bounds for dimension 0 with size ${rows}`);
     }
   }
