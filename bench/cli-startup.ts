@@ -34,4 +34,6 @@ const [b, h] = [median(bare), median(help)];
 const fmt = (s: number): string => `${(s * 1000).toFixed(0)} ms`;
 console.log(`node -e 0      median ${fmt(b)} (range ${fmt(Math.min(...bare))}-${fmt(Math.max(...bare))})`);
 console.log(`rxnn --help    median ${fmt(h)} (range ${fmt(Math.min(...help))}-${fmt(Math.max(...help))})`);
-console.log(`difference     ${fmt(h - b)}, ratio ${(h / b).toFixed(2)}x; target within ${fmt(TARGET_S)}: ${h - b <= TARGET_S ? 'met' : 'missed'}`);
+console.log(
+  `difference     ${fmt(h - b)}, ratio ${(h / b).toFixed(2)}x; target within ${fmt(TARGET_S)}: ${h - b <= TARGET_S ? 'met' : 'missed'}`,
+);

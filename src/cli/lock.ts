@@ -44,7 +44,7 @@ export function lockDir(dir: string, note: (line: string) => void): () => void {
       const pid = Number(text.trim());
       if (Number.isSafeInteger(pid) && pid > 0 && alive(pid)) {
         throw new UsageError(
-          `rxnn: ${dir} is in use by another rxnn run (pid ${pid}, lock file ${path}); wait for it to end or choose another --out`,
+          `rxnn: ${dir} is in use by another run (pid ${pid}, ${path}); wait for it or choose another --out`,
         );
       }
       note(

@@ -27,7 +27,7 @@ describe('two writers on one folder', () => {
       expect(second.status).toBe(2);
       expect(second.stdout).toBe('');
       expect(second.stderr).toBe(
-        `rxnn: ${dir} is in use by another rxnn run (pid ${first.pid}, lock file ${join(dir, '.rxnn.lock')}); wait for it to end or choose another --out\n`,
+        `rxnn: ${dir} is in use by another run (pid ${first.pid}, ${join(dir, '.rxnn.lock')}); wait for it or choose another --out\n`,
       );
       first.kill('SIGKILL');
       await new Promise((resolve) => first.on('close', resolve));

@@ -65,12 +65,15 @@ type BinaryLoops = {
 const unaryLoops = Object.fromEntries(
   Object.entries(UNARY_EXPR).map(([op, e]) => [
     op,
+    // A loop compiled from the op's expression (the Function constructor is the point: one monomorphic loop per op).
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
     new Function('x', 'out', `for (let i = 0; i < out.length; i++) { const v = x[i]; out[i] = ${e}; }`) as UnaryLoop,
   ]),
 ) as Record<UnaryOp, UnaryLoop>;
 
 function binaryLoops(e: string): BinaryLoops {
-  const make = (args: string, body: string) => new Function(...args.split(','), body) as any;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const make = <F>(args: string, body: string) => new Function(...args.split(','), body) as F;
   return {
     same: make('x,y,out', `for (let i = 0; i < out.length; i++) { const a = x[i], b = y[i]; out[i] = ${e}; }`),
     rows: make(
