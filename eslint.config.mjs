@@ -33,6 +33,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
+      // Test names and messages print shapes and index lists as arrays.
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowArray: true, allowNumber: true }],
     },
   },
 );

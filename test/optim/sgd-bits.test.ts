@@ -133,7 +133,7 @@ describe('SGD and gradients: what PyTorch refuses', () => {
     expect(() => {
       p.grad = tensor([1]);
     }).toThrow(/assigned grad has shape \[1\], expected a Tensor of the tensor's shape \[3\]/);
-    expect(Array.from(p.grad!.data)).toEqual([1, 2, 3]);
+    expect(Array.from(p.grad.data)).toEqual([1, 2, 3]);
   });
 
   it('zeroGrad() zeroes in place (the same tensor); { setToNone: true } drops it, and step() then skips the parameter', () => {
@@ -209,7 +209,7 @@ describe('gradient accumulation, as PyTorch 1.13 (in place: a held .grad sees th
     p.mul(c).sum().add(q.mul(d).sum()).backward();
     lines.push(`C second ${p.grad === q.grad} ${fmt(p.grad!)} ${fmt(q.grad!)}`);
     opt.zeroGrad({ setToNone: true });
-    lines.push(`E none ${p.grad}`);
+    lines.push(`E none ${String(p.grad)}`);
     p.mul(c).sum().backward();
     lines.push(`E after ${fmt(p.grad!)}`);
     opt = new optim.SGD([p], { lr: 0.1, momentum: 0.9 });

@@ -73,7 +73,7 @@ function smokeTest(mode: 'headlessgl' | 'webasm' | 'cpu'): ModeProbe {
     );
     const r = k(new Float32Array([1, 2, 3])) as Float32Array;
     const ok = r.length === 3 && r[0] === 3 && r[1] === 5 && r[2] === 7;
-    gpu.destroy();
+    void gpu.destroy(); // gpu.js resolves it once its contexts are released; nothing waits on that
     return { mode, ok, why: ok ? 'ok' : `a test kernel answered [${Array.from(r).join(', ')}] instead of [3, 5, 7]` };
   } catch (e) {
     return { mode, ok: false, why: firstLine(e) };

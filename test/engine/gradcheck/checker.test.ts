@@ -93,6 +93,6 @@ describe('gradcheck (the checker)', () => {
     expect(r.checked).toBe(6 + 6 + 2);
     expect(Array.from(lin.weight.data)).toEqual(w);
     expect(Array.from(lin.bias!.data)).toEqual(b);
-    expect(lin.weight.grad!.data.every((v) => Math.abs(v) < 10)).toBe(true);
+    expect(lin.weight.grad.data.every((v) => Math.abs(v) < 10)).toBe(true);
   });
 });
