@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from './args';
 import { WriteError } from './atomic';
@@ -47,10 +47,26 @@ export function lockDir(dir: string, note: (line: string) => void): () => void {
           `rxnn: ${dir} is in use by another run (pid ${pid}, ${path}); wait for it or choose another --out`,
         );
       }
-      note(
-        `rxnn: taking over ${path}: its run (${Number.isSafeInteger(pid) && pid > 0 ? `pid ${pid}` : `content ${JSON.stringify(text.slice(0, 20))}`}) is no longer running`,
-      );
-      rmSync(path, { force: true });
+      // Moved aside atomically: if what moved is not the stale lock read above (another run took it over
+      // meanwhile), it is put back for that run to keep.
+      const aside = `${path}.${process.pid}.stale`;
+      try {
+        renameSync(path, aside);
+      } catch {
+        continue;
+      }
+      if (readFileSync(aside, 'utf8') !== text) {
+        try {
+          linkSync(aside, path);
+        } catch {
+          // a newer lock is already in place
+        }
+      } else {
+        note(
+          `rxnn: taking over ${path}: its run (${Number.isSafeInteger(pid) && pid > 0 ? `pid ${pid}` : `content ${JSON.stringify(text.slice(0, 20))}`}) is no longer running`,
+        );
+      }
+      rmSync(aside, { force: true });
       continue;
     }
     try {

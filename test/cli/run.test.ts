@@ -6,6 +6,7 @@ import { registry } from '../../pipelines';
 import { runCommand } from '../../src/cli/run';
 import { paramsFor } from '../../src/cli/setup';
 import { readCheckpoint } from '../../src/cli/checkpoint';
+import { parseArgs } from '../../src/cli/args';
 
 /** Captures stdout and stderr of an in-process run. */
 function capture(onStdout: (chunk: string) => void = () => {}): { out: () => string; err: () => string } {
@@ -70,5 +71,37 @@ describe('runCommand', () => {
     expect(back.params.seed).toBe(seed);
     const args = { pipeline: 'bn-placement', json: false, resume: dir, seed };
     expect(paramsFor(registry['bn-placement'], args, back).seed).toBe(seed);
+  });
+
+  it('--events takes steps or epochs and --force no value; a bad one is a usage line', () => {
+    const P = ['bn-placement'];
+    expect(parseArgs(['run', 'bn-placement', '--events', 'epochs', '--force'], P)).toMatchObject({
+      events: 'epochs',
+      force: true,
+    });
+    expect(() => parseArgs(['run', 'bn-placement', '--events', 'all'], P)).toThrow(
+      "rxnn: --events must be one of steps, epochs, got 'all'",
+    );
+    expect(() => parseArgs(['run', 'bn-placement', '--force=yes'], P)).toThrow(
+      "rxnn: --force takes no value, got 'yes'",
+    );
+  });
+
+  it('--events epochs keeps every event but the steps; the default keeps steps for a short run', async () => {
+    capture();
+    const short = mkdtempSync(join(tmpdir(), 'rxnn-run-'));
+    const epochsOnly = mkdtempSync(join(tmpdir(), 'rxnn-run-'));
+    expect(await runCommand({ pipeline: 'bn-placement', json: true, epochs: 2, out: short }, registry, false)).toBe(0);
+    const args = { pipeline: 'bn-placement', json: true, epochs: 2, out: epochsOnly, events: 'epochs' as const };
+    expect(await runCommand(args, registry, false)).toBe(0);
+    vi.restoreAllMocks();
+    const kinds = (dir: string) =>
+      readFileSync(join(dir, 'events.jsonl'), 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { kind: string }).kind);
+    expect(kinds(short).filter((k) => k === 'step')).toHaveLength(2 * 3 * 70);
+    expect(kinds(epochsOnly)).toEqual(Array(6).fill('epoch'));
+    expect(readCheckpoint(epochsOnly).events).toBe('epochs');
   });
 });

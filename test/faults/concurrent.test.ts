@@ -6,7 +6,7 @@
  * exactly as after its last whole step.
  */
 import { describe, expect, it } from 'vitest';
-import { filter, lastValueFrom, map, merge, take, toArray } from 'rxjs';
+import { filter, lastValueFrom, map, merge, Observable, take, toArray } from 'rxjs';
 import { Generator, manualSeed, nn, rx } from '../../src/index';
 import { splitLoader, tensorGenReg } from '../../src/data';
 import type { TrainEvent } from '../../src/rx/events';
@@ -37,7 +37,7 @@ describe('pipelines side by side', () => {
     for (const s of seeds) alone.push(epochs(await lastValueFrom(pipeline(s).run$.pipe(toArray()))));
     const runs = seeds.map((s) => pipeline(s));
     const tagged = await lastValueFrom(
-      merge(...runs.map((r, i) => r.run$.pipe(map((e) => [i, e] as const)))).pipe(toArray()),
+      merge(...runs.map((r, i) => r.run$.pipe(map((e): [number, TrainEvent] => [i, e])))).pipe(toArray()),
     );
     // They did interleave: the first pipeline's last event comes after others' first ones.
     expect(tagged.findIndex(([i]) => i === 1)).toBeLessThan(tagged.map(([i]) => i).lastIndexOf(0));

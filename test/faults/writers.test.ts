@@ -6,7 +6,7 @@
  * --force owns the folder (another pipeline's state files go).
  */
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, expectConsistent, rxnn, snapshotDir, stopAt, tmp } from './helpers';
@@ -78,5 +78,29 @@ describe('a fresh run over an unfinished one', () => {
     const other = rxnn(['run', 'bn-placement', '--resume', dir, '--out', tmp()]);
     expect(other.status).toBe(2);
     expect(other.stderr).toMatch(/^rxnn: --resume continues the run in its own folder/);
+  });
+});
+
+describe('a stale lock taken over by two runs at once', () => {
+  it.each([1, 2, 3, 4, 5])('trial %i: exactly one takes it, the other exits 2 naming the winner', async () => {
+    const dir = tmp();
+    // A pid that is not running: a child that has exited.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    writeFileSync(join(dir, '.rxnn.lock'), `${dead}\n`);
+    const lock = join(__dirname, '..', '..', 'dist', 'src', 'cli', 'lock.js');
+    const script = `try { require(${JSON.stringify(lock)}).lockDir(${JSON.stringify(dir)}, () => {}); console.log('held'); setTimeout(() => {}, 1500); } catch (e) { console.log(e.message); process.exitCode = 2; }`;
+    const racer = () =>
+      new Promise<{ code: number | null; out: string; pid: number }>((resolve) => {
+        const c = spawn(process.execPath, ['-e', script]);
+        let out = '';
+        c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        c.on('close', (code) => resolve({ code, out, pid: c.pid! }));
+      });
+    const [a, b] = await Promise.all([racer(), racer()]);
+    const winners = [a, b].filter((r) => r.out === 'held\n');
+    expect(winners).toHaveLength(1);
+    const loser = winners[0] === a ? b : a;
+    expect(loser.code).toBe(2);
+    expect(loser.out).toContain(`is in use by another run (pid ${winners[0].pid}`);
   });
 });
