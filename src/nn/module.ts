@@ -61,8 +61,9 @@ export abstract class Module {
     return module;
   }
 
-  private prop(prop: string): any {
-    return (this as any)[prop];
+  /** The value of a registered parameter or buffer property (null where a module has none, e.g. bias=false). */
+  private prop(prop: string): StateValue | null | undefined {
+    return (this as unknown as Record<string, StateValue | null | undefined>)[prop];
   }
 
   /** Parameters of this module and its descendants, in registration order, each once. */
@@ -79,7 +80,7 @@ export abstract class Module {
     const seen = new Set<Parameter>();
     for (const [path, m] of this.namedModules(prefix.endsWith('.') ? prefix.slice(0, -1) : prefix)) {
       for (const [name, prop] of m.paramProps) {
-        const p = m.prop(prop);
+        const p = m.prop(prop) as Parameter | null | undefined;
         if (!p || seen.has(p)) continue;
         seen.add(p);
         out.push([path ? `${path}.${name}` : name, p]);
@@ -224,9 +225,8 @@ export abstract class Module {
   /** Writes a number-valued buffer (e.g. num_batches_tracked) addressed by its dotted key. */
   private setBuffer(key: string, value: number): void {
     const path = key.split('.');
-    let m: Module = this;
-    for (const name of path.slice(0, -1)) m = m.children_.get(name)!;
-    (m as any)[m.bufferProps.get(path[path.length - 1])!] = value;
+    const m = path.slice(0, -1).reduce<Module>((at, name) => at.children_.get(name)!, this);
+    (m as unknown as Record<string, StateValue>)[m.bufferProps.get(path[path.length - 1])!] = value;
   }
 
   /** Extra text inside the repr's parentheses, as PyTorch's extra_repr. */
@@ -253,8 +253,8 @@ function asTensorLike(v: unknown): { shape: readonly number[]; data: ArrayLike<n
   if (
     v &&
     typeof v === 'object' &&
-    Array.isArray((v as any).shape) &&
-    (Array.isArray((v as any).data) || ArrayBuffer.isView((v as any).data))
+    Array.isArray((v as { shape?: unknown }).shape) &&
+    (Array.isArray((v as { data?: unknown }).data) || ArrayBuffer.isView((v as { data?: unknown }).data))
   ) {
     return v as { shape: number[]; data: number[] };
   }

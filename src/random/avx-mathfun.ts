@@ -22,7 +22,7 @@ const I32 = new Int32Array(F32.buffer);
 
 // log256_ps constants (Cephes logf), as float32.
 const MIN_NORM_POS = 2 ** -126;
-const SQRTHF = f(0.7071067811865476) // Cephes: 0.707106781186547524;
+const SQRTHF = f(0.7071067811865476); // Cephes: 0.707106781186547524;
 const LOG_P = [
   7.0376836292e-2, -1.151461031e-1, 1.167699874e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1,
   2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1,
@@ -65,7 +65,7 @@ export function logf(v: number): number {
 const FOPI = f(1.27323954473516); // 4 / pi
 const MINUS_DP1 = -0.78515625; // -(pi/4) in three parts (extended-precision reduction)
 const MINUS_DP2 = f(-2.4187564849853515625e-4);
-const MINUS_DP3 = f(-3.774894977445941e-8) // Cephes: -3.77489497744594108e-8;
+const MINUS_DP3 = f(-3.774894977445941e-8); // Cephes: -3.77489497744594108e-8;
 const SIN_P0 = f(-1.9515295891e-4);
 const SIN_P1 = f(8.3321608736e-3);
 const SIN_P2 = f(-1.6666654611e-1);

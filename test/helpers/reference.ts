@@ -80,7 +80,8 @@ export function broadcastShape(a: Shape, b: Shape): number[] {
   return Array.from({ length: n }, (_, i) => {
     const da = a[a.length - n + i] ?? 1,
       db = b[b.length - n + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) throw new Error(`reference: [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`);
+    if (da !== db && da !== 1 && db !== 1)
+      throw new Error(`reference: [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`);
     return da === 1 ? db : da;
   });
 }

@@ -20,7 +20,10 @@ function run(cmd: string, args: string[], cwd = dir): string {
     return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     const { stdout, stderr } = e as { stdout?: string; stderr?: string };
-    throw Object.assign(new Error(`${cmd} ${args.join(' ')} failed:\n${stdout ?? ''}${stderr ?? ''}`), { stdout, stderr });
+    throw Object.assign(new Error(`${cmd} ${args.join(' ')} failed:\n${stdout ?? ''}${stderr ?? ''}`), {
+      stdout,
+      stderr,
+    });
   }
 }
 
@@ -60,7 +63,12 @@ const y = bn.forward(tensor([[1, 2], [3, 6]]));
 console.log(JSON.stringify({ y: Array.from(y.data), rm: Array.from(bn.runningMean.data), pipeline: bnPlacement.name, op: typeof trainStep }));
 `,
     );
-    const out = JSON.parse(run(process.execPath, ['esm.mjs'])) as { y: number[]; rm: number[]; pipeline: string; op: string };
+    const out = JSON.parse(run(process.execPath, ['esm.mjs'])) as {
+      y: number[];
+      rm: number[];
+      pipeline: string;
+      op: string;
+    };
     // BatchNorm1d in train mode: (x - mean) / sqrt(var + eps), var biased; running mean moves by momentum 0.1.
     expect(out.y.map((v) => +v.toFixed(4))).toEqual([-1, -1, 1, 1]);
     expect(out.rm.map((v) => +v.toFixed(4))).toEqual([0.2, 0.4]);
@@ -127,7 +135,10 @@ console.log(JSON.stringify({ shape, kinds, r: r ?? null }));
   });
 
   it('rejects a type error in strict mode (the types are real, not any)', () => {
-    writeFileSync(join(dir, 'check.ts'), `import { nn } from 'rxnn';\nconst bn: nn.BatchNorm1d = new nn.BatchNorm1d('two');\n`);
+    writeFileSync(
+      join(dir, 'check.ts'),
+      `import { nn } from 'rxnn';\nconst bn: nn.BatchNorm1d = new nn.BatchNorm1d('two');\n`,
+    );
     let out = '';
     try {
       run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', '.']);
@@ -149,7 +160,20 @@ console.log(JSON.stringify({ shape, kinds, r: r ?? null }));
   it('says what to install when the gpu backend is asked for without gpu.js', () => {
     let stderr = '';
     try {
-      run(npm, ['exec', '--offline', '--', 'rxnn', 'run', 'bn-placement', '--epochs', '1', '--backend', 'gpu:webasm', '--out', join(dir, 'gpu')]);
+      run(npm, [
+        'exec',
+        '--offline',
+        '--',
+        'rxnn',
+        'run',
+        'bn-placement',
+        '--epochs',
+        '1',
+        '--backend',
+        'gpu:webasm',
+        '--out',
+        join(dir, 'gpu'),
+      ]);
     } catch (e) {
       stderr = String((e as { stderr?: string }).stderr);
     }

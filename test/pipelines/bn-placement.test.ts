@@ -30,7 +30,7 @@ describe('bn-placement pipeline against PyTorch', () => {
       const e = epochs.find((x) => x.model === r.model && x.epoch === r.epoch)!;
       for (const k of ['train', 'test'] as const) {
         expect(
-          Math.abs((e[k]) - r[k]),
+          Math.abs(e[k] - r[k]),
           `${r.model} epoch ${r.epoch} ${k}: rxnn ${e[k]}, PyTorch ${r[k]}`,
         ).toBeLessThanOrEqual(1e-5 + 1e-4 * Math.abs(r[k]));
       }
