@@ -47,6 +47,7 @@ run options (the defaults in parentheses are every pipeline's):
                     of up to 250,000 steps, else epochs)
   --resume DIR      continue the run checkpointed in DIR (Ctrl-C leaves one);
                     a finished run says so and is not run again
+  --force           start over in an --out folder that holds an unfinished run
   --serve [PORT]    also serve the live dashboard (no PORT: a free one)
   --host H          the dashboard's address (default 127.0.0.1)
 
