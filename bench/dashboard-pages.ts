@@ -7,11 +7,12 @@
  *
  *   npx ts-node bench/dashboard-pages.ts [rounds] [epochs]
  */
-import { chromium, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { concat, firstValueFrom, Subject, tap } from 'rxjs';
 import { bnPlacement } from '../pipelines/bn-placement';
 import { compare$, runningStats, serve } from '../src/rx';
 import { fmt, median } from './stats';
+import { launchChromium } from '../test/helpers/chromium';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const EPOCHS = Number(process.argv[3] ?? 100);
@@ -44,18 +45,7 @@ async function once(pages: Page[]): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   const pages = await Promise.all([0, 1, 2].map(() => browser.newPage({ viewport: { width: 1280, height: 900 } })));
   await once([]); // warm-up
   const none: number[] = [],

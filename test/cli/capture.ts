@@ -9,7 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+
+import { launchChromium } from '../helpers/chromium';
 
 const ROOT = resolve(__dirname, '../..');
 const OUT = join(ROOT, 'docs/images');
@@ -112,18 +113,7 @@ async function main(): Promise<void> {
     ['bn-momentum', 'run bn-momentum'],
     ['bn-momentum-400', 'run bn-momentum --epochs 400'],
   ];
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     for (const columns of [80, 120]) {
       for (const [name, args] of runs) {

@@ -1,25 +1,13 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { chromium, Browser, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Store } from '../../src/dashboard/store';
 import type { EpochEvent, RunningStatsEvent } from '../../src/rx/events';
+import { launchChromium } from '../helpers/chromium';
 import { waitFor } from './http';
 
 /** Debian's chromium, headless, as CI runs it (no browser download). */
-export function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-}
+export const launch = launchChromium;
 
 /** The little of the DOM the checks below use in the page (the tests compile without the DOM library). */
 interface El {
