@@ -1,6 +1,6 @@
 import { manualSeed, nn } from '../src/index';
 import { splitLoader, tensorGenReg } from '../src/data';
-import type { CommonParams, Pipeline } from '../src/experiments';
+import { ownStream, type CommonParams, type Pipeline } from '../src/experiments';
 
 /** Parameters of the {@link activations} pipeline: the common ones plus the activations and the MLP's shape. */
 export interface ActivationsParams extends CommonParams {
@@ -37,9 +37,14 @@ export const activations: Pipeline<ActivationsParams> = {
     modelSeed: { doc: "seed for the models' initial weights", integer: true },
   },
   setup(p) {
+    const stream = ownStream();
     manualSeed(p.seed);
     const [features, labels] = tensorGenReg({ w: [2, -1], bias: false, deg: 2 });
-    const [train, test] = splitLoader(features, labels, { batchSize: p.batchSize, rate: 0.7 });
+    const [train, test] = splitLoader(features, labels, {
+      batchSize: p.batchSize,
+      rate: 0.7,
+      globalGenerator: stream.generator,
+    });
     const variants = p.activations.flatMap((activation) =>
       (['none', 'pre'] as const).map((bn) => ({ activation, bn })),
     );
@@ -48,7 +53,13 @@ export const activations: Pipeline<ActivationsParams> = {
       return new nn.MLP({ inFeatures: 2, hidden: p.hidden, bn, activation });
     });
     return Promise.resolve([
-      { models, names: variants.map((v) => (v.bn === 'none' ? v.activation : `${v.activation}+bn`)), train, test },
+      {
+        models,
+        names: variants.map((v) => (v.bn === 'none' ? v.activation : `${v.activation}+bn`)),
+        train,
+        test,
+        generator: stream.follow(),
+      },
     ]);
   },
 };

@@ -1,6 +1,6 @@
 import { manualSeed, nn } from '../src/index';
 import { splitLoader, tensorGenReg } from '../src/data';
-import type { CommonParams, Experiment, Pipeline } from '../src/experiments';
+import { ownStream, type CommonParams, type Experiment, type Pipeline } from '../src/experiments';
 
 /** Parameters of the {@link bnMomentum} pipeline: the common ones plus the momenta and batch sizes to compare. */
 export interface BnMomentumParams extends CommonParams {
@@ -43,17 +43,20 @@ export const bnMomentum: Pipeline<BnMomentumParams> = {
     hidden: { doc: 'hidden layer widths, comma-separated', integer: true, min: 1 },
   },
   setup(p) {
+    const stream = ownStream();
     manualSeed(p.seed);
     const [features, labels] = tensorGenReg({ w: [2, -1], bias: false, deg: 2 });
     const experiments: Experiment[] = [];
     for (const batchSize of [p.batchSize, p.largeBatchSize]) {
-      const [train, test] = splitLoader(features, labels, { batchSize, rate: 0.7 });
+      const [train, test] = splitLoader(features, labels, { batchSize, rate: 0.7, globalGenerator: stream.generator });
       const models = p.momenta.map((momentum) => {
         manualSeed(p.modelSeed);
         return new nn.MLP({ inFeatures: 2, hidden: p.hidden, bn: 'pre', activation: 'relu', momentum });
       });
-      experiments.push({ group: `batch${batchSize}`, models, names: p.momenta.map((m) => `m=${m}`), train, test });
+      const names = p.momenta.map((m) => `m=${m}`);
+      experiments.push({ group: `batch${batchSize}`, models, names, train, test, generator: stream.generator });
     }
+    stream.follow();
     return Promise.resolve(experiments);
   },
 };

@@ -1,6 +1,6 @@
 import { manualSeed, nn } from '../src/index';
 import { splitLoader, tensorGenReg } from '../src/data';
-import type { CommonParams, Pipeline } from '../src/experiments';
+import { ownStream, type CommonParams, type Pipeline } from '../src/experiments';
 
 /** Parameters of the {@link bnPlacement} pipeline: the common ones plus the data size and the MLP's shape. */
 export interface BnPlacementParams extends CommonParams {
@@ -30,14 +30,19 @@ export const bnPlacement: Pipeline<BnPlacementParams> = {
     numExamples: { doc: 'examples drawn (70% train, 30% test)', integer: true, min: 10 },
   },
   setup(p) {
+    const stream = ownStream();
     manualSeed(p.seed);
     const [features, labels] = tensorGenReg({ numExamples: p.numExamples, w: [2, -1], bias: false, deg: 2 });
-    const [train, test] = splitLoader(features, labels, { batchSize: p.batchSize, rate: 0.7 });
+    const [train, test] = splitLoader(features, labels, {
+      batchSize: p.batchSize,
+      rate: 0.7,
+      globalGenerator: stream.generator,
+    });
     const placements = ['none', 'pre', 'post'] as const;
     const models = placements.map((bn) => {
       manualSeed(p.modelSeed);
       return new nn.MLP({ inFeatures: 2, hidden: p.hidden, outFeatures: 1, bn, activation: 'relu' });
     });
-    return Promise.resolve([{ models, names: [...placements], train, test }]);
+    return Promise.resolve([{ models, names: [...placements], train, test, generator: stream.follow() }]);
   },
 };

@@ -1,6 +1,6 @@
 import { manualSeed, nn, tensor, accuracyCal } from '../src/index';
 import { splitLoader, tensorGenCla } from '../src/data';
-import type { CommonParams, Experiment, Pipeline } from '../src/experiments';
+import { ownStream, type CommonParams, type Experiment, type Pipeline } from '../src/experiments';
 
 /** Parameters of the {@link classification} pipeline: the common ones plus the data and the MLP's shape. */
 export interface ClassificationParams extends CommonParams {
@@ -52,15 +52,17 @@ export const classification: Pipeline<ClassificationParams> = {
   async setup(p) {
     // Each data set is drawn (or read) and split right after its own manualSeed, as the lesson's cells do.
     const sets: [string, ReturnType<typeof splitLoader>, number][] = [];
+    const stream = ownStream();
+    const split = { batchSize: p.batchSize, rate: 0.7, globalGenerator: stream.generator };
     manualSeed(p.seed);
     const gen = tensorGenCla({ numExamples: p.numExamples, numInputs: 2, numClass: 3, degDispersion: [4, 2] });
-    sets.push(['gen', [...splitLoader(gen[0], gen[1], { batchSize: p.batchSize, rate: 0.7 })], 2]);
+    sets.push(['gen', [...splitLoader(gen[0], gen[1], split)], 2]);
     if (p.iris) {
       const [features, labels] = await irisData();
       manualSeed(p.seed);
-      sets.push(['iris', [...splitLoader(features, labels, { batchSize: p.batchSize, rate: 0.7 })], 4]);
+      sets.push(['iris', [...splitLoader(features, labels, split)], 4]);
     }
-    return sets.map(([group, [train, test], inFeatures]): Experiment => {
+    const experiments = sets.map(([group, [train, test], inFeatures]): Experiment => {
       const models = (['none', 'pre'] as const).map((bn) => {
         manualSeed(p.modelSeed);
         return new nn.MLP({ inFeatures, hidden: p.hidden, outFeatures: 3, bn, activation: 'relu' });
@@ -74,7 +76,10 @@ export const classification: Pipeline<ClassificationParams> = {
         criterion: new nn.CrossEntropyLoss(),
         cla: true,
         evaluate: accuracyCal,
+        generator: stream.generator,
       };
     });
+    stream.follow();
+    return experiments;
   },
 };

@@ -144,6 +144,11 @@ async function runLocked(
 
   if (cp && cp.pipeline === pipeline.name) checkParams(out, cp, pipeline.defaults);
   const experiments: Experiment[] = await pipeline.setup(params);
+  // The stream the loaders draw from while training: what the checkpoint keeps and resume restores.
+  const rng = experiments[0]?.generator ?? defaultGenerator;
+  if (experiments.some((e) => (e.generator ?? defaultGenerator) !== rng)) {
+    throw new Error(`pipeline ${pipeline.name}: its experiments must share one generator`);
+  }
   const runs: Run[] = experiments.flatMap((e, ei) =>
     modelNames(e).map((name, mi) => {
       const opt = Array.isArray(e.optimizer) ? e.optimizer[mi] : e.optimizer;
@@ -189,7 +194,7 @@ async function runLocked(
       }
     }
     try {
-      defaultGenerator.setState(cp.rng);
+      rng.setState(cp.rng);
     } catch (err) {
       throw badResume(out, CHECKPOINT, `field rng: ${message(err)}`);
     }
@@ -225,7 +230,7 @@ async function runLocked(
       events: eventsMode,
       finished: next.experiment >= experiments.length,
       next,
-      rng: defaultGenerator.getState(),
+      rng: rng.getState(),
       models: Object.fromEntries(runs.map((r) => [r.name, stateDictToJSON(r.model.stateDict())])),
       optimizers: Object.fromEntries(runs.map((r) => [r.name, r.optimizer.stateDict?.()])),
       files: { events: eventsLog.mark(), metrics: metricsLog.mark() },

@@ -8,6 +8,7 @@ const loaderOptions = {
   shuffle: is.boolean,
   dropLast: is.boolean,
   generator: is.instance(Generator),
+  globalGenerator: is.instance(Generator),
 };
 import type { Dataset } from './dataset';
 
@@ -25,6 +26,13 @@ export interface DataLoaderOptions {
    * Generator seeded from it per epoch.
    */
   generator?: Generator;
+  /**
+   * Stands in for PyTorch's global generator in this loader (default: the global generator
+   * itself): without `generator`, the loader draws from it exactly what PyTorch draws from the
+   * global one. A pipeline that runs beside others in one process passes a stream of its own,
+   * so its batches do not depend on what the others draw.
+   */
+  globalGenerator?: Generator;
 }
 
 /**
@@ -63,6 +71,7 @@ export class DataLoader implements Iterable<Tensor[]> {
   /** Whether a last, smaller batch is dropped. */
   readonly dropLast: boolean;
   private readonly generator: Generator | undefined;
+  private readonly global: Generator;
 
   /** As `torch.utils.data.DataLoader(dataset, batch_size, shuffle, drop_last, generator)` with `num_workers=0`. */
   constructor(dataset: Dataset, opts: DataLoaderOptions = {}) {
@@ -71,6 +80,7 @@ export class DataLoader implements Iterable<Tensor[]> {
       shuffle = false,
       dropLast = false,
       generator,
+      globalGenerator = defaultGenerator,
     } = options('DataLoader', 'opts', opts, loaderOptions);
     if (dataset == null || typeof dataset.rows !== 'function' || !Number.isInteger(dataset.length)) {
       throw new Error(
@@ -91,6 +101,7 @@ export class DataLoader implements Iterable<Tensor[]> {
     this.shuffle = shuffle;
     this.dropLast = dropLast;
     this.generator = generator;
+    this.global = globalGenerator;
   }
 
   /** Number of batches per epoch. */
@@ -104,7 +115,7 @@ export class DataLoader implements Iterable<Tensor[]> {
    * per dataset tensor.
    */
   [Symbol.iterator](): Iterator<Tensor[]> {
-    (this.generator ?? defaultGenerator).randomInt64(); // the iterator's base seed (for workers; drawn even without them)
+    (this.generator ?? this.global).randomInt64(); // the iterator's base seed (for workers; drawn even without them)
     return this.batches();
   }
 
@@ -121,7 +132,7 @@ export class DataLoader implements Iterable<Tensor[]> {
     let order: number[] | null = null; // null: 0, 1, ..., n-1
     if (this.shuffle) {
       // Without a generator, the private one's second permutation is unobservable, so it is skipped.
-      order = this.generator ? this.generator.randperm(n) : new Generator(defaultGenerator.randomInt64()).randperm(n);
+      order = this.generator ? this.generator.randperm(n) : new Generator(this.global.randomInt64()).randperm(n);
     }
     const take = (start: number, end: number): number[] => {
       if (order) return order.slice(start, end);

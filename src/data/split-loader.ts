@@ -18,12 +18,19 @@ export interface SplitLoaderOptions {
    * depend on what the others draw.
    */
   generator?: Generator;
+  /**
+   * Without `generator`: the stream both loaders draw their per-epoch seeds from in place of
+   * the global generator, as DataLoader's `globalGenerator` (the split itself draws from the
+   * global generator, as the lesson's). Default: the global generator.
+   */
+  globalGenerator?: Generator;
 }
 
 const splitOptions = {
   batchSize: is.positiveInt,
   rate: is.number,
   generator: is.instance(Generator),
+  globalGenerator: is.instance(Generator),
 };
 
 /**
@@ -36,7 +43,7 @@ const splitOptions = {
  * const [train, test] = splitLoader(features, labels, { batchSize: 10, rate: 0.7, generator: new Generator(420) });
  */
 export function splitLoader(features: Tensor, labels: Tensor, opts: SplitLoaderOptions = {}): [DataLoader, DataLoader] {
-  const { batchSize = 10, rate = 0.7, generator } = options('splitLoader', 'opts', opts, splitOptions);
+  const { batchSize = 10, rate = 0.7, generator, globalGenerator } = options('splitLoader', 'opts', opts, splitOptions);
   check('splitLoader', 'features', features, is.instance(Tensor));
   check('splitLoader', 'labels', labels, is.instance(Tensor));
   check(
@@ -63,8 +70,9 @@ export function splitLoader(features: Tensor, labels: Tensor, opts: SplitLoaderO
     );
   }
   const [train, test] = randomSplit(data, [numTrain, n - numTrain], generator ? { generator } : {});
+  const streams = { ...(generator ? { generator } : {}), ...(globalGenerator ? { globalGenerator } : {}) };
   return [
-    new DataLoader(train, { batchSize, shuffle: true, ...(generator ? { generator } : {}) }),
-    new DataLoader(test, { batchSize, shuffle: false, ...(generator ? { generator } : {}) }),
+    new DataLoader(train, { batchSize, shuffle: true, ...streams }),
+    new DataLoader(test, { batchSize, shuffle: false, ...streams }),
   ];
 }

@@ -3,5 +3,5 @@
  * (`Pipeline`, `Experiment`, `CommonParams`) and `run$`, which turns one into a
  * live event stream. The named experiments themselves live in `pipelines/`.
  */
-export { run$, modelNames } from './pipeline';
+export { run$, modelNames, ownStream } from './pipeline';
 export type { Pipeline, Experiment, CommonParams, ParamDoc, ParamDocs } from './pipeline';

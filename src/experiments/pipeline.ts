@@ -1,6 +1,7 @@
 import { concat, defer, from, mergeMap, Observable } from 'rxjs';
 import { compare$, CompareOptions } from '../rx/compare';
 import type { TrainEvent } from '../rx/events';
+import { defaultGenerator, Generator } from '../random';
 
 /** The parameters every pipeline takes, and the command sets with its flags. */
 export interface CommonParams {
@@ -20,6 +21,29 @@ export interface Experiment extends Omit<CompareOptions, 'epochs' | 'lr' | 'from
   names: string[];
   /** Prefix for the model names where a pipeline runs several comparisons (e.g. `batch 10`). */
   group?: string;
+  /**
+   * The stream the loaders draw from while training, in place of the global generator (their
+   * `globalGenerator`), so that pipelines running side by side in one process each draw what they
+   * would draw alone; the command checkpoints it. Every experiment of a pipeline shares one.
+   * Default: the global generator.
+   */
+  generator?: Generator;
+}
+
+/**
+ * A pipeline's own stand-in for the global generator: pass it to the loaders as
+ * `globalGenerator` during setup, then call `follow()` once the setup's last draw is done, so that
+ * the loaders draw on from where the lesson's would (the global stream after the models' init).
+ */
+export function ownStream(): { generator: Generator; follow(): Generator } {
+  const generator = new Generator();
+  return {
+    generator,
+    follow: () => {
+      generator.setState(defaultGenerator.getState());
+      return generator;
+    },
+  };
 }
 
 /**
