@@ -262,7 +262,7 @@ describe('bad input to public functions: an error naming the argument and the va
 
   it('an options object with an unknown key is refused, naming the key, as TypeScript would', () => {
     expect(() => data.splitLoader(zeros(10, 1), zeros(10, 1), { shufle: true } as object)).toThrow(
-      'splitLoader: opts.shufle must be absent (opts takes batchSize, rate, generator), got true',
+      'splitLoader: opts.shufle must be absent (opts takes batchSize, rate, generator, globalGenerator), got true',
     );
     expect(
       () => new data.DataLoader(new data.TensorDataset(zeros(4, 1)), { shuffle: 'no' as unknown as boolean }),
