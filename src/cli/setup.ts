@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { getBackend, setBackend } from '../backend';
 import { applyBackendEnv } from '../backend/env';
@@ -9,44 +9,14 @@ import type { Checkpoint } from './checkpoint';
 import { parseSet } from './params';
 
 const PARAM_FLAGS = { epochs: '--epochs', seed: '--seed', lr: '--lr', batchSize: '--batch-size' } as const;
-/** Library folders where Linux keeps the Vulkan loader, after LD_LIBRARY_PATH. */
-const LIB_DIRS = [
-  '/usr/lib/x86_64-linux-gnu',
-  '/usr/lib/aarch64-linux-gnu',
-  '/usr/lib64',
-  '/usr/lib',
-  '/lib64',
-  '/lib',
-  '/usr/local/lib',
-];
-
 /**
- * Whether Dawn (webgpu mode) would find a Vulkan loader: elsewhere than Linux it
- * uses Metal or Direct3D; on Linux without libvulkan.so.1 it prints a warning
- * when loaded and finds no adapter.
- */
-export function vulkanLoaderFound(env: NodeJS.ProcessEnv = process.env, platform = process.platform): boolean {
-  if (platform !== 'linux') return true;
-  const dirs = [...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...LIB_DIRS];
-  return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
-}
-
-/**
- * Switches backend as asked (--backend, else RXNN_BACKEND); one that cannot run
- * here is a usage error saying why. main loads src/backend with RXNN_BACKEND set
- * aside (it would throw on import), so the variable is applied here, after --backend.
+ * Switches backend as asked (--backend, else RXNN_BACKEND, parsed by the flags module); one
+ * that cannot run here, or a bad RXNN_BACKEND, is a usage error saying why. `env` is the
+ * variable's raw value, a parameter so that a test can pass one.
  */
 export function chooseBackend(args: RunArgs, env = process.env.RXNN_BACKEND): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the gpu backend loads only when asked for
   if (args.backend?.name === 'gpu') require('../backend/gpu');
-  if (args.backend?.name === 'gpu' && !args.backend.mode && !vulkanLoaderFound()) {
-    // Dawn without a Vulkan loader prints a warning and finds no adapter: take the best other mode, quietly.
-    // probeMode, not setBackend: setBackend's error for a mode that cannot run lists the modes that can, probing webgpu.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above, on demand
-    const { probeMode } = require('../backend/gpu/modes') as typeof import('../backend/gpu/modes');
-    const mode = (['headlessgl', 'webasm', 'cpu'] as const).find((m) => probeMode(m).ok);
-    if (mode) args = { ...args, backend: { name: 'gpu', mode } };
-  }
   if (!args.backend && env?.trim()) {
     try {
       applyBackendEnv(env);

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { vulkanLoaderFound } from '../../src/cli/setup';
+import { vulkanLoaderFound } from '../../src/backend/gpu/modes';
 
 /** The escape character, built so that no regular expression literal holds a control character. */
 const ESC = String.fromCharCode(27);

@@ -95,6 +95,28 @@ function probeHeadlessGL(): ModeProbe {
   return smokeTest('headlessgl');
 }
 
+/** Library folders where Linux keeps the Vulkan loader, after LD_LIBRARY_PATH. */
+const LIB_DIRS = [
+  '/usr/lib/x86_64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu',
+  '/usr/lib64',
+  '/usr/lib',
+  '/lib64',
+  '/lib',
+  '/usr/local/lib',
+];
+
+/**
+ * Whether Dawn (webgpu mode) would find a Vulkan loader: elsewhere than Linux it uses Metal or
+ * Direct3D; on Linux without libvulkan.so.1 it prints a warning when loaded and finds no adapter,
+ * so the webgpu probe answers without loading it.
+ */
+export function vulkanLoaderFound(env: NodeJS.ProcessEnv = process.env, platform = process.platform): boolean {
+  if (platform !== 'linux') return true;
+  const dirs = [...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...LIB_DIRS];
+  return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
+}
+
 /** Why Dawn's binding cannot load, checked synchronously (the package itself is ESM). */
 export function dawnLoadError(): string | null {
   let dir: string;
@@ -122,7 +144,14 @@ export function dawnLoadError(): string | null {
 export function probeMode(mode: GpuMode): ModeProbe {
   let p = probes.get(mode);
   if (!p) {
-    if (mode === 'webgpu') p = webgpuProber ? webgpuProber() : { mode, ok: false, why: 'webgpu support not loaded' };
+    if (mode === 'webgpu' && !vulkanLoaderFound()) {
+      p = {
+        mode,
+        ok: false,
+        why: 'no Vulkan loader (libvulkan.so.1) on this machine: install libvulkan1 and a Vulkan driver (e.g. mesa-vulkan-drivers)',
+      };
+    } else if (mode === 'webgpu')
+      p = webgpuProber ? webgpuProber() : { mode, ok: false, why: 'webgpu support not loaded' };
     else p = mode === 'headlessgl' ? probeHeadlessGL() : smokeTest(mode);
     probes.set(mode, p);
   }
