@@ -3,7 +3,7 @@
  * BullMQ + Redis path over the local pool, and how many jobs per second
  * BullMQ on one local redis-server moves when the jobs do nothing.
  *
- *   scaling   32 bn-placement runs (default params) on localPool(1) and localPool(2):
+ *   scaling   RUNS (128) bn-placement runs (default params) on localPool(1) and localPool(2):
  *             runs/s end to end (pool start included), best of REPEATS (2) each; target ≥ 1.8×;
  *             with the cores the sweep actually got (its CPU time / wall time), since other
  *             work on a shared machine takes its share of both cores
@@ -24,6 +24,8 @@ import { localPool, queueExecutor, sweep$, type Executor } from '../src/sweep';
 
 const ref = { name: 'bn-placement', module: 'rxnn/pipelines', exportName: 'bnPlacement' };
 const REPEATS = Number(process.env.REPEATS ?? 2);
+// Enough runs that starting the workers (each compiles the engine afresh) is a small part of the time.
+const RUNS = Number(process.env.RUNS ?? 128);
 const BIN = join(__dirname, '..', 'bin', 'rxnn.js');
 
 async function wallMs(executor: Executor, seeds: number[], params: Record<string, unknown> = {}): Promise<number> {
@@ -68,7 +70,7 @@ async function timed(executor: Executor, seeds: number[]): Promise<{ wall: numbe
 }
 
 async function scaling(): Promise<Record<string, number>> {
-  const seeds = range(32);
+  const seeds = range(RUNS);
   // Interleaved (1, 2, 1, 2, …), best of each: other load on the machine drifts less between the two.
   const best = [
     { wall: Infinity, cpu: 0 },
