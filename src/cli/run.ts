@@ -24,7 +24,7 @@ import { AppendLog, scanLog } from './event-log';
 import { lockDir } from './lock';
 import { curvePoints, Curves, metricsHeader, metricsRow } from './records';
 import { renderSvg, reportOptions, reportSpec } from './report';
-import { StateDictError, stateDictFromJSON, stateDictToJSON } from './statedict';
+import { decodeNumbers, encodeNumbers, StateDictError, stateDictFromJSON, stateDictToJSON } from './statedict';
 import { plainView, ttyView, jsonView, View } from './terminal';
 import { liveView, watchExperiment } from './live';
 
@@ -187,7 +187,7 @@ async function runLocked(
       try {
         const sd = stateDictFromJSON(cp.models[r.name], r.model.stateDict(), `field models.${r.name}`);
         r.model.loadStateDict(sd);
-        if (cp.optimizers[r.name] !== undefined) r.optimizer.loadStateDict?.(cp.optimizers[r.name]);
+        if (cp.optimizers[r.name] !== undefined) r.optimizer.loadStateDict?.(decodeNumbers(cp.optimizers[r.name]));
       } catch (err) {
         const field = err instanceof StateDictError ? '' : `field optimizers.${r.name}: `;
         throw badResume(out, CHECKPOINT, `${field}${message(err)}`);
@@ -232,7 +232,7 @@ async function runLocked(
       next,
       rng: rng.getState(),
       models: Object.fromEntries(runs.map((r) => [r.name, stateDictToJSON(r.model.stateDict())])),
-      optimizers: Object.fromEntries(runs.map((r) => [r.name, r.optimizer.stateDict?.()])),
+      optimizers: Object.fromEntries(runs.map((r) => [r.name, encodeNumbers(r.optimizer.stateDict?.())])),
       files: { events: eventsLog.mark(), metrics: metricsLog.mark() },
       last,
     };

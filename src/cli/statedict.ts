@@ -103,3 +103,25 @@ export function stateDictFromJSON(
   }
   return out;
 }
+
+/**
+ * Any JSON-bound value (an optimizer's state dict) with its numbers made lossless as in a state
+ * dict: NaN, ±Infinity and -0 as their names; every other value as it is.
+ *
+ * @example
+ * JSON.stringify(encodeNumbers({ lr: 0.1, momentumBuffers: [[NaN, -0]] })); // {"lr":0.1,"momentumBuffers":[["NaN","-0"]]}
+ */
+export function encodeNumbers(value: unknown): unknown {
+  if (typeof value === 'number') return encodeFloat(value);
+  if (Array.isArray(value)) return value.map(encodeNumbers);
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encodeNumbers(v)]));
+  return value;
+}
+
+/** The inverse of {@link encodeNumbers}: the strings "NaN", "Infinity", "-Infinity" and "-0" back to numbers. */
+export function decodeNumbers(value: unknown): unknown {
+  if (typeof value === 'string' && Object.hasOwn(NON_FINITE, value)) return NON_FINITE[value];
+  if (Array.isArray(value)) return value.map(decodeNumbers);
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decodeNumbers(v)]));
+  return value;
+}

@@ -9,11 +9,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { manualSeed, nn } from '../../src/index';
+import { manualSeed, nn, optim } from '../../src/index';
 import { splitLoader, tensorGenReg } from '../../src/data';
 import type { Pipeline } from '../../src/experiments';
 import { runCommand } from '../../src/cli/run';
-import { stateDictFromJSON, stateDictToJSON } from '../../src/cli/statedict';
+import { decodeNumbers, encodeNumbers, stateDictFromJSON, stateDictToJSON } from '../../src/cli/statedict';
 import { tmp } from './helpers';
 
 afterEach(() => vi.restoreAllMocks());
@@ -110,5 +110,32 @@ describe('non-finite running statistics', () => {
     );
     const cp = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as { next: unknown; finished: boolean };
     expect(cp).toMatchObject({ next: { experiment: 0, epoch: 1 }, finished: false });
+  });
+});
+
+describe("an optimizer's state through the checkpoint's JSON", () => {
+  it('keeps NaN, ±Infinity and -0 in momentum buffers, bit for bit', () => {
+    manualSeed(3);
+    const model = new nn.Linear(2, 2);
+    const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+    const buffers = [
+      [NaN, Infinity, -Infinity, -0],
+      [1.5, -0, NaN, 2],
+    ];
+    opt.loadStateDict({ lr: 0.1, momentumBuffers: [buffers[0], buffers[1].slice(0, 2)] });
+    const text = JSON.stringify(encodeNumbers(opt.stateDict()));
+    expect(text).toContain('"NaN"');
+    expect(text).not.toContain('null');
+    const back = new optim.SGD(model.parameters(), { lr: 0.5, momentum: 0.9 });
+    back.loadStateDict(decodeNumbers(JSON.parse(text)) as ReturnType<typeof opt.stateDict>);
+    const got = back.stateDict().momentumBuffers;
+    expect(got[0]!.map((v, i) => Object.is(v, buffers[0][i]))).toEqual([true, true, true, true]);
+    expect(got[1]!.map((v, i) => Object.is(v, buffers[1][i]))).toEqual([true, true]);
+    expect(back.stateDict().lr).toBe(0.1);
+  });
+
+  it('leaves other values as they are', () => {
+    const state = { name: 'sgd', steps: 3, flags: [true, null], nested: { x: 'text' } };
+    expect(decodeNumbers(JSON.parse(JSON.stringify(encodeNumbers(state))))).toEqual(state);
   });
 });
