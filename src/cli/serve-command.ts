@@ -73,7 +73,11 @@ export function readRunEvents(dir: string): Record<string, unknown>[] {
 export function runInfo(dir: string, events: Record<string, unknown>[]): Record<string, unknown> {
   const cpFile = join(dir, 'checkpoint.json');
   const cp = existsSync(cpFile)
-    ? (JSON.parse(readFileSync(cpFile, 'utf8')) as { pipeline?: string; params?: Record<string, unknown> })
+    ? (JSON.parse(readFileSync(cpFile, 'utf8')) as {
+        pipeline?: string;
+        params?: Record<string, unknown>;
+        finished?: boolean;
+      })
     : {};
   const params = cp.params ?? {};
   const pipeline = cp.pipeline !== undefined ? registry[cp.pipeline] : undefined;
@@ -94,6 +98,7 @@ export function runInfo(dir: string, events: Record<string, unknown>[]): Record<
     params,
     models: [...firstEpoch].map(([name, f]) => ({ name, steps: (epochs ?? 0) * f.steps })),
     startedAt: statSync(join(dir, 'events.jsonl')).mtime.toISOString(),
+    interrupted: cp.finished === false,
     source: dir,
   };
 }

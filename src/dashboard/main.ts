@@ -85,7 +85,11 @@ async function start(): Promise<void> {
     },
     end(data) {
       store.end = JSON.parse(data) as { status: string; error?: string };
-      view.setStatus(store.end.status === 'done' ? 'finished' : `failed: ${store.end.error ?? ''}`);
+      const { interrupted, pipeline, source } = store.info;
+      const done = interrupted
+        ? `interrupted: continue with rxnn run ${pipeline ?? '<pipeline>'} --resume ${source ?? 'DIR'}`
+        : 'finished';
+      view.setStatus(store.end.status === 'done' ? done : `failed: ${store.end.error ?? ''}`);
       document.body.dataset.ended = store.end.status;
       view.render();
     },

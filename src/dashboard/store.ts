@@ -35,6 +35,10 @@ export interface RunInfo {
   models?: { name: string; steps: number }[];
   startedAt?: string;
   status?: string;
+  /** A run served from its folder that stopped before its end (its checkpoint is not finished). */
+  interrupted?: boolean;
+  /** Where a run served from its folder lives. */
+  source?: string;
 }
 
 /** Every event the page has applied, by model, plus the stream's own bookkeeping (ids, gaps, end). */

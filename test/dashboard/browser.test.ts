@@ -211,11 +211,31 @@ describe('the dashboard in chromium', () => {
         expect(await resultsTable(page)).toEqual(want.results);
         expect(await statsTables(page)).toEqual(want.stats);
         expect(await page.textContent('#title')).toBe('rxnn · bn-placement');
+        expect(await page.textContent('#status')).toBe('finished');
         expect(errors).toEqual([]);
       } finally {
         again.child.kill('SIGINT');
       }
       expect(await again.exit).toBe(0);
+
+      // A run that stopped before its end says so, and how to continue it.
+      const stopped = join(dir, 'stopped');
+      mkdirSync(stopped);
+      for (const f of ['events.jsonl', 'metrics.csv']) writeFileSync(join(stopped, f), readFileSync(join(out, f)));
+      const cp = JSON.parse(readFileSync(join(out, 'checkpoint.json'), 'utf8')) as Record<string, unknown>;
+      writeFileSync(join(stopped, 'checkpoint.json'), JSON.stringify({ ...cp, finished: false }));
+      const third = rxnn(['serve', stopped]);
+      try {
+        const page = await openPage(browser, await third.url(), errors);
+        await page.waitForSelector('body[data-ended="done"]', { timeout: 60_000 });
+        expect(await page.textContent('#status')).toBe(
+          `interrupted: continue with rxnn run bn-placement --resume ${stopped}`,
+        );
+        expect(errors).toEqual([]);
+      } finally {
+        third.child.kill('SIGINT');
+      }
+      expect(await third.exit).toBe(0);
     },
     TEST_MS,
   );
