@@ -6,8 +6,8 @@
  */
 import { setBackend } from '../src/backend';
 import { tuneGemm } from '../src/backend/wasm/gemm';
-import { data, fit, manualSeed, nn, optim, randn } from '../src';
 import { median } from './stats';
+import { w2Training } from './w2';
 
 const STEPS = 17;
 const ROUNDS = Number(process.env.AB_ROUNDS) || 15;
@@ -20,17 +20,7 @@ const CONFIGS: Record<string, { barrierSpin: number; spinUs: number }> = {
 
 async function main(): Promise<void> {
   setBackend('js');
-  manualSeed(420);
-  const x = randn(STEPS * 256, 64);
-  const y = x.matmul(randn(64, 1)).mul(0.1);
-  const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 256, shuffle: true });
-  const model = new nn.MLP({ inFeatures: 64, hidden: [256, 256, 256], outFeatures: 1, bn: 'pre' });
-  const optimizer = new optim.SGD(model.parameters(), { lr: 0.03 });
-  const criterion = new nn.MSELoss();
-  const epoch = async () => {
-    await fit({ model, criterion, optimizer, loader, epochs: 1 });
-    void model.parameters()[0].data[0];
-  };
+  const { epoch } = w2Training(STEPS);
   for (let i = 0; i < 3; i++) await epoch();
   const sps = new Map<string, number[]>(Object.keys(CONFIGS).map((k) => [k, []]));
   for (let r = 0; r < ROUNDS; r++) {

@@ -10,25 +10,14 @@
  */
 import { K, setBackend } from '../src/backend';
 import { profileGemm, type GemmProfile } from '../src/backend/wasm/gemm';
-import { data, fit, manualSeed, nn, optim, randn } from '../src';
 import { median } from './stats';
+import { w2Training } from './w2';
 
 const STEPS = 17; // bench/run.ts's W2: 16 + 1 batches of 256
 const REPS = Number(process.env.PROFILE_REPS) || 7;
 
 setBackend('js');
-manualSeed(420);
-const x = randn(STEPS * 256, 64);
-const y = x.matmul(randn(64, 1)).mul(0.1);
-const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 256, shuffle: true });
-const model = new nn.MLP({ inFeatures: 64, hidden: [256, 256, 256], outFeatures: 1, bn: 'pre' });
-const optimizer = new optim.SGD(model.parameters(), { lr: 0.03 });
-const criterion = new nn.MSELoss();
-
-const epoch = async () => {
-  await fit({ model, criterion, optimizer, loader, epochs: 1 });
-  void model.parameters()[0].data[0];
-};
+const { epoch } = w2Training(STEPS);
 
 /** Kernel time per key (us) in the current epoch. */
 let spent = new Map<string, number>();

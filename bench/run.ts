@@ -28,6 +28,7 @@ import { gemmConfig } from '../src/backend/wasm/gemm';
 import { data, fit, manualSeed, nn, optim, randn } from '../src';
 import { TFJS_THREADS_NOTE, tfjsInfo, tfjsMatmulMs, tfjsW1MsPerEpoch, tfjsW2SamplesPerS } from './peers/tfjs';
 import { fmt, gflops, medianMs } from './stats';
+import { w2Training } from './w2';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const SIZES = QUICK ? [256] : [256, 512, 1024];
@@ -113,25 +114,15 @@ async function w1Measure(be: { name: string; options?: { mode: string } }): Prom
 /** W2 samples/s of one backend, in this process. */
 async function w2Measure(be: { name: string; options?: { mode: string } }): Promise<{ sps: number; steps: number }> {
   use(be);
-  manualSeed(420);
   const steps = be.name === 'gpu' ? Math.min(W2_STEPS, 2) : W2_STEPS;
-  const rows = (steps + 1) * 256;
-  const x = randn(rows, 64);
-  const y = x.matmul(randn(64, 1)).mul(0.1);
-  const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 256, shuffle: true });
-  const model = new nn.MLP({ inFeatures: 64, hidden: [256, 256, 256], outFeatures: 1, bn: 'pre' });
-  const optimizer = new optim.SGD(model.parameters(), { lr: 0.03 });
-  const criterion = new nn.MSELoss();
+  const { epoch, samples } = w2Training(steps + 1);
   // js: ~80 ms per rep; the first two epochs still run V8's and the pool's warm-up, then the median of 7.
-  // fit, as users train (its steps reuse their buffers: src/train/recycle.ts).
-  const ms = await medianMs(
-    async () => {
-      await fit({ model, criterion, optimizer, loader, epochs: 1 });
-      void model.parameters()[0].data[0];
-    },
-    { budgetMs: 0, minReps: be.name === 'gpu' ? 1 : 7, warmup: be.name === 'gpu' ? 1 : 3 },
-  );
-  return { sps: rows / (ms / 1000), steps: steps + 1 };
+  const ms = await medianMs(epoch, {
+    budgetMs: 0,
+    minReps: be.name === 'gpu' ? 1 : 7,
+    warmup: be.name === 'gpu' ? 1 : 3,
+  });
+  return { sps: samples / (ms / 1000), steps: steps + 1 };
 }
 
 /**
