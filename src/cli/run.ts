@@ -68,6 +68,7 @@ export async function runCommand(
     );
   }
   if (args.resume !== undefined) readCheckpoint(args.resume); // fails before anything is made; read again under the lock
+  else paramsFor(registry[args.pipeline], args, undefined); // a bad --set, too, before any folder is made
   const backend = chooseBackend(args);
   const out = prepareOut(args);
   const release = lockDir(out, stderr);

@@ -327,9 +327,10 @@ async function sweep(args: SweepArgs, isTTY: boolean): Promise<number> {
     );
   if (args.attempts && !args.queue)
     throw usage('--attempts is for --queue sweeps; a local run that throws would throw again');
-  prepareDir(args.resume ? '--resume' : args.out ? '--out' : '--out (default)', dir);
   const queue = args.queue ? queueExecutor(args.queue, { attempts: args.attempts }) : undefined;
   if (args.queue) await probeRedis(args.queue);
+  // Only once every argument and the queue have checked out: bad input leaves no folder behind.
+  prepareDir(args.resume ? '--resume' : args.out ? '--out' : '--out (default)', dir);
   const executor = queue ?? localPool(args.workers ?? availableParallelism());
   const done =
     args.resume && existsSync(join(dir, 'runs.csv'))
