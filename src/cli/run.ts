@@ -67,7 +67,8 @@ export async function runCommand(
       `rxnn: --resume continues the run in its own folder (${args.resume}); leave out --out ${args.out}`,
     );
   }
-  if (args.resume !== undefined) readCheckpoint(args.resume); // fails before anything is made; read again under the lock
+  if (args.resume !== undefined)
+    readCheckpoint(args.resume); // fails before anything is made; read again under the lock
   else paramsFor(registry[args.pipeline], args, undefined); // a bad --set, too, before any folder is made
   const backend = chooseBackend(args);
   const out = prepareOut(args);
