@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { median } from './stats';
 
 const REPS = Number(process.env.STARTUP_REPS ?? 21);
 const BIN = join(__dirname, '..', 'bin', 'rxnn.js');
@@ -17,11 +18,6 @@ function seconds(args: string[]): number {
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}`);
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const bare: number[] = [];
 const help: number[] = [];
