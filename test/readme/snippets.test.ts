@@ -20,7 +20,7 @@ interface Snippet {
 }
 
 /** The ```ts blocks of a Markdown text, each with the ```text block right after it, if any. */
-export function snippets(markdown: string): Snippet[] {
+function snippets(markdown: string): Snippet[] {
   const blocks: { lang: string; line: number; body: string }[] = [];
   const fence = /^```(\w*)\n([\s\S]*?)^```\s*$/gm;
   for (let m = fence.exec(markdown); m; m = fence.exec(markdown)) {
