@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     ['reductions (bias gradients, loss)', group((k) => k === 'reduce' || k === 'variance')],
     ['optimizer (sgdUpdate)', med('sgdUpdate')],
     ['loader gather (gatherRows)', med('gatherRows')],
-    ['other kernels', group((k) => ['permute', 'scatterAddRows', 'sync', 'release'].includes(k))],
+    ['other kernels', group((k) => ['permute', 'scatterAddRows', 'read', 'release'].includes(k))],
     ['engine (autograd, tensors, fit, loader JS): step - kernels', step - kernelSum],
   ];
   console.log(

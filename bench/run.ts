@@ -19,6 +19,7 @@
  * smoke run. bench/README.md has the setup.
  */
 import { execFileSync } from 'node:child_process';
+import { fromHost } from '../src/backend/storage';
 import { renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +70,7 @@ async function w3(): Promise<void> {
       const slow = be.name === 'gpu'; // gpu.js's one-output-per-thread kernel: ~0.5 s at 1024
       // End to end: the operands go in and the product comes back to the host (on webgpu the
       // result otherwise stays on the device, and the call returns before the device has run it).
-      const ms = await medianMs(() => K.sync(K.matmul(a, b, n, n, n, false, false)), {
+      const ms = await medianMs(() => K.read(K.matmul(fromHost(a), fromHost(b), n, n, n, false, false)), {
         budgetMs: slow ? 0 : 1500,
         minReps: slow ? 3 : 5,
         warmup: 1,

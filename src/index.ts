@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export { Tensor, tensor, zeros, ones, full, arange, cat, randn, rand, uniform, normal, randperm } from './tensor';
+export { tidy, keep, dispose } from './tensor';
 export type { NestedArray, TensorOptions, RandomOptions } from './tensor';
 export { noGrad, enableGrad, isGradEnabled } from './autograd';
 export { manualSeed, Generator, defaultGenerator } from './random';

@@ -48,7 +48,7 @@ export const SECOND_BACKWARD =
 /**
  * Called after each rule with the gradient it consumed and the gradients it returned,
  * before they are handed on: lets the value type settle who owns which buffer
- * (e.g. recycle `g` when `dropped` and nothing returned shares it).
+ * (src/tensor/lifetime.ts disposes `g` when `dropped` and nothing returned shares it).
  */
 export type SettleGrads<G> = (g: G, grads: readonly (G | null | undefined)[], dropped: boolean) => void;
 

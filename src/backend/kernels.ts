@@ -1,12 +1,18 @@
+import type { Storage } from './storage';
+
 /**
  * The backend interface: the few primitive kernels the engine is built from.
  *
  * Every tensor op in `src/tensor/` is written in terms of these; a backend that
- * implements them all runs the whole engine. Kernels take and return flat
- * row-major Float32Arrays plus the sizes they need, and never keep references
- * to their inputs, so a backend may copy data to a device and back. Every array
- * a kernel returns is fresh: nothing else references it, so the engine may keep
- * it as a leaf's gradient without copying (Tensor.ownedGrad).
+ * implements them all runs the whole engine. Kernels take and return storages
+ * (opaque handles to flat row-major float32 values: `storage.ts`) plus the sizes
+ * they need, and never keep references to their inputs. Every storage a kernel
+ * returns is fresh: nothing else references it, so the engine may keep it as a
+ * leaf's gradient without copying (src/tensor/lifetime.ts).
+ *
+ * `KernelsOver<B>` is the same interface over any buffer type: the engine calls
+ * `Kernels` (over Storage); a host backend writes `HostKernels` (over
+ * Float32Array) and `host-kernels.ts` adapts them.
  *
  * Conventions
  * - `shape` arrays are row-major; broadcasting follows NumPy/PyTorch rules and
@@ -32,48 +38,51 @@ export type BinaryOp = (typeof BINARY_OPS)[number];
 export const REDUCE_OPS = ['sum', 'max', 'argmax'] as const;
 export type ReduceOp = (typeof REDUCE_OPS)[number];
 
-export interface BatchNormStats {
+export interface BatchNormStats<B = Storage> {
   /** Per-channel mean over N and S. */
-  mean: Float32Array;
+  mean: B;
   /** Per-channel biased variance: sum((x - mean)^2) / (N * S), two-pass in float64. */
-  varBiased: Float32Array;
+  varBiased: B;
   /** Per-channel 1 / sqrt(varBiased + eps), computed in float64 from the float32 varBiased, rounded once. */
-  invstd: Float32Array;
+  invstd: B;
 }
 
 /** What the statistics sweeps compute; the kernel adds invstd (BatchNormStats). */
-export type BatchNormMoments = Pick<BatchNormStats, 'mean' | 'varBiased'>;
+export type BatchNormMoments<B = Storage> = Pick<BatchNormStats<B>, 'mean' | 'varBiased'>;
 
-export interface BatchNormGrads {
-  gradInput: Float32Array;
+export interface BatchNormGrads<B = Storage> {
+  gradInput: B;
   /** null when the layer has no affine weight. */
-  gradWeight: Float32Array | null;
-  gradBias: Float32Array | null;
+  gradWeight: B | null;
+  gradBias: B | null;
 }
 
-/** Plain functions (no `this`): the engine swaps them in and out of K, and passes them around. */
-export interface Kernels {
+/**
+ * The kernels over buffers of type `B`. Plain functions (no `this`): the engine swaps them in and
+ * out of K, and passes them around.
+ */
+export interface KernelsOver<B> {
   /** out = x mapped through `op`, elementwise. */
-  unary: (op: UnaryOp, x: Float32Array) => Float32Array;
+  unary: (op: UnaryOp, x: B) => B;
   /** out[i] = op(a[bcast(i)], b[bcast(i)]) over `outShape`. */
   binary: (
     op: BinaryOp,
-    a: Float32Array,
+    a: B,
     aShape: readonly number[],
-    b: Float32Array,
+    b: B,
     bShape: readonly number[],
     outShape: readonly number[],
-  ) => Float32Array;
+  ) => B;
   /**
    * Reduce `x` of `shape` over the sorted, distinct `axes` (the reduced axes are
    * kept with size 1 in the output's logical shape). `argmax` returns indices as floats.
    */
-  reduce: (op: ReduceOp, x: Float32Array, shape: readonly number[], axes: readonly number[]) => Float32Array;
+  reduce: (op: ReduceOp, x: B, shape: readonly number[], axes: readonly number[]) => B;
   /**
    * Per-slice variance over `axes` with divisor (count - correction); two-pass in
    * float64 so that data with a large mean keeps its small spread.
    */
-  variance: (x: Float32Array, shape: readonly number[], axes: readonly number[], correction: number) => Float32Array;
+  variance: (x: B, shape: readonly number[], axes: readonly number[], correction: number) => B;
   /**
    * out[m, n] = sum_k A[m, k] * B[k, n], where A is stored [k, m] when transA
    * and B is stored [n, k] when transB. With `bias` (length n) it is PyTorch's
@@ -81,48 +90,30 @@ export interface Kernels {
    * so the same bits as matmul followed by a broadcast binary add, in one output buffer;
    * with k = 0 (no products) it is the bias as it is, a -0 included, as PyTorch gives it.
    */
-  matmul: (
-    a: Float32Array,
-    b: Float32Array,
-    m: number,
-    k: number,
-    n: number,
-    transA: boolean,
-    transB: boolean,
-    bias?: Float32Array | null,
-  ) => Float32Array;
+  matmul: (a: B, b: B, m: number, k: number, n: number, transA: boolean, transB: boolean, bias?: B | null) => B;
   /** Reorder the axes of `x` (a row-major tensor of `shape`): out axis i = input axis perm[i]. */
-  permute: (x: Float32Array, shape: readonly number[], perm: readonly number[]) => Float32Array;
+  permute: (x: B, shape: readonly number[], perm: readonly number[]) => B;
   /** out[r] = x[index[r]] for rows of length `rowSize`. */
-  gatherRows: (x: Float32Array, rowSize: number, index: readonly number[]) => Float32Array;
+  gatherRows: (x: B, rowSize: number, index: readonly number[]) => B;
   /** out (numRows rows) with out[index[r]] += g[r]: the adjoint of gatherRows. */
-  scatterAddRows: (g: Float32Array, rowSize: number, index: readonly number[], numRows: number) => Float32Array;
+  scatterAddRows: (g: B, rowSize: number, index: readonly number[], numRows: number) => B;
   /** Mean, biased variance and invstd per channel of x viewed as [N, C, S]. */
-  batchNormStats: (x: Float32Array, n: number, c: number, s: number, eps: number) => BatchNormStats;
+  batchNormStats: (x: B, n: number, c: number, s: number, eps: number) => BatchNormStats<B>;
   /**
    * In place, each statistic given (PyTorch's running-statistics update, M = N * S):
    *   runningMean = (1 - momentum) * runningMean + momentum * mean
    *   runningVar  = (1 - momentum) * runningVar  + momentum * varBiased * M / (M - 1)
    */
   batchNormUpdateStats: (
-    runningMean: Float32Array | null,
-    runningVar: Float32Array | null,
-    mean: Float32Array,
-    varBiased: Float32Array,
+    runningMean: B | null,
+    runningVar: B | null,
+    mean: B,
+    varBiased: B,
     momentum: number,
     m: number,
   ) => void;
   /** y = (x - mean[c]) * invstd[c] * weight[c] + bias[c] (weight/bias null: 1 and 0). */
-  batchNormForward: (
-    x: Float32Array,
-    n: number,
-    c: number,
-    s: number,
-    mean: Float32Array,
-    invstd: Float32Array,
-    weight: Float32Array | null,
-    bias: Float32Array | null,
-  ) => Float32Array;
+  batchNormForward: (x: B, n: number, c: number, s: number, mean: B, invstd: B, weight: B | null, bias: B | null) => B;
   /**
    * Gradients of batchNormForward. With `batchStats` the mean and invstd are
    * functions of x (training, or no running stats):
@@ -131,17 +122,17 @@ export interface Kernels {
    * gradWeight = sum(gy * xhat), gradBias = sum(gy), per channel.
    */
   batchNormBackward: (
-    gy: Float32Array,
-    x: Float32Array,
+    gy: B,
+    x: B,
     n: number,
     c: number,
     s: number,
-    mean: Float32Array,
-    invstd: Float32Array,
-    weight: Float32Array | null,
+    mean: B,
+    invstd: B,
+    weight: B | null,
     batchStats: boolean,
     needWeightGrads: boolean,
-  ) => BatchNormGrads;
+  ) => BatchNormGrads<B>;
   /**
    * In-place SGD update, PyTorch 1.13's rule and roundings. Its scalars are float32, as
    * PyTorch casts an op's alpha to the tensor's type: lr, momentum, weightDecay and
@@ -153,9 +144,9 @@ export interface Kernels {
    *   param = f32(param - lr * d)
    */
   sgdUpdate: (
-    param: Float32Array,
-    grad: Float32Array,
-    buf: Float32Array | null,
+    param: B,
+    grad: B,
+    buf: B | null,
     opts: {
       lr: number;
       momentum: number;
@@ -166,23 +157,21 @@ export interface Kernels {
     },
   ) => void;
   /** In place: dst[i] += src[i] (same length), as PyTorch's add_ (0 + -0 is +0). */
-  accumulate: (dst: Float32Array, src: Float32Array) => void;
+  accumulate: (dst: B, src: B) => void;
   /** In place: every element of dst becomes `value`. */
-  fill: (dst: Float32Array, value: number) => void;
+  fill: (dst: B, value: number) => void;
   /**
-   * Makes buf's values current on the host (a device backend reads them back; the
-   * host array may be written afterwards, so the device's copy is then out of date).
-   * Does nothing where the values already are on the host (js).
+   * buf's values as a host array: the backend's own where it keeps one (js), else read back
+   * from the device first (one readback; the array is then kept until the device's values
+   * change). Writing into it changes the values: a device backend uploads them at their next use.
    */
-  sync: (buf: Float32Array) => void;
+  read: (buf: B) => Float32Array;
   /**
-   * A hint that the engine will never read or write `buf` again: a result of
-   * these kernels that it has proven dead (a gradient that its consuming backward
-   * rule has finished with and that nothing else shares, or a temporary inside
-   * one op). A backend may reuse it for a later result of the same length
-   * (the js backend keeps a few per length: js/pool.ts) or ignore it.
+   * The engine will never read or write `buf` again (src/tensor/lifetime.ts has proven it
+   * dead). A backend may reuse its bytes for a later result of the same length (the js
+   * backend keeps a few per length: js/pool.ts) or let them go. Only lifetime.ts calls it.
    */
-  release: (buf: Float32Array) => void;
+  release: (buf: B) => void;
 }
 
 /** Every kernel's name, declared once; `Kernels` must have exactly these methods (checked below). */
@@ -202,9 +191,13 @@ export const KERNEL_NAMES = [
   'sgdUpdate',
   'accumulate',
   'fill',
-  'sync',
+  'read',
   'release',
 ] as const;
+/** The kernels the engine calls, over storages. */
+export type Kernels = KernelsOver<Storage>;
+/** The kernels a host backend writes, over Float32Arrays (adapted to Kernels by host-kernels.ts). */
+export type HostKernels = KernelsOver<Float32Array>;
 /** A kernel's name (a key of Kernels). */
 export type KernelName = (typeof KERNEL_NAMES)[number];
 

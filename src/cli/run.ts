@@ -172,6 +172,17 @@ async function runLocked(
   const eventsMode = cp?.events ?? args.events ?? (totalSteps <= STEP_EVENTS_LIMIT ? 'steps' : 'epochs');
 
   const curves = new Curves();
+  /** report.svg from the curves so far (what the events hold). */
+  const writeReport = async (): Promise<void> => {
+    const spec = reportSpec(curvePoints(curves.records()), reportOptions(pipeline, params, backend));
+    let svg: string;
+    try {
+      svg = await renderSvg(spec);
+    } catch (err) {
+      throw new WriteError(`could not render ${join(out, 'report.svg')}: ${message(err)}`, { cause: err });
+    }
+    writeOutput(join(out, 'report.svg'), svg);
+  };
   let next = { experiment: 0, epoch: 1 };
   let last: Checkpoint['last'] = null;
   let eventsLog: AppendLog, metricsLog: AppendLog;
@@ -182,6 +193,11 @@ async function runLocked(
     checkAgainstFiles(out, cp, plan, (e) => curves.add(e));
     const finished = finishedRun(cp, experiments.length, out);
     if (finished) {
+      // Killed after its last checkpoint but before its report: the report comes from the events.
+      if (!existsSync(join(out, 'report.svg'))) {
+        await writeReport();
+        view.note(`wrote the missing report.svg to ${out}/`);
+      }
       view.note(finished);
       return 0;
     }
@@ -251,16 +267,6 @@ async function runLocked(
       stale.shift();
     }
     written = Date.now();
-  };
-  const writeReport = async (): Promise<void> => {
-    const spec = reportSpec(curvePoints(curves.records()), reportOptions(pipeline, params, backend));
-    let svg: string;
-    try {
-      svg = await renderSvg(spec);
-    } catch (err) {
-      throw new WriteError(`could not render ${join(out, 'report.svg')}: ${message(err)}`, { cause: err });
-    }
-    writeOutput(join(out, 'report.svg'), svg);
   };
   snapshot();
   if (!cp) {

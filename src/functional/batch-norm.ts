@@ -1,5 +1,6 @@
 import { K } from '../backend/registry';
-import { ownedGrad, result, type Tensor } from '../tensor';
+import { ownedGrad, result, wrap, type Tensor } from '../tensor';
+import { fromHost, type Storage } from '../backend/storage';
 import { formatShape } from '../backend/shape';
 
 /**
@@ -13,8 +14,8 @@ import { formatShape } from '../backend/shape';
  *   running_var  = (1 - momentum) * running_var  + momentum * var_B * M / (M - 1)   (unbiased, M = N*S)
  * Otherwise y = (x - running_mean) / sqrt(running_var + eps) * weight + bias.
  * Every argument is checked before anything is written, so a throwing call changes nothing.
- * `onBatchStats`, in training, receives the batch's mean and biased variance (the backend's
- * arrays, read with K.sync on a device), so a caller can watch them at no extra computation.
+ * `onBatchStats`, in training, receives the batch's mean and biased variance as tensors over the
+ * backend's storages (read them with `data`), so a caller can watch them at no extra computation.
  */
 export function batchNorm(
   input: Tensor,
@@ -25,7 +26,7 @@ export function batchNorm(
   training = false,
   momentum = 0.1,
   eps = 1e-5,
-  onBatchStats?: (mean: Float32Array, varBiased: Float32Array) => void,
+  onBatchStats?: (mean: Tensor, varBiased: Tensor) => void,
 ): Tensor {
   if (input.ndim < 2)
     throw new Error(
@@ -54,12 +55,12 @@ export function batchNorm(
   if (!(eps > 0) || !(momentum >= 0 && momentum <= 1)) {
     throw new Error(`batchNorm: expected eps > 0 and 0 <= momentum <= 1, got eps=${eps}, momentum=${momentum}`);
   }
-  let mean: Float32Array, invstd: Float32Array;
+  let mean: Storage, invstd: Storage;
   if (training) {
     const stats = K.batchNormStats(input.storage, n, c, s, eps);
     mean = stats.mean;
     invstd = stats.invstd;
-    onBatchStats?.(mean, stats.varBiased);
+    onBatchStats?.(wrap(mean, [c]), wrap(stats.varBiased, [c]));
     // Each running statistic given is updated, the other may be absent (as in PyTorch).
     if (runningMean || runningVar) {
       K.batchNormUpdateStats(
@@ -73,8 +74,8 @@ export function batchNorm(
     }
   } else {
     // Eval: the running statistics are constants of this call, copied (the module may update them later).
-    mean = Float32Array.from(runningMean!.data);
-    invstd = Float32Array.from(runningVar!.data, (v) => 1 / Math.sqrt(v + eps));
+    mean = fromHost(Float32Array.from(runningMean!.data));
+    invstd = fromHost(Float32Array.from(runningVar!.data, (v) => 1 / Math.sqrt(v + eps)));
   }
   const y = K.batchNormForward(input.storage, n, c, s, mean, invstd, weight?.storage ?? null, bias?.storage ?? null);
   const inputs = weight && bias ? [input, weight, bias] : weight ? [input, weight] : bias ? [input, bias] : [input];

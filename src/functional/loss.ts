@@ -1,6 +1,6 @@
-import { noGrad } from '../autograd';
 import { K } from '../backend/registry';
-import { ops, ownedGrad, result, Tensor } from '../tensor';
+import { scalarStorage } from '../backend/storage';
+import { ops, ownedGrad, result, scratch, Tensor } from '../tensor';
 import { formatShape } from '../backend/shape';
 
 const SCALAR: readonly number[] = [];
@@ -12,9 +12,10 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /**
- * loss = mean((input - target)^2);  dinput = g * 2 (input - target) / n, dtarget = -dinput.
- * Shapes must match: PyTorch only warns and broadcasts [N, 1] against [N] into
- * an [N, N] loss, which is never what the lesson means.
+ * loss = mean((input - target)^2), as diff = input - target (a sub node, whose backward sends
+ * the gradient to input and its negation to target) and one node for the squared mean, whose
+ * backward is d diff = g * 2 diff / n. Shapes must match: PyTorch only warns and broadcasts
+ * [N, 1] against [N] into an [N, N] loss, which is never what the lesson means.
  */
 export function mseLoss(input: Tensor, target: Tensor): Tensor {
   if (!sameShape(input.shape, target.shape)) {
@@ -23,18 +24,16 @@ export function mseLoss(input: Tensor, target: Tensor): Tensor {
     );
   }
   const n = input.size;
-  const diff = K.binary('sub', input.storage, input.shape, target.storage, target.shape, input.shape);
-  const sq = K.binary('mul', diff, input.shape, diff, input.shape, input.shape);
-  const sum = K.reduce('sum', sq, [n], [0]);
-  K.release(sq); // temporaries of this op only
-  // Over n as a float32 scalar (PyTorch's mean reduction), as a kernel: a sum on a device stays there.
-  const loss = K.binary('div', sum, SCALAR, Float32Array.of(n), SCALAR, SCALAR);
-  K.release(sum);
-  return result(loss, [], 'MseLossBackward0', [input, target], (g) => {
-    const scale = Float32Array.of((2 * g.data[0]) / n);
-    const gi = ownedGrad(K.binary('mul', diff, input.shape, scale, SCALAR, input.shape), input.shape);
-    return [input.requiresGrad ? gi : null, target.requiresGrad ? noGrad(() => gi.neg()) : null];
-  });
+  const diff = ops.sub(input, target);
+  const d = diff.storage,
+    shape = diff.shape;
+  // The sum of squares over n as a float32 scalar (PyTorch's mean reduction), as kernels: a sum on a device stays there.
+  const loss = scratch(K.binary('mul', d, shape, d, shape, shape), (sq) =>
+    scratch(K.reduce('sum', sq, [n], [0]), (sum) => K.binary('div', sum, SCALAR, scalarStorage(n), SCALAR, SCALAR)),
+  );
+  return result(loss, [], 'MseLossBackward0', [diff], (g) => [
+    ownedGrad(K.binary('mul', d, shape, scalarStorage((2 * g.data[0]) / n), SCALAR, shape), shape),
+  ]);
 }
 
 /** Class indices from a [N] or [N, 1] tensor of integer values in [0, classes). */

@@ -1,6 +1,6 @@
 import { K } from '../backend/registry';
 import { batchNorm } from '../functional/batch-norm';
-import { full, Tensor } from '../tensor';
+import { full, Tensor, wrap } from '../tensor';
 import { Module } from './module';
 import { Parameter } from './parameter';
 import { pyBool, pyFloat } from './repr';
@@ -57,12 +57,12 @@ export abstract class BatchNorm extends Module {
   numBatchesTracked: number | null;
   /** Keep the last training batch's statistics in `batchStats` (rx.runningStats with `batch: true` sets it). */
   keepBatchStats = false;
-  /** The last training batch's per-channel mean and biased variance (backend arrays), while `keepBatchStats`. */
+  /** The last training batch's per-channel mean and biased variance, while `keepBatchStats`. */
   batchStats: {
     /** The batch mean per channel. */
-    mean: Float32Array;
+    mean: Tensor;
     /** The batch variance per channel, biased (divisor N, or N * L): the one train mode normalises with. */
-    varBiased: Float32Array;
+    varBiased: Tensor;
   } | null = null;
 
   /**
@@ -112,25 +112,25 @@ export abstract class BatchNorm extends Module {
    * kernel: on a device backend the copies stay on the device.
    */
   saveRunningStats(): SavedRunningStats {
-    const copy = (t: Tensor | null) => (t ? K.unary('copy', t.storage) : null);
+    const copy = (t: Tensor | null) => (t ? wrap(K.unary('copy', t.storage), t.shape) : null);
     const mean = copy(this.runningMean),
       variance = copy(this.runningVar),
       count = this.numBatchesTracked;
-    const put = (t: Tensor | null, v: Float32Array | null) => {
-      if (!t || !v) return;
-      K.sync(v);
-      t.data.set(v);
+    const put = (t: Tensor | null, v: Tensor | null) => {
+      if (t && v) t.data.set(v.data);
+    };
+    const discard = () => {
+      mean?.dispose();
+      variance?.dispose();
     };
     return {
       restore: () => {
         put(this.runningMean, mean);
         put(this.runningVar, variance);
         this.numBatchesTracked = count;
+        discard();
       },
-      discard: () => {
-        if (mean) K.release(mean);
-        if (variance) K.release(variance);
-      },
+      discard,
     };
   }
 

@@ -1,4 +1,5 @@
 import { K } from '../backend/registry';
+import { fromHost, type Storage } from '../backend/storage';
 import type { Tensor } from '../tensor';
 
 /** Hyperparameters of {@link SGD}, as `torch.optim.SGD`'s keyword arguments. */
@@ -44,7 +45,7 @@ export class SGD {
   readonly weightDecay: number;
   /** Whether Nesterov momentum is used. */
   readonly nesterov: boolean;
-  private readonly buffers = new Map<Tensor, Float32Array>();
+  private readonly buffers = new Map<Tensor, Storage>();
 
   /**
    * As `torch.optim.SGD(params, lr, momentum, dampening, weight_decay, nesterov)`; `params` must be leaf tensors
@@ -110,7 +111,7 @@ export class SGD {
       if (!p.grad) continue;
       let buf = this.buffers.get(p) ?? null;
       const first = this.momentum !== 0 && !buf;
-      if (first) this.buffers.set(p, (buf = new Float32Array(p.size)));
+      if (first) this.buffers.set(p, (buf = fromHost(new Float32Array(p.size))));
       K.sgdUpdate(p.storage, p.grad.storage, buf, {
         lr: this.lr,
         momentum: this.momentum,
@@ -134,8 +135,7 @@ export class SGD {
       momentumBuffers: this.params.map((p) => {
         const b = this.buffers.get(p);
         if (!b) return null;
-        K.sync(b); // a device backend keeps the buffers there
-        return Array.from(b);
+        return Array.from(K.read(b)); // a read: a device backend keeps the buffers there
       }),
     };
   }
@@ -157,7 +157,7 @@ export class SGD {
     this.lr = sd.lr;
     this.buffers.clear();
     sd.momentumBuffers.forEach((b, i) => {
-      if (b) this.buffers.set(this.params[i], Float32Array.from(b));
+      if (b) this.buffers.set(this.params[i], fromHost(Float32Array.from(b)));
     });
   }
 }

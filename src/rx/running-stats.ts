@@ -1,5 +1,4 @@
 import type { OperatorFunction } from 'rxjs';
-import { K } from '../backend/registry';
 import { BatchNorm, Module } from '../nn';
 import type { LayerStats, PipelineEvent, RunningStatsEvent } from './events';
 import { named } from './named';
@@ -8,12 +7,6 @@ import { operate, relay } from './operate';
 /** Every BatchNorm layer of `model` with its state-dict prefix (`normalize1`). */
 function batchNorms(model: Module): [string, BatchNorm][] {
   return model.namedModules().filter((e): e is [string, BatchNorm] => e[1] instanceof BatchNorm);
-}
-
-/** A backend array as plain numbers (synced first: on a device backend it may not be on the host yet). */
-function numbers(a: Float32Array): number[] {
-  K.sync(a);
-  return Array.from(a);
 }
 
 /**
@@ -28,8 +21,8 @@ export function layerStats(name: string, bn: BatchNorm, batch = false): LayerSta
     numBatchesTracked: bn.numBatchesTracked,
   };
   if (batch && bn.batchStats) {
-    stats.batchMean = numbers(bn.batchStats.mean);
-    stats.batchVar = numbers(bn.batchStats.varBiased);
+    stats.batchMean = Array.from(bn.batchStats.mean.data);
+    stats.batchVar = Array.from(bn.batchStats.varBiased.data);
   }
   return stats;
 }

@@ -1,4 +1,5 @@
 export { Tensor, result, wrap, ownedGrad } from './tensor';
+export { dispose, keep, scratch, tidy } from './lifetime';
 export type { Operand } from './tensor';
 export { tensor, zeros, ones, full, arange, shapeArgs } from './creation';
 export type { NestedArray, TensorOptions } from './creation';

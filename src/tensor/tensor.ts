@@ -1,9 +1,11 @@
 import '../backend';
 import { K } from '../backend/registry';
+import { fromHost, releasedError, Storage } from '../backend/storage';
 import { backward as runBackward, isGradEnabled } from '../autograd';
 import type { GradFn, Variable } from '../autograd';
 import { formatShape, sizeOf } from '../backend/shape';
 import { formatTensor } from './format';
+import { consumed, dispose, keep, retain, settleGrads, sweepScope, track } from './lifetime';
 import * as ew from './ops/elementwise';
 import * as lin from './ops/matmul';
 import * as red from './ops/reduce';
@@ -11,18 +13,20 @@ import * as sh from './ops/shape';
 import * as sm from './ops/softmax';
 
 export type Operand = Tensor | number;
+const TENSOR = Symbol.for('rxnn.tensor');
 /** A tensor's values as nested arrays, one level per dimension (Tensor.toArray). */
 export type NestedNumbers = number | NestedNumbers[];
 
 /**
- * A float32, row-major, contiguous tensor. `data` always holds exactly
- * `size` values in row-major order; views (reshape) share it.
+ * A float32, row-major, contiguous tensor of `size` values; views (reshape) share their base's
+ * storage.
  *
- * `storage` is the same array as the backend holds it: on a device backend
- * (gpu in webgpu mode) its values may live on the device only. Reading `data`
- * brings them to the host first (K.sync, one readback when they were on the
- * device), so `data` is always current when read; hold the tensor, not its
- * array, across operations that a device backend runs.
+ * `storage` is an opaque handle to the values as the backend holds them (src/backend/storage.ts):
+ * on a device backend (gpu in webgpu mode) they live on the device only. Reading `data` is a read
+ * that may copy: it brings them to the host first (one readback when they were on the device), so
+ * `data` is always current when read; hold the tensor, not its array, across operations that a
+ * device backend runs. `dispose()` gives the storage back early; a training step does that for the
+ * activations its graph made (src/tensor/lifetime.ts).
  *
  * @example
  * ```ts
@@ -34,8 +38,8 @@ export type NestedNumbers = number | NestedNumbers[];
  * ```
  */
 export class Tensor implements Variable<Tensor> {
-  /** The backend's array: identity and kernel arguments. Its values are current only after K.sync (see `data`). */
-  readonly storage: Float32Array;
+  /** The backend's handle to the values: kernel arguments and identity (read the values with `data`). */
+  readonly storage: Storage;
   /** The size of each dimension, as `torch.Tensor.shape` (`[]` for a 0-d tensor). */
   readonly shape: readonly number[];
   /** Whether operations on this tensor are recorded for backward, as PyTorch's `requires_grad`. */
@@ -48,17 +52,23 @@ export class Tensor implements Variable<Tensor> {
   gradFn: GradFn<Tensor> | null = null;
 
   /**
-   * Set by backward rules on a gradient whose `data` a kernel has just returned and nothing
-   * else references. While set, exactly one holder has it (the engine clears the flag when
-   * it is handed out twice: settleGrads), so a leaf's first accumulateGrad may keep it
-   * rather than copy it (PyTorch's AccumulateGrad steals an unshared gradient the same
-   * way), or the rule consuming it may hand its buffer back for reuse (K.release).
-   * Cleared when taken either way.
+   * A gradient whose storage a kernel has just returned and nothing else holds (see
+   * settleGrads in lifetime.ts). Cleared when the gradient is kept or disposed.
+   * @internal
    */
   ownedGrad = false;
+  /**
+   * Set by keep(): the tidy scope that made this tensor leaves it alone.
+   * @internal
+   */
+  kept = false;
+  private disposed = false;
 
-  /** `trusted` is for the engine only (wrap): a token no caller outside this module holds. */
-  constructor(data: Float32Array, shape: readonly number[], requiresGrad = false, trusted?: symbol) {
+  /**
+   * A tensor over `data` (a Float32Array, owned by the tensor from now on: on a device backend
+   * its values go to the device at first use) with `shape`. `trusted` is for the engine only (wrap).
+   */
+  constructor(data: Float32Array | Storage, shape: readonly number[], requiresGrad = false, trusted?: symbol) {
     if (trusted === TRUSTED) {
       // From wrap(): the engine vouches that shape fits and is never written to.
       this.shape = shape;
@@ -71,8 +81,25 @@ export class Tensor implements Variable<Tensor> {
       // A private copy (callers may reuse their array); readonly in the type, not frozen: freezing costs on every op.
       this.shape = shape.slice();
     }
-    this.storage = data;
+    this.storage = data instanceof Float32Array ? fromHost(data) : data;
+    retain(this);
     this.requiresGrad = requiresGrad;
+  }
+
+  /** Whether `dispose()` has been called (by you, or by the tidy scope or training step that made the tensor). */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+  /** @internal For lifetime.ts's dispose. */
+  markDisposed(): void {
+    this.disposed = true;
+  }
+  /**
+   * Gives this tensor's storage back to the backend once no other tensor (a view) shares it, as
+   * tfjs's `dispose`. Optional: the collector frees what nothing holds. Using the tensor afterwards throws.
+   */
+  dispose(): void {
+    dispose(this);
   }
 
   /** The accumulated gradient (a leaf's, after backward); null until then. Assigning checks the shape, as PyTorch does. */
@@ -99,8 +126,8 @@ export class Tensor implements Variable<Tensor> {
    * this array, across operations a device backend runs.
    */
   get data(): Float32Array {
-    K.sync(this.storage);
-    return this.storage;
+    if (this.disposed) throw releasedError();
+    return K.read(this.storage);
   }
 
   /** Number of elements, as `torch.Tensor.numel()`. */
@@ -129,18 +156,13 @@ export class Tensor implements Variable<Tensor> {
       // In place, as PyTorch 1.13 does (variable.grad += new_grad, grad mode being off): a
       // reference to .grad sees the sum, and after zeroGrad nothing is allocated (0 + g also
       // turns a -0 into +0, as there).
-      const d = old.storage,
-        s = g.storage;
-      K.accumulate(d, s);
-      if (s !== d && g.ownedGrad && g.requiresGrad === false && g.gradFn === null) {
-        g.ownedGrad = false;
-        K.release(s);
-      }
+      K.accumulate(old.storage, g.storage);
+      if (g.storage !== old.storage) consumed(g);
     } else if (g.ownedGrad && g.requiresGrad === false && g.gradFn === null) {
       g.ownedGrad = false;
-      this.grad_ = g;
+      this.grad_ = keep(g);
     } else {
-      this.grad_ = wrap(K.unary('copy', g.storage), g.shape);
+      this.grad_ = keep(wrap(K.unary('copy', g.storage), g.shape));
     }
   }
 
@@ -173,8 +195,8 @@ export class Tensor implements Variable<Tensor> {
     }
     // A gradient the caller passes in stays the caller's: never kept by a leaf nor recycled.
     if (grad) grad.ownedGrad = false;
-    const seed = grad ?? wrap(Float32Array.of(1), this.shape);
-    runBackward<Tensor>(this, seed, ew.add, settleGrads, opts.retainGraph === true);
+    const seed = grad ?? wrap(fromHost(Float32Array.of(1)), this.shape);
+    sweepScope(() => runBackward<Tensor>(this, seed, ew.add, settleGrads, opts.retainGraph === true));
   }
 
   /** A tensor sharing data but cut from the graph. */
@@ -360,7 +382,7 @@ export class Tensor implements Variable<Tensor> {
  * false marks a rule that keeps none of the forward's tensors (see GradFn.saves).
  */
 export function result(
-  data: Float32Array,
+  data: Storage,
   shape: readonly number[],
   name: string,
   inputs: readonly Tensor[],
@@ -373,6 +395,7 @@ export function result(
       if (inputs[i].requiresGrad) {
         out.requiresGrad = true;
         out.gradFn = { name, inputs, backward, mark: 0, pending: undefined, dropsGrad: true, saves, freed: false };
+        track(out);
         break;
       }
     }
@@ -380,45 +403,16 @@ export function result(
   return out;
 }
 
+(Tensor.prototype as unknown as Record<symbol, boolean>)[TENSOR] = true;
+
 /**
- * After a rule consumed `g` and returned `grads`: a gradient array returned twice (the
- * same tensor for two inputs, or two tensors over one array) loses its ownership, since
- * two holders now read it; and `g` itself, when it was owned, the rule keeps no reference
- * to it (`dropped`) and nothing returned shares its array, is dead: its array goes back to
- * the backend for reuse (K.release). A `g` passed on as is keeps its flag: its one holder
- * is now the next node. The engine's rules share arrays only as whole objects (views are
- * `result(x.storage, ...)`, never subarrays), so identity of `storage` decides; comparing
- * `.buffer` would also make V8 move every small on-heap array off its heap. Gradients from
- * rules the engine did not build (`!dropped`) keep no ownership at all.
+ * Whether `v` is a tensor of any copy of rxnn loaded in this process (a pipeline may come with its
+ * own copy): this class, or else the registered symbol every copy's Tensor carries.
  */
-function settleGrads(g: Tensor, grads: readonly (Tensor | null | undefined)[], dropped: boolean): void {
-  if (!dropped) {
-    g.ownedGrad = false;
-    for (let i = 0; i < grads.length; i++) {
-      const gi = grads[i];
-      if (gi) gi.ownedGrad = false;
-    }
-    return;
-  }
-  let recycle = g.ownedGrad;
-  const gData = g.storage;
-  for (let i = 0; i < grads.length; i++) {
-    const gi = grads[i];
-    if (!gi) continue;
-    const d = gi.storage;
-    if (d === gData) recycle = false;
-    for (let j = 0; j < i; j++) {
-      const gj = grads[j];
-      if (gj && gj.storage === d) {
-        gi.ownedGrad = false;
-        gj.ownedGrad = false;
-      }
-    }
-  }
-  if (recycle) {
-    g.ownedGrad = false;
-    K.release(gData);
-  }
+export function isTensor(v: unknown): v is Tensor {
+  return (
+    v instanceof Tensor || (typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[TENSOR] === true)
+  );
 }
 
 /** wrap()'s token: a shape taken as is. */
@@ -430,12 +424,12 @@ const TRUSTED = Symbol('trusted shape');
  * tensor (shapes are never written to once a tensor holds them) and
  * `data.length` is known to fit.
  */
-export function wrap(data: Float32Array, shape: readonly number[]): Tensor {
+export function wrap(data: Storage, shape: readonly number[]): Tensor {
   return new Tensor(data, shape, false, TRUSTED);
 }
 
 /** A gradient over `data` that a kernel has just returned and nothing else references (see Tensor.ownedGrad). */
-export function ownedGrad(data: Float32Array, shape: readonly number[]): Tensor {
+export function ownedGrad(data: Storage, shape: readonly number[]): Tensor {
   const t = wrap(data, shape);
   t.ownedGrad = true;
   return t;

@@ -37,11 +37,11 @@ export async function fit(opts: FitOptions): Promise<void> {
 
 /**
  * One step of the loop; returns the loss before the update (its graph freed, as after any backward).
- * A lone step cannot know who else holds its activations, so it hands none back for reuse.
+ * As in `fit`, the step's activations go back to the backend once it is done (src/tensor/lifetime.ts).
  *
  * @example
  * const loss = trainBatch(model, new nn.MSELoss(), optimizer, x, y);
  */
 export function trainBatch(model: Module, criterion: Criterion, optimizer: Optimizer, x: Tensor, y: Tensor): Tensor {
-  return new TrainingStep(model, criterion, optimizer, { recycle: false }).run(x, y).loss;
+  return new TrainingStep(model, criterion, optimizer).run(x, y).loss;
 }

@@ -1,7 +1,6 @@
 import { BatchNorm, type Module } from '../nn';
 import type { SavedRunningStats } from '../nn/batch-norm';
-import type { Tensor } from '../tensor';
-import { StepRecycler } from './recycle';
+import { tidy, type Tensor } from '../tensor';
 
 /** What a training step needs of a loss: `forward(yhat, y)` giving a one-element tensor (nn.MSELoss, nn.CrossEntropyLoss). */
 export interface Criterion {
@@ -39,9 +38,9 @@ export interface TrainingStepOptions {
    */
   guard?: boolean;
   /**
-   * Hand the step's intermediate arrays back to the backend after the update (default true), for
-   * the next step to reuse (src/train/recycle.ts). Only for a loop that owns its steps: a lone step
-   * cannot know who else holds them.
+   * Run the step in a tidy scope (default true): once the optimizer has stepped, the activations
+   * the step's autograd graph made go back to the backend, for the next step to reuse
+   * (src/tensor/lifetime.ts). A module that keeps one past the step marks it with `keep(t)`.
    */
   recycle?: boolean;
   /** Classification: targets are flattened to class indices, as the lesson's `y.flatten().long()`. */
@@ -65,7 +64,7 @@ export interface StepResult {
  * for (const [x, y] of loader) console.log(step.run(x, y).value);
  */
 export class TrainingStep {
-  private readonly recycler: StepRecycler | null;
+  private readonly recycle: boolean;
   private readonly norms: BatchNorm[];
   private readonly guard: boolean;
   private readonly cla: boolean;
@@ -78,7 +77,7 @@ export class TrainingStep {
   ) {
     this.guard = options.guard ?? false;
     this.cla = options.cla ?? false;
-    this.recycler = options.recycle === false ? null : new StepRecycler(model, criterion, optimizer);
+    this.recycle = options.recycle ?? true;
     this.norms = this.guard ? model.modules().filter((m): m is BatchNorm => m instanceof BatchNorm) : [];
   }
 
@@ -102,14 +101,15 @@ export class TrainingStep {
   }
 
   private update(x: Tensor, y: Tensor, check?: (loss: Tensor) => void): Tensor {
-    const { model, criterion, optimizer, recycler } = this;
-    const loss = criterion.forward(model.forward(x), y);
-    if (check) check(loss);
-    const dead = recycler ? recycler.collect(loss, [x, y]) : null;
-    optimizer.zeroGrad();
-    loss.backward();
-    optimizer.step();
-    if (recycler && dead) recycler.release(dead, x, y);
-    return loss;
+    const { model, criterion, optimizer } = this;
+    const step = () => {
+      const loss = criterion.forward(model.forward(x), y);
+      if (check) check(loss);
+      optimizer.zeroGrad();
+      loss.backward();
+      optimizer.step();
+      return loss;
+    };
+    return this.recycle ? tidy(step) : step();
   }
 }

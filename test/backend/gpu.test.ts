@@ -4,6 +4,8 @@
  * bridge that webgpu uses, RXNN_BACKEND parsing, and availableBackends().
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { hostView } from '../helpers/host-view';
+import { fromHost } from '../../src/backend/storage';
 import { K, getBackend, setBackend } from '../../src/backend';
 import { availableBackends } from '../../src/backend/available';
 import { applyBackendEnv, parseBackendSpec } from '../../src/backend/env';
@@ -32,9 +34,16 @@ describe('gpu backend', () => {
   it.each(runnable)('mode %s is honoured and reported', (mode) => {
     expect(setBackend('gpu', { mode })).toEqual(info(mode));
     expect(getBackend()).toEqual(info(mode));
-    const out = K.matmul(new Float32Array([1, 2, 3, 4]), new Float32Array([5, 6, 7, 8]), 2, 2, 2, false, false);
-    K.sync(out); // webgpu: the result lives on the device until read
-    expect(Array.from(out)).toEqual([19, 22, 43, 50]);
+    const out = K.matmul(
+      fromHost(Float32Array.of(1, 2, 3, 4)),
+      fromHost(Float32Array.of(5, 6, 7, 8)),
+      2,
+      2,
+      2,
+      false,
+      false,
+    );
+    expect(Array.from(K.read(out))).toEqual([19, 22, 43, 50]); // webgpu: the result lives on the device until read
   });
 
   it('a mode that cannot run here throws why and what runs, and keeps the previous backend', () => {
@@ -52,18 +61,19 @@ describe('gpu backend', () => {
   it('compiles once per kernel and shape: a repeated (last, smaller) batch does not recompile', () => {
     setBackend('gpu', { mode: runnable.includes('webasm') ? 'webasm' : 'cpu' });
     const r = activeRunner();
+    const KH = hostView(K);
     const a = new Float32Array(10 * 3).fill(1),
       b = new Float32Array(3 * 4).fill(1);
     const tail = new Float32Array(7 * 3).fill(1);
-    K.matmul(a, b, 10, 3, 4, false, false);
-    K.matmul(tail, b, 7, 3, 4, false, false);
+    KH.matmul(a, b, 10, 3, 4, false, false);
+    KH.matmul(tail, b, 7, 3, 4, false, false);
     const compiled = r.compiles;
     for (let epoch = 0; epoch < 3; epoch++) {
-      expect(K.matmul(a, b, 10, 3, 4, false, false)[0]).toBe(3);
-      expect(K.matmul(tail, b, 7, 3, 4, false, false)[0]).toBe(3);
+      expect(KH.matmul(a, b, 10, 3, 4, false, false)[0]).toBe(3);
+      expect(KH.matmul(tail, b, 7, 3, 4, false, false)[0]).toBe(3);
     }
     expect(r.compiles).toBe(compiled);
-    K.matmul(b, tail, 4, 3, 7, true, true);
+    KH.matmul(b, tail, 4, 3, 7, true, true);
     expect(r.compiles).toBe(compiled + 1);
   });
 

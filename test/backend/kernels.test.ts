@@ -16,7 +16,7 @@
  *   and tanh within DEVICE_ULPS ulps, sums within the float32 bound (n + 2) u sum |x|
  *   of their n terms.
  *   Its results may live on the device only: the spec reads every result
- *   through KH, which calls K.sync on it first, as Tensor.data does.
+ *   through KH, which reads it back first (K.read), as Tensor.data does.
  * - BatchNorm: js and gpu:cpu compute in float64: rtol 1e-6. gpu modes that
  *   compute in float32 (webasm, headlessgl, webgpu) sum M = N*S terms in
  *   float32: rtol and atol (M + 8) u, atol scaled by the data's spread.
@@ -33,6 +33,7 @@ import {
   type UnaryOp,
 } from '../../src/backend/kernels';
 import { broadcastShapes, sizeOf, stridesOf } from '../../src/backend/shape';
+import { hostView } from '../helpers/host-view';
 import { matmulScaleRef } from '../helpers/reference';
 
 const U = 2 ** -24;
@@ -40,27 +41,12 @@ const U = 2 ** -24;
 const DEVICE_ULPS: Partial<Record<UnaryOp, number>> = { exp: 2, log: 2, sqrt: 1, sigmoid: 3, tanh: 3 };
 const backends = availableBackends();
 
-/** Syncs every Float32Array in a kernel's result (an array, or an object of arrays). */
-function syncAll(r: unknown): void {
-  if (r instanceof Float32Array) K.sync(r);
-  else if (r && typeof r === 'object') for (const v of Object.values(r)) if (v instanceof Float32Array) K.sync(v);
-}
 /**
- * K, with every result and every array argument brought to the host afterwards (in-place
- * kernels write their arguments): on a device backend they may live on the device only.
+ * K over host arrays (test/helpers/host-view.ts): every result is read back to the host, as
+ * Tensor.data does, and in-place kernels' arguments are copied back: on a device backend they
+ * may live on the device only.
  */
-const KH = new Proxy(K, {
-  get(target, prop) {
-    const f = (target as any)[prop];
-    if (typeof f !== 'function' || prop === 'sync' || prop === 'release') return f;
-    return (...args: unknown[]) => {
-      const r = f(...args);
-      syncAll(r);
-      for (const a of args) if (a instanceof Float32Array) K.sync(a);
-      return r;
-    };
-  },
-});
+const KH = hostView(K);
 console.log(`kernel spec runs on: ${backends.map((b) => b.label).join(', ')}`);
 
 /** Whether the backend's own BatchNorm kernels compute in float64. */
@@ -330,7 +316,9 @@ describe.each(backends)('kernels on $label', ({ name, options, label }) => {
       KH.fill(d, 2.5);
       expect(Array.from(d), `fill ${len}`).toEqual(new Array(len).fill(2.5));
     }
-    expect(() => K.accumulate(new Float32Array(3), new Float32Array(4))).toThrow(/accumulate: dst has 3 values, src 4/);
+    expect(() => KH.accumulate(new Float32Array(3), new Float32Array(4))).toThrow(
+      /accumulate: dst has 3 values, src 4/,
+    );
   });
 
   it("batchNormUpdateStats: PyTorch's running update of either or both statistics", () => {
@@ -546,21 +534,21 @@ describe.each(backends)('kernels on $label', ({ name, options, label }) => {
     const keep = KH.unary('neg', x);
     const keepCopy = keep.slice();
     const dead = KH.unary('neg', y);
-    K.release(dead);
+    KH.release(dead);
     // Arrays the engine never got from a kernel, or that are views or shared: must be ignored.
     const big = rand(100, 5),
       bigCopy = big.slice();
-    K.release(big.subarray(10, 50));
+    KH.release(big.subarray(10, 50));
     const shared = new Float32Array(new SharedArrayBuffer(40 * 4));
-    K.release(shared);
+    KH.release(shared);
     for (let round = 0; round < 3; round++) {
       const r1 = KH.unary('neg', y),
         r2 = KH.binary('mul', x, [40], y, [40], [40]);
       expectClose(r1, f32(Array.from(y, (v) => -v)), EXACT, `neg after release, round ${round}`);
       expectClose(r2, f32(Array.from(x, (v, i) => v * y[i])), EXACT, `mul after release, round ${round}`);
       expect(r1).not.toBe(r2);
-      K.release(r1);
-      K.release(r2);
+      KH.release(r1);
+      KH.release(r2);
     }
     expect(Array.from(keep)).toEqual(Array.from(keepCopy));
     expect(Array.from(big)).toEqual(Array.from(bigCopy));

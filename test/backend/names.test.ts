@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fromHost } from '../../src/backend/storage';
 // The js kernels with their WebAssembly paths, as src/backend composes them.
 import '../../src/backend';
 import { BINARY_OPS, KERNEL_NAMES, listBackends, REDUCE_OPS, UNARY_OPS } from '../../src/backend';
@@ -24,7 +25,7 @@ describe('one source of names', () => {
 
   it('the js backend implements every kernel and every op', () => {
     expect(Object.keys(jsKernels).sort()).toEqual([...KERNEL_NAMES].sort());
-    const x = Float32Array.of(-2, -0, 0.5, 3);
+    const x = fromHost(Float32Array.of(-2, -0, 0.5, 3));
     for (const op of UNARY_OPS) expect(jsKernels.unary(op, x).length, op).toBe(4);
     for (const op of BINARY_OPS) expect(jsKernels.binary(op, x, [4], x, [4], [4]).length, op).toBe(4);
     for (const op of REDUCE_OPS) expect(jsKernels.reduce(op, x, [4], [0]).length, op).toBe(1);

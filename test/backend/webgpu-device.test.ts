@@ -7,8 +7,9 @@
  * with and without a bias (addmm), against a float64 product.
  *
  * It also holds the resident mode to its point: a training step on the device
- * reads back nothing but what the program reads (the loss), and values come
- * back whole when another backend takes over.
+ * reads back nothing but what the program reads (the loss), the tensors it
+ * keeps there (parameters, gradients, momentum buffers) hold no host array
+ * until one is read, and values come back whole when another backend takes over.
  *
  * Where no WebGPU adapter answers, the suite is reported as skipped, with the
  * reason in its title: never counted as passed.
@@ -21,6 +22,7 @@ import { join } from 'node:path';
 import { filter, lastValueFrom, toArray } from 'rxjs';
 import { data, fit, manualSeed, nn, optim, randn, rx } from '../../src';
 import { K, getBackend, setBackend } from '../../src/backend';
+import { fromHost, Storage } from '../../src/backend/storage';
 import { probeMode } from '../../src/backend/gpu/modes';
 import { activeRunner } from '../../src/backend/gpu/ops';
 import { BridgeRunner } from '../../src/backend/gpu/webgpu';
@@ -38,11 +40,13 @@ function rand(len: number, seed: number): Float32Array {
   return out;
 }
 
-/** A kernel's result on the host (in resident mode it may live on the device only). */
-function host<T extends Float32Array>(a: T): T {
-  K.sync(a);
-  return a;
+/** A kernel's result on the host (in resident mode it lives on the device until read: one readback). */
+function host(s: Storage): Float32Array {
+  return K.read(s);
 }
+
+/** A storage over a copy of `a` (the storage owns its array; the test keeps `a` for the reference). */
+const st = (a: Float32Array) => fromHost(a.slice());
 
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
@@ -85,7 +89,7 @@ describe.skipIf(!probe.ok)(`webgpu on this machine's device${probe.ok ? '' : ` (
       it(`${m}x${k}x${n} transA=${transA} transB=${transB}: within the float32 bound of a float64 product`, () => {
         const a = rand(m * k, m * 7 + k),
           b = rand(k * n, n * 13 + k);
-        const got = host(K.matmul(a, b, m, k, n, transA, transB));
+        const got = host(K.matmul(st(a), st(b), m, k, n, transA, transB));
         expect(got.length).toBe(m * n);
         const { worst, at } = errorVsBound(got, referenceMatmul(a, b, { m, k, n, transA, transB }), k);
         expect(worst, `worst error / bound at ${at}`).toBeLessThanOrEqual(1);
@@ -98,8 +102,8 @@ describe.skipIf(!probe.ok)(`webgpu on this machine's device${probe.ok ? '' : ` (
     const a = rand(m * k, 1),
       b = rand(k * n, 2),
       bias = rand(n, 3);
-    const plain = host(K.matmul(a, b, m, k, n, false, true));
-    const withBias = host(K.matmul(a, b, m, k, n, false, true, bias));
+    const plain = host(K.matmul(st(a), st(b), m, k, n, false, true));
+    const withBias = host(K.matmul(st(a), st(b), m, k, n, false, true, st(bias)));
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) expect(withBias[i * n + j]).toBe(Math.fround(plain[i * n + j] + bias[j]));
     }
@@ -110,14 +114,17 @@ describe.skipIf(!probe.ok)(`webgpu on this machine's device${probe.ok ? '' : ` (
     const x = rand(rows * c, 9),
       w = rand(c, 10),
       bia = rand(c, 11);
-    const st = K.batchNormStats(x, rows, c, 1, 1e-5);
-    const y = K.batchNormForward(x, rows, c, 1, st.mean, st.invstd, w, bia);
-    const out = host(K.matmul(y, rand(c * 8, 12), rows, c, 8, false, false));
-    host(y);
+    const xs = st(x);
+    const stats = K.batchNormStats(xs, rows, c, 1, 1e-5);
+    const yS = K.batchNormForward(xs, rows, c, 1, stats.mean, stats.invstd, st(w), st(bia));
+    const out = host(K.matmul(yS, st(rand(c * 8, 12)), rows, c, 8, false, false));
+    const y = host(yS);
     setBackend('js');
-    const stJ = K.batchNormStats(x, rows, c, 1, 1e-5);
-    const yJ = K.batchNormForward(x, rows, c, 1, stJ.mean, stJ.invstd, w, bia);
-    const outJ = K.matmul(yJ, rand(c * 8, 12), rows, c, 8, false, false);
+    const xj = st(x);
+    const stJ = K.batchNormStats(xj, rows, c, 1, 1e-5);
+    const yJS = K.batchNormForward(xj, rows, c, 1, stJ.mean, stJ.invstd, st(w), st(bia));
+    const outJ = K.read(K.matmul(yJS, st(rand(c * 8, 12)), rows, c, 8, false, false));
+    const yJ = K.read(yJS);
     setBackend('gpu', { mode: 'webgpu' });
     for (let i = 0; i < y.length; i++)
       expect(Math.abs(y[i] - yJ[i])).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(yJ[i]));
@@ -185,6 +192,52 @@ describe.skipIf(!probe.ok)(`webgpu on this machine's device${probe.ok ? '' : ` (
     }
   });
 
+  it('resident: a training loop holds no host copies of its tensors; reading one weight makes exactly one', async () => {
+    const res = (activeRunner() as BridgeRunner).residency!;
+    expect(res).not.toBeNull();
+    /** bench/w2.ts's model, small: [96, 16] inputs, batch 32, 2 hidden layers of 32 with BN + ReLU, MSE, SGD with momentum. */
+    const w2 = (seed: number) => {
+      manualSeed(seed);
+      const x = randn(96, 16);
+      const y = x.matmul(randn(16, 1)).mul(0.5);
+      const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 32, shuffle: true });
+      const model = new nn.MLP({ inFeatures: 16, hidden: [32, 32], outFeatures: 1, bn: 'pre' });
+      const optimizer = new optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+      return { loader, model, optimizer, criterion: new nn.MSELoss() };
+    };
+    const p = w2(21);
+    await fit({ ...p, epochs: 2 }); // warm
+    const before = res.hostArrays;
+    await fit({ ...p, epochs: 3 });
+    expect(res.hostArrays - before, 'host arrays allocated by 3 epochs of fit').toBe(0);
+    const params = p.model.parameters();
+    expect(params.length).toBe(10);
+    for (const [name, q] of p.model.namedParameters()) {
+      expect(q.storage.host, name).toBeNull();
+      expect(res.isOnDevice(q.storage), name).toBe(true);
+      expect(q.grad, `${name}.grad`).not.toBeNull();
+      expect(q.grad!.storage.host, `${name}.grad`).toBeNull();
+    }
+    const momentum = (p.optimizer as unknown as { buffers: Map<unknown, Storage> }).buffers;
+    expect(momentum.size).toBe(params.length);
+    for (const b of momentum.values()) expect(b.host, 'momentum buffer').toBeNull();
+
+    const w = params[0];
+    const got = Array.from(w.data);
+    expect(res.hostArrays - before, 'host arrays after reading one weight').toBe(1);
+
+    // The same seed on js (leaving webgpu reads every device value back first).
+    setBackend('js');
+    const q = w2(21);
+    await fit({ ...q, epochs: 2 });
+    await fit({ ...q, epochs: 3 });
+    const want = Array.from(q.model.parameters()[0].data);
+    setBackend('gpu', { mode: 'webgpu' });
+    expect(got.length).toBe(want.length);
+    const worst = Math.max(...got.map((x, i) => Math.abs(x - want[i]) / (1e-4 + 1e-3 * Math.abs(want[i]))));
+    expect(worst, `first weight: worst |device - js| / (1e-4 + 1e-3 |js|)`).toBeLessThanOrEqual(1);
+  });
+
   it('a process that exits with device work queued or running exits cleanly (Dawn aborted it before)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rxnn-exit-'));
     const script = join(dir, 'exit.ts');
@@ -192,8 +245,9 @@ describe.skipIf(!probe.ok)(`webgpu on this machine's device${probe.ok ? '' : ` (
       script,
       [
         `import { K, setBackend } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'backend'))};`,
+        `import { fromHost } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'backend', 'storage'))};`,
         "setBackend('gpu', { mode: 'webgpu' });",
-        'const a = new Float32Array(128 * 128).fill(0.5);',
+        'const a = fromHost(new Float32Array(128 * 128).fill(0.5));',
         'let x = K.matmul(a, a, 128, 128, 128, false, false);',
         // More calls than one batch: some submitted to the device, some still queued at exit.
         "for (let i = 0; i < 100; i++) x = K.unary('relu', K.matmul(x, a, 128, 128, 128, false, false));",

@@ -32,9 +32,9 @@
  *   first (WGSL permits that; lavapipe does it): exact either way.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The js kernels with their WebAssembly paths, as src/backend composes them.
+// The js kernels with their WebAssembly paths, as src/backend composes them, over host arrays (jsHostKernels).
 import '../../src/backend';
-import { jsKernels } from '../../src/backend/js';
+import { jsHostKernels } from '../../src/backend/js';
 import { broadcastShapes } from '../../src/backend/shape';
 import { errorVsBound, matmulParams, referenceMatmul } from '../../src/backend/gpu/wgsl/matmul';
 import {
@@ -303,7 +303,7 @@ describe("wgsl device runtime on this machine's WebGPU device", () => {
   for (const op of Object.keys(UNARY_ULPS)) {
     gpuIt(`unary ${op}: within ${UNARY_ULPS[op]} ulp of the js kernel (specials included)`, async () => {
       const x = unaryInputs[op];
-      const want = jsKernels.unary(op as never, x);
+      const want = jsHostKernels.unary(op as never, x);
       const out = fresh();
       rt.run({ kernel: 'unary', op: op as never, x: put(x), out, length: x.length });
       const got = await get(out, x.length);
@@ -368,7 +368,7 @@ describe("wgsl device runtime on this machine's WebGPU device", () => {
         for (let i = 0; i < Math.min(a.length, SPECIALS.length); i++) a[i] = SPECIALS[i];
         for (let i = 0; i < Math.min(b.length, SPECIALS.length); i++)
           b[(i * 3) % b.length] = SPECIALS[(i + 4) % SPECIALS.length];
-        const want = jsKernels.binary(op, a, aShape, b, bShape, outShape);
+        const want = jsHostKernels.binary(op, a, aShape, b, bShape, outShape);
         const out = fresh();
         rt.run({ kernel: 'binary', op, a: put(a), aShape, b: put(b), bShape, outShape, out });
         const got = await get(out, want.length);
@@ -387,9 +387,9 @@ describe("wgsl device runtime on this machine's WebGPU device", () => {
       row = fresh();
     rt.run({ kernel: 'binary', op: 'mul', a: id, aShape: [65], b: id, bShape: [65], outShape: [65], out: sq });
     rt.run({ kernel: 'binary', op: 'add', a: id, aShape: [65, 1], b: id, bShape: [65], outShape: [65, 65], out: row });
-    expect(Array.from(await get(sq, 65))).toEqual(Array.from(jsKernels.binary('mul', x, [65], x, [65], [65])));
+    expect(Array.from(await get(sq, 65))).toEqual(Array.from(jsHostKernels.binary('mul', x, [65], x, [65], [65])));
     expect(Array.from(await get(row, 65 * 65))).toEqual(
-      Array.from(jsKernels.binary('add', x, [65, 1], x, [65], [65, 65])),
+      Array.from(jsHostKernels.binary('add', x, [65, 1], x, [65], [65, 65])),
     );
   });
 
@@ -414,7 +414,7 @@ describe("wgsl device runtime on this machine's WebGPU device", () => {
         const dst = put(d);
         rt.run({ kernel: 'accumulate', dst, src: put(s), length: n });
         const want = Float32Array.from(d);
-        jsKernels.accumulate(want, s);
+        jsHostKernels.accumulate(want, s);
         const got = await get(dst, n);
         expect(Object.is(got[0], 0)).toBe(true);
         expect(Array.from(got)).toEqual(Array.from(want));
@@ -491,7 +491,7 @@ describe("wgsl device runtime on this machine's WebGPU device", () => {
         const out = fresh();
         rt.run({ kernel: 'reduceSum', x: put(x), shape, axes, out });
         const got = await get(out, ref.sum.length);
-        const js = jsKernels.reduce('sum', x, shape, axes);
+        const js = jsHostKernels.reduce('sum', x, shape, axes);
         expect(js.length).toBe(got.length);
         const tight = worst(
           got.length,
@@ -626,7 +626,7 @@ describe("wgsl device runtime on this machine's WebGPU device", () => {
             (v, i) => offset + (offset ? 0.01 : 1) * v * (1 + ((i / s) % c)),
           );
           const eps = 1e-5;
-          const want = jsKernels.batchNormStats(x, n, c, s, eps);
+          const want = jsHostKernels.batchNormStats(x, n, c, s, eps);
           const ids = { mean: fresh(), varBiased: fresh(), invstd: fresh() };
           rt.run({ kernel: 'bnStats', x: put(x), n, c, s, eps, ...ids });
           const [mean, v, inv] = [await get(ids.mean, c), await get(ids.varBiased, c), await get(ids.invstd, c)];
@@ -651,7 +651,7 @@ describe("wgsl device runtime on this machine's WebGPU device", () => {
       // No values per channel: no statistics (0 / 0), as in float64.
       const ids = { mean: fresh(), varBiased: fresh(), invstd: fresh() };
       rt.run({ kernel: 'bnStats', x: put(new Float32Array(0)), n: 0, c: 3, s: 4, eps: 1e-5, ...ids });
-      const want = jsKernels.batchNormStats(new Float32Array(0), 0, 3, 4, 1e-5);
+      const want = jsHostKernels.batchNormStats(new Float32Array(0), 0, 3, 4, 1e-5);
       expect([...(await get(ids.mean, 3)), ...(await get(ids.varBiased, 3)), ...(await get(ids.invstd, 3))]).toEqual([
         ...want.mean,
         ...want.varBiased,
@@ -674,7 +674,7 @@ describe("wgsl device runtime on this machine's WebGPU device", () => {
         [true, false],
         [false, false],
       ]) {
-        const want = jsKernels.batchNormForward(x, n, c, s, mean, inv, hasW ? w : null, hasB ? b : null);
+        const want = jsHostKernels.batchNormForward(x, n, c, s, mean, inv, hasW ? w : null, hasB ? b : null);
         const out = fresh();
         rt.run({
           kernel: 'bnForward',
@@ -710,13 +710,13 @@ describe("wgsl device runtime on this machine's WebGPU device", () => {
           m = n * s;
         const x = rand(len, len + 1, -2, 2),
           gy = rand(len, len + 2, -1, 1);
-        const st = jsKernels.batchNormStats(x, n, c, s, 1e-5);
+        const st = jsHostKernels.batchNormStats(x, n, c, s, 1e-5);
         const w = rand(c, 5, -2, 2);
         const ids = { gy: put(gy), x: put(x), mean: put(st.mean), invstd: put(st.invstd), weight: put(w) };
         for (const batchStats of [true, false]) {
           for (const hasW of [true, false]) {
             for (const grads of [true, false]) {
-              const want = jsKernels.batchNormBackward(
+              const want = jsHostKernels.batchNormBackward(
                 gy,
                 x,
                 n,
@@ -812,7 +812,7 @@ describe("wgsl device runtime on this machine's WebGPU device", () => {
           });
           const wm = Float32Array.from(rm0),
             wv = Float32Array.from(rv0);
-          jsKernels.batchNormUpdateStats(withM ? wm : null, withV ? wv : null, mean, v, momentum, m);
+          jsHostKernels.batchNormUpdateStats(withM ? wm : null, withV ? wv : null, mean, v, momentum, m);
           if (rm) {
             const got = await get(rm, c);
             for (let i = 0; i < c; i++)
@@ -903,7 +903,7 @@ describe("wgsl device runtime on this machine's WebGPU device", () => {
             bj = new Float32Array(n);
           for (const [step, g] of [rand(n, 2), rand(n, 3)].entries()) {
             sgdRef(p, g, b, { ...cfg, first: step === 0 }, true);
-            jsKernels.sgdUpdate(pj, g, bj, { ...cfg, first: step === 0 });
+            jsHostKernels.sgdUpdate(pj, g, bj, { ...cfg, first: step === 0 });
           }
           expect(worst(n, (i) => ulps(p[i], pj[i])).worst, JSON.stringify(cfg)).toBe(0);
         }
@@ -915,7 +915,7 @@ describe("wgsl device runtime on this machine's WebGPU device", () => {
 
   /** The u32 words of x moved as permute(shape, perm) moves floats (through an index tensor). */
   function permuteBits(x: Float32Array, shape: number[], perm: number[]): Uint32Array {
-    const idx = jsKernels.permute(
+    const idx = jsHostKernels.permute(
       Float32Array.from(x, (_, i) => i),
       shape,
       perm,
@@ -987,7 +987,7 @@ describe("wgsl device runtime on this machine's WebGPU device", () => {
         const x = rand(rows * rowSize, rows + rowSize, -1, 1);
         const out = fresh();
         rt.run({ kernel: 'gatherRows', x: put(x), rowSize, index, out });
-        const want = jsKernels.gatherRows(x, rowSize, index);
+        const want = jsHostKernels.gatherRows(x, rowSize, index);
         const got = await get(out, want.length);
         expect(Array.from(new Uint32Array(got.buffer))).toEqual(
           Array.from(new Uint32Array(want.buffer, want.byteOffset, want.length)),
@@ -1057,7 +1057,7 @@ describe("wgsl device runtime on this machine's WebGPU device", () => {
       transB: false,
       bias: e,
     });
-    const want = jsKernels.matmul(new Float32Array(0), new Float32Array(0), 3, 0, 5, false, false, bias);
+    const want = jsHostKernels.matmul(new Float32Array(0), new Float32Array(0), 3, 0, 5, false, false, bias);
     expect(Array.from(new Uint32Array((await get(o1, 15)).buffer))).toEqual(
       Array.from(new Uint32Array(want.buffer, want.byteOffset, 15)),
     );

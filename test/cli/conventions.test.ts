@@ -1,6 +1,15 @@
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vulkanLoaderFound } from '../../src/backend/gpu/modes';
@@ -97,6 +106,20 @@ describe('the command follows the conventions people expect', () => {
     expect(again.stdout).toMatch(/has finished \(bn-placement, 2 epochs per model\); nothing to resume/);
     expect(again.stdout).not.toMatch(/epoch 1\/2/);
     expect(readFileSync(join(dir, 'events.jsonl'), 'utf8')).toBe(before);
+  });
+
+  it('--resume of a run killed after its last checkpoint but before its report writes the report, the same one', () => {
+    const dir = tmp();
+    expect(rxnn(['run', 'bn-placement', '--epochs', '2', '--out', dir]).status).toBe(0);
+    // vega numbers clip paths with a per-process counter: the one difference between equal reports.
+    const report = () => readFileSync(join(dir, 'report.svg'), 'utf8').replace(/clip\d+/g, 'clip');
+    const before = report();
+    rmSync(join(dir, 'report.svg'));
+    const again = rxnn(['run', 'bn-placement', '--resume', dir]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`wrote the missing report.svg to ${dir}/`);
+    expect(again.stdout).toMatch(/has finished \(bn-placement, 2 epochs per model\); nothing to resume/);
+    expect(report()).toBe(before);
   });
 
   it('NO_COLOR removes colour, FORCE_COLOR adds it in a pipe; piped charts fit 80 columns', () => {

@@ -1,6 +1,7 @@
 import type { BinaryOp, KernelName, Kernels, ReduceOp } from '../kernels';
 import { jsKernels } from '../js';
 import { emptyProduct } from '../js/matmul';
+import { fromHost, Storage } from '../storage';
 import type { DeviceLink, Residency } from './resident';
 
 /**
@@ -35,10 +36,11 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
   const onHost =
     <A extends unknown[], R>(f: (...a: A) => R) =>
     (...args: A): R => {
-      for (const a of args) if (a instanceof Float32Array) res.sync(a);
+      for (const a of args) if (a instanceof Storage) res.read(a);
       return f(...args);
     };
-  const opt = (a: Float32Array | null | undefined) => (a ? res.input(a) : undefined);
+  const opt = (a: Storage | null | undefined) => (a ? res.input(a) : undefined);
+  const empty = () => fromHost(new Float32Array(0));
   // The js kernels that run here on host values, wrapped once.
   const host = {
     binary: onHost(jsKernels.binary),
@@ -50,11 +52,11 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
 
   const kernels: Kernels = {
     unary(op, x) {
-      if (x.length === 0) return new Float32Array(0);
+      if (x.length === 0) return empty();
       const xi = res.input(x);
       const out = res.output(x.length);
       link.run({ kernel: 'unary', op, x: xi, out: out.id, length: x.length });
-      return out.array;
+      return out.storage;
     },
 
     binary(op, a, aShape, b, bShape, outShape) {
@@ -73,7 +75,7 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
         outShape: [...outShape],
         out: out.id,
       });
-      return out.array;
+      return out.storage;
     },
 
     reduce(op, x, shape, axes) {
@@ -82,16 +84,15 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
       const xi = res.input(x);
       const out = res.output(kept);
       link.run({ kernel: 'reduceSum', x: xi, shape: [...shape], axes: [...axes], out: out.id });
-      return out.array;
+      return out.storage;
     },
 
     variance: onHost(jsKernels.variance),
 
     matmul(a, b, m, k, n, transA, transB, bias) {
-      if (m * n === 0) return new Float32Array(0);
+      if (m * n === 0) return empty();
       if (k === 0) {
-        if (bias) res.sync(bias);
-        return emptyProduct(m, n, bias);
+        return fromHost(emptyProduct(m, n, bias ? res.read(bias) : null));
       }
       const ai = res.input(a),
         bi = b === a ? ai : res.input(b),
@@ -109,15 +110,15 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
         transB,
         ...(biasId ? { bias: biasId } : {}),
       });
-      return out.array;
+      return out.storage;
     },
 
     permute(x, shape, perm) {
-      if (x.length === 0) return new Float32Array(0);
+      if (x.length === 0) return empty();
       const xi = res.input(x);
       const out = res.output(x.length);
       link.run({ kernel: 'permute', x: xi, shape: [...shape], perm: [...perm], out: out.id });
-      return out.array;
+      return out.storage;
     },
 
     gatherRows(x, rowSize, index) {
@@ -125,7 +126,7 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
       const xi = res.input(x);
       const out = res.output(index.length * rowSize);
       link.run({ kernel: 'gatherRows', x: xi, rowSize, index: [...index], out: out.id });
-      return out.array;
+      return out.storage;
     },
 
     scatterAddRows: onHost(jsKernels.scatterAddRows),
@@ -137,7 +138,7 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
         varBiased = res.output(c),
         invstd = res.output(c);
       link.run({ kernel: 'bnStats', x: xi, n, c, s, eps, mean: mean.id, varBiased: varBiased.id, invstd: invstd.id });
-      return { mean: mean.array, varBiased: varBiased.array, invstd: invstd.array };
+      return { mean: mean.storage, varBiased: varBiased.storage, invstd: invstd.storage };
     },
 
     batchNormUpdateStats(runningMean, runningVar, mean, varBiased, momentum, m) {
@@ -178,7 +179,7 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
         ...(wi ? { weight: wi } : {}),
         ...(bi ? { bias: bi } : {}),
       });
-      return out.array;
+      return out.storage;
     },
 
     batchNormBackward(gy, x, n, c, s, mean, invstd, weight, batchStats, needWeightGrads) {
@@ -206,7 +207,11 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
         ...(wi ? { weight: wi } : {}),
         ...(gradWeight && gradBias ? { gradWeight: gradWeight.id, gradBias: gradBias.id } : {}),
       });
-      return { gradInput: gradInput.array, gradWeight: gradWeight?.array ?? null, gradBias: gradBias?.array ?? null };
+      return {
+        gradInput: gradInput.storage,
+        gradWeight: gradWeight?.storage ?? null,
+        gradBias: gradBias?.storage ?? null,
+      };
     },
 
     sgdUpdate(param, grad, buf, o) {
@@ -248,7 +253,7 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
       link.run({ kernel: 'fill', dst: res.target(dst), length: dst.length, value });
     },
 
-    sync: (buf) => res.sync(buf),
+    read: (buf) => res.read(buf),
     release: (buf) => res.release(buf),
   };
   return kernels;

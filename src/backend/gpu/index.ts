@@ -1,4 +1,5 @@
-import type { Kernels } from '../kernels';
+import { adaptHostKernels } from '../host-kernels';
+import type { HostKernels, Kernels } from '../kernels';
 import { BackendInfo, registerBackend, registerKernel } from '../registry';
 import { GPU_MODES, GpuMode, describeModes, probeMode, runnableModes } from './modes';
 import { batchNormBackward, batchNormForward, batchNormStats, matmul, setRunner } from './ops';
@@ -95,8 +96,8 @@ registerBackend<GpuOptions>({
  * gpu.js (or the webgpu bridge) allocates per call, and keeping them out of the js kernels'
  * pool (js/pool.ts) keeps the two allocators apart. The js kernels it inherits then simply allocate.
  */
-const release: Kernels['release'] = () => undefined;
-const own: Partial<Kernels> = { matmul, batchNormStats, batchNormForward, batchNormBackward, release };
+const release: HostKernels['release'] = () => undefined;
+const own = adaptHostKernels({ matmul, batchNormStats, batchNormForward, batchNormBackward, release });
 for (const [name, fn] of Object.entries(own)) registerKernel(name as keyof Kernels, 'gpu', fn as never);
 
 export { GPU_MODES, describeModes, runnableModes } from './modes';

@@ -1,4 +1,4 @@
-import type { BatchNormGrads, BatchNormStats, Kernels } from '../kernels';
+import type { BatchNormGrads, BatchNormStats, HostKernels } from '../kernels';
 import type { Runner } from './runner';
 import * as js from '../js/batchnorm';
 import { emptyProduct } from '../js/matmul';
@@ -62,7 +62,7 @@ function product(
 }
 
 /** The product on the device; an addmm bias is added here on the host, to the float32 result (the runner's array is fresh). */
-export const matmul: Kernels['matmul'] = (a, b, m, k, n, transA, transB, bias) => {
+export const matmul: HostKernels['matmul'] = (a, b, m, k, n, transA, transB, bias) => {
   if (k === 0) return emptyProduct(m, n, bias);
   const out = product(a, b, m, k, n, transA, transB);
   if (bias) {
@@ -80,7 +80,7 @@ export const matmul: Kernels['matmul'] = (a, b, m, k, n, transA, transB, bias) =
  * channel whose result is not finite is computed again by the js loops, which give PyTorch's
  * NaN or Inf. Empty tensors go to the js loops too (gpu.js cannot make a 0-length output).
  */
-export const batchNormStats: Kernels['batchNormStats'] = (x, n, c, s, eps): BatchNormStats => {
+export const batchNormStats: HostKernels['batchNormStats'] = (x, n, c, s, eps): BatchNormStats<Float32Array> => {
   const m = n * s;
   if (m * c === 0) return js.batchNormStats(x, n, c, s, eps);
   const r = activeRunner().run(
@@ -101,7 +101,7 @@ export const batchNormStats: Kernels['batchNormStats'] = (x, n, c, s, eps): Batc
   return js.withInvstd(moments, eps);
 };
 
-export const batchNormForward: Kernels['batchNormForward'] = (x, n, c, s, mean, invstd, weight, bias) =>
+export const batchNormForward: HostKernels['batchNormForward'] = (x, n, c, s, mean, invstd, weight, bias) =>
   n * c * s === 0
     ? js.batchNormForward(x, n, c, s, mean, invstd, weight, bias)
     : activeRunner().run(
@@ -115,7 +115,7 @@ export const batchNormForward: Kernels['batchNormForward'] = (x, n, c, s, mean, 
         [x, mean, invstd, weight ?? ones(c), bias ?? zeros(c)],
       );
 
-export const batchNormBackward: Kernels['batchNormBackward'] = (
+export const batchNormBackward: HostKernels['batchNormBackward'] = (
   gy,
   x,
   n,
@@ -126,7 +126,7 @@ export const batchNormBackward: Kernels['batchNormBackward'] = (
   weight,
   batchStats,
   needWeightGrads,
-): BatchNormGrads => {
+): BatchNormGrads<Float32Array> => {
   if (n * c * s === 0) return js.batchNormBackward(gy, x, n, c, s, mean, invstd, weight, batchStats, needWeightGrads);
   const R = activeRunner();
   const m = n * s;

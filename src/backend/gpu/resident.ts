@@ -1,29 +1,26 @@
 import { release as releaseHost } from '../js/pool';
+import { releasedError, Storage } from '../storage';
 import type { KernelCall } from './wgsl/runtime';
 
 /**
- * Arrays whose values live on a device (the gpu backend's webgpu mode).
+ * Storages whose values live on a device (the gpu backend's webgpu mode).
  *
- * The engine's handle to a tensor's values is its Float32Array (Tensor.storage):
- * kernels take and return them, and the engine compares them by identity. Here a
- * device kernel's result is such an array too, of the right length, whose values
- * are on the device only until someone reads them (K.sync, which Tensor.data
- * calls). So weights, activations and gradients stay on the device across a
- * training step, and only what is read (the loss) comes back.
+ * A device kernel's result is a Storage with a device buffer and no host array: weights,
+ * activations and gradients stay on the device across a training step, and only what is
+ * read (the loss) comes back. Each storage the device has seen carries an entry
+ * (`storage.device`): its buffer id in the worker's DeviceRuntime and one of two states:
+ * - device: the device holds the current values; the storage holds no host array.
+ * - host:   the host array is current (it was read, or never left the host); the device's
+ *           copy, if any, is out of date, and is uploaded again at the next device use,
+ *           after which the host array is let go.
+ * After a read the host array may be written by anyone holding it, so it is never assumed to
+ * equal the device's copy: a storage in the host state is uploaded at its next device use.
+ * Host storages (user data, js kernels' results) get an entry when a device kernel first
+ * takes one.
  *
- * Each array the device has seen gets an id (its buffer in the worker's
- * DeviceRuntime) and one of two states:
- * - device: the device holds the current values; the host array is stale.
- * - host:   the host array is current (it was read, or never left the host); the
- *           device's copy, if any, is out of date and is uploaded again on next use.
- * After a read the host array may be written by anyone holding it, so it is never
- * assumed to equal the device's copy: a host array is uploaded at every device use.
- * Plain host arrays (user data, js kernels' results) are not tracked until a device
- * kernel takes one as input.
- *
- * Released results (K.release) keep their id and buffer and come back as later
- * results of the same length; results the program drops are freed on the device
- * once the collector has taken them (FinalizationRegistry).
+ * Released storages (K.release) give their device buffer to a later result of the same
+ * length; storages the program drops are freed on the device once the collector has taken
+ * them (FinalizationRegistry).
  */
 export interface DeviceLink {
   /** Posts values for buffer `id` (copied). */
@@ -43,132 +40,171 @@ interface Entry {
   state: number;
 }
 
-/** Released results kept for reuse, per length and in all. */
+/** Released buffers kept for reuse, per length and in all. */
 const PER_LENGTH = 16;
 const MAX_KEPT_BYTES = 256 * 1024 * 1024;
 
 export class Residency {
-  private readonly entries = new WeakMap<Float32Array, Entry>();
-  /** Arrays in the device state, by id: what drain() reads back. */
-  private readonly onDevice = new Map<number, WeakRef<Float32Array>>();
-  private readonly kept = new Map<number, Float32Array[]>();
+  /** Storages in the device state, by buffer id: what drain() reads back. */
+  private readonly onDevice = new Map<number, WeakRef<Storage>>();
+  /** Released buffer ids, by length. */
+  private readonly kept = new Map<number, number[]>();
   private keptBytes = 0;
+  /** Bytes of every live buffer (created and not yet freed), by id: deviceBytes. */
+  private readonly sizes = new Map<number, number>();
   /** Ids from 2: the bridge keeps buffer 1 for its fence (webgpu.ts). */
   private nextId = 2;
   private readonly dropped: number[] = [];
   private readonly finalizer = new FinalizationRegistry<number>((id) => this.dropped.push(id));
-  /** Readbacks (sync of a device array) and uploads so far: a training step's counts are tested. */
+  /** Readbacks (reads of a storage in the device state) and uploads so far: a training step's counts are tested. */
   reads = 0;
   uploads = 0;
+  /** Host arrays this residency allocated to read device values into: one per readback, none otherwise. */
+  hostArrays = 0;
 
   constructor(private readonly link: DeviceLink) {}
 
-  /** The device id holding `a`'s current values, uploading them when the host has them. */
-  input(a: Float32Array): number {
-    const e = this.entries.get(a) ?? this.track(a);
+  /** The device id holding `s`'s current values, uploading them (and letting the host array go) when the host has them. */
+  input(s: Storage): number {
+    const e = (s.device as Entry | null) ?? this.track(s);
     if (e.state === HOST) {
-      this.link.upload(e.id, a);
+      this.link.upload(e.id, s.host as Float32Array);
       this.uploads++;
+      this.markDevice(s, e);
     }
     return e.id;
   }
 
-  /** For an in-place kernel: as input(), and the device's values are the current ones afterwards. */
-  inout(a: Float32Array): number {
-    const id = this.input(a);
-    this.markDevice(a, this.entries.get(a) as Entry);
-    return id;
+  /** For an in-place kernel: as input(); the device's values stay the current ones. */
+  inout(s: Storage): number {
+    return this.input(s);
   }
 
-  /** For a kernel that overwrites all of `a` (fill): its id, without uploading what it held. */
-  target(a: Float32Array): number {
-    const e = this.entries.get(a) ?? this.track(a);
-    this.markDevice(a, e);
+  /** For a kernel that overwrites all of `s` (fill): its id, without uploading what it held. */
+  target(s: Storage): number {
+    const e = (s.device as Entry | null) ?? this.track(s);
+    this.markDevice(s, e);
     return e.id;
   }
 
   /** A result of `length` values that a kernel about to be posted writes on the device, and its id. */
-  output(length: number): { array: Float32Array; id: number } {
+  output(length: number): { storage: Storage; id: number } {
     const list = this.kept.get(length);
-    const reused = list?.pop();
-    if (reused) {
-      this.keptBytes -= 4 * length;
-      const e = this.entries.get(reused) as Entry;
-      this.markDevice(reused, e);
-      return { array: reused, id: e.id };
+    let id = list?.pop();
+    if (id !== undefined) this.keptBytes -= 4 * length;
+    else {
+      this.flushDropped();
+      id = this.newId(length);
     }
-    this.flushDropped();
-    const array = new Float32Array(length);
-    const e = this.track(array);
-    this.markDevice(array, e);
-    return { array, id: e.id };
+    const storage = new Storage(length, null);
+    const e: Entry = { id, state: DEVICE };
+    storage.device = e;
+    this.finalizer.register(storage, id, storage);
+    this.onDevice.set(id, new WeakRef(storage));
+    return { storage, id };
   }
 
-  /** Brings `a`'s values to the host when the device has them (one readback). */
-  sync(a: Float32Array): void {
-    const e = this.entries.get(a);
-    if (!e || e.state === HOST) return;
-    this.link.read(e.id, a);
-    this.reads++;
-    e.state = HOST;
-    this.onDevice.delete(e.id);
+  /** `s`'s values on the host: one readback into a new host array when the device has them. */
+  read(s: Storage): Float32Array {
+    if (s.released) throw releasedError();
+    const e = s.device as Entry | null;
+    if (e && e.state === DEVICE) {
+      const host = new Float32Array(s.length);
+      this.hostArrays++;
+      this.link.read(e.id, host);
+      this.reads++;
+      s.host = host;
+      e.state = HOST;
+      this.onDevice.delete(e.id);
+    }
+    return s.host as Float32Array;
   }
 
-  /** Whether `a`'s current values are on the device. */
-  isOnDevice(a: Float32Array): boolean {
-    return this.entries.get(a)?.state === DEVICE;
+  /** Whether `s`'s current values are on the device. */
+  isOnDevice(s: Storage): boolean {
+    return (s.device as Entry | null)?.state === DEVICE;
   }
 
-  /** The engine will not use `a` again: a tracked array is kept (with its device buffer) for a later result; others go to the js pool. */
-  release(a: Float32Array): void {
-    const e = this.entries.get(a);
+  /**
+   * The engine will not use `s` again: its device buffer is kept for a later result of its
+   * length (or freed), a host array goes to the js pool, and `s` is retired (a later use throws).
+   */
+  release(s: Storage): void {
+    if (s.released) return;
+    const e = s.device as Entry | null;
+    const host = s.host;
+    s.released = true;
+    s.host = null;
+    s.device = null;
     if (!e) {
-      releaseHost(a);
+      if (host) releaseHost(host);
       return;
     }
-    const n = a.length;
+    this.finalizer.unregister(s);
+    this.onDevice.delete(e.id);
+    const n = s.length;
     let list = this.kept.get(n);
     if (!list) this.kept.set(n, (list = []));
-    if (list.length >= PER_LENGTH || this.keptBytes + 4 * n > MAX_KEPT_BYTES || list.includes(a)) return;
-    // Dead values: nothing to read back on drain(); output() marks it again when it is reused.
-    e.state = HOST;
-    this.onDevice.delete(e.id);
-    list.push(a);
+    if (list.length >= PER_LENGTH || this.keptBytes + 4 * n > MAX_KEPT_BYTES) {
+      this.sizes.delete(e.id);
+      this.link.free([e.id]);
+      return;
+    }
+    list.push(e.id);
     this.keptBytes += 4 * n;
   }
 
-  /** Reads every array whose values are on the device back to the host (before another backend takes over). */
+  /** Reads every storage whose values are on the device back to the host (before another backend takes over). */
   drain(): void {
     for (const ref of [...this.onDevice.values()]) {
-      const a = ref.deref();
-      if (a) this.sync(a);
+      const s = ref.deref();
+      if (s) this.read(s);
     }
     this.onDevice.clear();
   }
 
-  /** Arrays tracked in the device state now (tests). */
+  /** Storages in the device state now (tests). */
   get deviceArrays(): number {
     return this.onDevice.size;
   }
 
-  private track(a: Float32Array): Entry {
-    const e = { id: this.nextId++, state: HOST };
-    this.entries.set(a, e);
-    this.finalizer.register(a, e.id);
+  /** Bytes of the device buffers this residency has created and not freed (kept ones included). */
+  get deviceBytes(): number {
+    let bytes = 0;
+    for (const b of this.sizes.values()) bytes += b;
+    return bytes;
+  }
+
+  private newId(length: number): number {
+    const id = this.nextId++;
+    this.sizes.set(id, 4 * length);
+    return id;
+  }
+
+  private track(s: Storage): Entry {
+    if (s.released) throw releasedError();
+    const e: Entry = { id: this.newId(s.length), state: HOST };
+    s.device = e;
+    this.finalizer.register(s, e.id, s);
     return e;
   }
 
-  private markDevice(a: Float32Array, e: Entry): void {
+  /** The device now holds the current values: the host array is let go. */
+  private markDevice(s: Storage, e: Entry): void {
+    s.host = null;
     if (e.state === DEVICE) return;
     e.state = DEVICE;
-    this.onDevice.set(e.id, new WeakRef(a));
+    this.onDevice.set(e.id, new WeakRef(s));
   }
 
-  /** Frees, in one message, the buffers of arrays the collector has taken. */
+  /** Frees, in one message, the buffers of storages the collector has taken. */
   private flushDropped(): void {
     if (!this.dropped.length) return;
     const ids = this.dropped.splice(0);
-    for (const id of ids) this.onDevice.delete(id);
+    for (const id of ids) {
+      this.onDevice.delete(id);
+      this.sizes.delete(id);
+    }
     this.link.free(ids);
   }
 }

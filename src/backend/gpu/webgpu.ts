@@ -35,7 +35,7 @@ import { startWorker } from '../start-worker';
  * Resident mode (the default with the WGSL matmul): the worker also runs a
  * DeviceRuntime (wgsl/runtime.ts) holding buffers by id, and the engine's
  * kernels (device-kernels.ts) post calls on ids instead of copying arrays:
- * calls queue here and go over in batches, and only a read (K.sync of a
+ * calls queue here and go over in batches, and only a read (K.read of a
  * device-resident array, resident.ts) blocks for an answer. The copy per call
  * described above then remains only for `run()` (benchmarks, RXNN_WEBGPU_RESIDENT=0).
  */

@@ -13,7 +13,13 @@ import { take } from './pool';
 export const BN_WASM_MIN = flag('RXNN_BN_WASM_MIN');
 
 /** x[b, ch, j] of a tensor viewed as [N, C, S] lives at (b * C + ch) * S + j. */
-export function batchNormStats(x: Float32Array, n: number, c: number, s: number, eps: number): BatchNormStats {
+export function batchNormStats(
+  x: Float32Array,
+  n: number,
+  c: number,
+  s: number,
+  eps: number,
+): BatchNormStats<Float32Array> {
   const moments =
     s === 1 && n * c >= BN_WASM_MIN && n * c <= simd.maxElements
       ? simd.bnStatsRows(x, n, c)
@@ -22,7 +28,7 @@ export function batchNormStats(x: Float32Array, n: number, c: number, s: number,
 }
 
 /** invstd = 1 / sqrt(varBiased + eps) in float64, rounded once (PyTorch's CPU kernel computes it in double). */
-export function withInvstd(moments: BatchNormMoments, eps: number): BatchNormStats {
+export function withInvstd(moments: BatchNormMoments<Float32Array>, eps: number): BatchNormStats<Float32Array> {
   const c = moments.varBiased.length,
     invstd = new Float32Array(c);
   for (let ch = 0; ch < c; ch++) invstd[ch] = 1 / Math.sqrt(moments.varBiased[ch] + eps);
@@ -46,7 +52,7 @@ export function batchNormUpdateStats(
       runningVar[ch] = (1 - momentum) * runningVar[ch] + momentum * varBiased[ch] * (m / (m - 1));
 }
 
-export function batchNormStatsLoop(x: Float32Array, n: number, c: number, s: number): BatchNormMoments {
+export function batchNormStatsLoop(x: Float32Array, n: number, c: number, s: number): BatchNormMoments<Float32Array> {
   const mean = new Float32Array(c);
   const varBiased = new Float32Array(c);
   const count = n * s;
@@ -120,7 +126,7 @@ export function batchNormBackward(
   weight: Float32Array | null,
   batchStats: boolean,
   needWeightGrads: boolean,
-): BatchNormGrads {
+): BatchNormGrads<Float32Array> {
   if (s === 1 && n * c >= BN_WASM_MIN && n * c <= simd.maxElements)
     return simd.bnBackwardRows(gy, x, n, c, mean, invstd, weight, batchStats, needWeightGrads);
   return batchNormBackwardLoop(gy, x, n, c, s, mean, invstd, weight, batchStats, needWeightGrads);
@@ -137,7 +143,7 @@ export function batchNormBackwardLoop(
   weight: Float32Array | null,
   batchStats: boolean,
   needWeightGrads: boolean,
-): BatchNormGrads {
+): BatchNormGrads<Float32Array> {
   const gx = take(x.length);
   const gw = needWeightGrads ? new Float32Array(c) : null;
   const gb = needWeightGrads ? new Float32Array(c) : null;

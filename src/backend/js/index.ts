@@ -1,15 +1,16 @@
-import type { Kernels } from '../kernels';
+import { adaptHostKernels } from '../host-kernels';
+import type { HostKernels, Kernels } from '../kernels';
 import { registerBackend, registerKernel } from '../registry';
 import { batchNormBackward, batchNormForward, batchNormStats, batchNormUpdateStats } from './batchnorm';
-import { accumulate, binary, fill, sync, unary } from './elementwise';
+import { accumulate, binary, fill, read, unary } from './elementwise';
 import { gatherRows, permute, scatterAddRows } from './layout';
 import { matmul } from './matmul';
 import { release } from './pool';
 import { reduce, variance } from './reduce';
 import { sgdUpdate } from './sgd';
 
-/** The reference backend: plain typed-array loops, every kernel. */
-export const jsKernels: Kernels = {
+/** The reference backend: plain typed-array loops, every kernel, over host arrays. */
+export const jsHostKernels: HostKernels = {
   unary,
   binary,
   reduce,
@@ -25,9 +26,11 @@ export const jsKernels: Kernels = {
   sgdUpdate,
   accumulate,
   fill,
-  sync,
+  read,
   release,
 };
+/** The same kernels over storages, as the engine calls them. */
+export const jsKernels = adaptHostKernels(jsHostKernels) as Kernels;
 
 registerBackend({ name: 'js', setup: () => ({ name: 'js' }) });
 for (const [name, fn] of Object.entries(jsKernels)) registerKernel(name as keyof Kernels, 'js', fn as never);

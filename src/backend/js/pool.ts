@@ -1,10 +1,10 @@
 /**
  * Recycled result arrays for the js kernels (and the wasm paths they call).
  *
- * The engine hands back (K.release) result arrays that it has proven dead: a
- * gradient that the backward rule consuming it has finished with and that no
- * other holder shares (settleGrads in src/tensor/tensor.ts), or a temporary
- * inside one op. `take(n)` then reuses one of the same length instead of allocating: V8
+ * The engine hands back (K.release) the arrays of storages it has proven dead
+ * (src/tensor/lifetime.ts): a training step's activations once it is done, a
+ * gradient that the backward rule consuming it has finished with, a scratch
+ * result inside one op. `take(n)` then reuses one of the same length instead of allocating: V8
  * allocates typed arrays over 64 bytes outside its heap (about 200 ns plus
  * the collector's work at 40 floats, 15-20 us at 65536), and a training step
  * allocates the same lengths every time.
@@ -12,7 +12,7 @@
  * Arrays from take() hold stale values: callers write every element.
  * Only whole, unshared, non-shared-memory arrays over 16 floats are kept (smaller
  * ones live on V8's heap and cost about as much as a lookup), at most
- * PER_LENGTH per length (a training step's activations of one shape: src/train/recycle.ts)
+ * PER_LENGTH per length (a training step's activations of one shape)
  * and MAX_BYTES in all.
  */
 const MIN_LENGTH = 17;

@@ -1,4 +1,4 @@
-import type { Kernels } from '../kernels';
+import type { HostKernels } from '../kernels';
 import { simd } from './simd';
 
 /** Parameters at or above which (up to WASM_MAX_ELEMENTS) the no-momentum update runs in wasm (src/backend/wasm/sgd.ts; same bits). */
@@ -10,7 +10,7 @@ export const SGD_WASM_MIN = 1024;
  * PyTorch's fused multiply-add (up to a double rounding, too rare to have been seen in
  * test/fixtures/sgd-bits.json).
  */
-export const sgdUpdate: Kernels['sgdUpdate'] = (param, grad, buf, o) => {
+export const sgdUpdate: HostKernels['sgdUpdate'] = (param, grad, buf, o) => {
   const lr = Math.fround(o.lr),
     wd = Math.fround(o.weightDecay);
   if (param.length >= SGD_WASM_MIN && param.length <= simd.maxElements && !(o.momentum !== 0 && buf)) {

@@ -37,7 +37,7 @@ export interface SimdPaths {
     bias?: Float32Array | null,
   ): Float32Array;
   colSumRows(x: Float32Array, n: number, c: number): Float32Array;
-  bnStatsRows(x: Float32Array, n: number, c: number): BatchNormMoments;
+  bnStatsRows(x: Float32Array, n: number, c: number): BatchNormMoments<Float32Array>;
   bnForwardRows(
     x: Float32Array,
     n: number,
@@ -57,7 +57,7 @@ export interface SimdPaths {
     weight: Float32Array | null,
     batchStats: boolean,
     needWeightGrads: boolean,
-  ): BatchNormGrads;
+  ): BatchNormGrads<Float32Array>;
   sgdPlain(param: Float32Array, grad: Float32Array, lr: number, weightDecay: number): void;
 }
 

@@ -85,7 +85,7 @@ export function colSumRows(x: Float32Array, n: number, c: number): Float32Array 
   return out;
 }
 
-export function bnStatsRows(x: Float32Array, n: number, c: number): BatchNormMoments {
+export function bnStatsRows(x: Float32Array, n: number, c: number): BatchNormMoments<Float32Array> {
   const {
     t,
     ch: [sum, ss],
@@ -144,7 +144,7 @@ export function bnBackwardRows(
   weight: Float32Array | null,
   batchStats: boolean,
   needWeightGrads: boolean,
-): BatchNormGrads {
+): BatchNormGrads<Float32Array> {
   const {
     t,
     ch: [m, is, accG, accGX, sc],

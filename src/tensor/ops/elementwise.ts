@@ -1,14 +1,14 @@
 import { K } from '../../backend/registry';
 import type { BinaryOp, UnaryOp } from '../../backend/kernels';
 import { broadcastShapes } from '../../backend/shape';
-import { Operand, ownedGrad, result, Tensor, wrap } from '../tensor';
+import { isTensor, Operand, ownedGrad, result, Tensor, wrap } from '../tensor';
 import { sumToShape } from './reduce';
 import { ArgumentError, check, is } from '../../validate';
 
 /** A number operand becomes a 0-d constant, which broadcasts against anything; anything else is an ArgumentError. */
 export function asTensor(o: Operand, fn = 'operand', arg = 'other'): Tensor {
   if (typeof o === 'number') return new Tensor(Float32Array.of(o), []);
-  if (o instanceof Tensor) return o;
+  if (isTensor(o)) return o;
   throw new ArgumentError(fn, arg, o, 'a Tensor or a number');
 }
 
@@ -29,11 +29,12 @@ function binary(
   name: string,
   a: Tensor,
   b: Tensor,
-  backward: (g: Tensor) => [Tensor | null, Tensor | null],
+  // needA/needB: whether a and b need their gradient (the rule computes only those).
+  backward: (g: Tensor, needA: boolean, needB: boolean) => [Tensor | null, Tensor | null],
   saves = true,
 ): Tensor {
-  if (!(a instanceof Tensor)) throw new ArgumentError(op, 'input', a, 'a Tensor');
-  if (!(b instanceof Tensor)) throw new ArgumentError(op, 'other', b, 'a Tensor');
+  if (!isTensor(a)) throw new ArgumentError(op, 'input', a, 'a Tensor');
+  if (!isTensor(b)) throw new ArgumentError(op, 'other', b, 'a Tensor');
   const shape = outShape(a.shape, b.shape);
   const data = K.binary(op, a.storage, a.shape, b.storage, b.shape, shape);
   return result(
@@ -42,7 +43,7 @@ function binary(
     name,
     [a, b],
     (g) => {
-      const [ga, gb] = backward(g);
+      const [ga, gb] = backward(g, a.requiresGrad, b.requiresGrad);
       return [
         ga && a.requiresGrad ? sumToShape(ga, a.shape) : null,
         gb && b.requiresGrad ? sumToShape(gb, b.shape) : null,
@@ -59,7 +60,7 @@ function unary(
   backward: (g: Tensor, out: Tensor) => Tensor,
   saves = true,
 ): Tensor {
-  if (!(x instanceof Tensor)) throw new ArgumentError(op, 'input', x, 'a Tensor');
+  if (!isTensor(x)) throw new ArgumentError(op, 'input', x, 'a Tensor');
   const out: Tensor = result(K.unary(op, x.storage), x.shape, name, [x], (g) => [backward(g, out)], saves);
   return out;
 }
@@ -76,7 +77,7 @@ export function sub(x: Operand, y: Operand): Tensor {
     'SubBackward0',
     asTensor(x, 'sub', 'input'),
     asTensor(y, 'sub', 'other'),
-    (g) => [g, neg(g)],
+    (g, _, needB) => [g, needB ? neg(g) : null],
     false,
   );
 }
@@ -85,14 +86,17 @@ export function sub(x: Operand, y: Operand): Tensor {
 export function mul(x: Operand, y: Operand): Tensor {
   const a = asTensor(x, 'mul', 'input'),
     b = asTensor(y, 'mul', 'other');
-  return binary('mul', 'MulBackward0', a, b, (g) => [mul(g, b), mul(g, a)]);
+  return binary('mul', 'MulBackward0', a, b, (g, needA, needB) => [needA ? mul(g, b) : null, needB ? mul(g, a) : null]);
 }
 
 // d(a / b) = g / b, -g * a / b^2
 export function div(x: Operand, y: Operand): Tensor {
   const a = asTensor(x, 'div', 'input'),
     b = asTensor(y, 'div', 'other');
-  return binary('div', 'DivBackward0', a, b, (g) => [div(g, b), neg(div(mul(g, a), mul(b, b)))]);
+  return binary('div', 'DivBackward0', a, b, (g, needA, needB) => [
+    needA ? div(g, b) : null,
+    needB ? neg(div(mul(g, a), mul(b, b))) : null,
+  ]);
 }
 
 // d(x^e) = g * e * x^(e - 1)

@@ -1,5 +1,5 @@
 import { K } from '../../backend/registry';
-import { ownedGrad, result, Tensor } from '../tensor';
+import { isTensor, ownedGrad, result, Tensor } from '../tensor';
 import { formatShape } from '../../backend/shape';
 import { check, is } from '../../validate';
 
@@ -9,8 +9,8 @@ import { check, is } from '../../validate';
  * out = a @ b;  da = g @ b^T;  db = a^T @ g
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  if (!(a instanceof Tensor)) check('matmul', 'input', a, is.instance(Tensor, 'a Tensor'));
-  if (!(b instanceof Tensor)) check('matmul', 'other', b, is.instance(Tensor, 'a Tensor'));
+  if (!isTensor(a)) check('matmul', 'input', a, is.instance(Tensor, 'a Tensor'));
+  if (!isTensor(b)) check('matmul', 'other', b, is.instance(Tensor, 'a Tensor'));
   if (a.ndim < 1 || a.ndim > 2 || b.ndim < 1 || b.ndim > 2) {
     throw new Error(
       `matmul: expected 1-D or 2-D tensors, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`,

@@ -1,4 +1,6 @@
 import { formatShape } from '../../backend/shape';
+import { scalarStorage } from '../../backend/storage';
+import { scratch } from '../lifetime';
 import { isGradEnabled } from '../../autograd';
 import { K } from '../../backend/registry';
 import { result, Tensor } from '../tensor';
@@ -32,10 +34,10 @@ export function mean(x: Tensor, dim?: number | number[], keepdim = false): Tenso
   const axes = normalizeDims(dim, x.ndim, 'mean');
   const n = count(x.shape, axes);
   const keep = reducedShape(x.shape, axes, true);
-  const sums = K.reduce('sum', x.storage, x.shape, axes);
   // Divided by n as a float32 scalar, as PyTorch's sum(...).div_(n) does; as a kernel, so sums on a device stay there.
-  const s = K.binary('div', sums, [sums.length], Float32Array.of(n), [], [sums.length]);
-  K.release(sums);
+  const s = scratch(K.reduce('sum', x.storage, x.shape, axes), (sums) =>
+    K.binary('div', sums, [sums.length], scalarStorage(n), [], [sums.length]),
+  );
   return result(
     s,
     reducedShape(x.shape, axes, keepdim),

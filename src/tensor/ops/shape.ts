@@ -1,4 +1,5 @@
 import { K } from '../../backend/registry';
+import { fromHost, scalarStorage } from '../../backend/storage';
 import { broadcastShapes, formatShape, sizeOf } from '../../backend/shape';
 import { isGradEnabled } from '../../autograd';
 import { ownedGrad, result, Tensor, wrap } from '../tensor';
@@ -56,7 +57,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
       `expand: tensor of shape ${formatShape(x.shape)} cannot be expanded to shape ${formatShape(shape)}`,
     );
   }
-  const zero = new Float32Array(1);
+  const zero = scalarStorage(0);
   return result(
     K.binary('add', x.storage, x.shape, zero, [], shape),
     shape,
@@ -157,7 +158,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     offset += widths[i];
   });
   return result(
-    out,
+    fromHost(out),
     shape,
     'CatBackward0',
     tensors,
