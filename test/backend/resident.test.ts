@@ -5,7 +5,8 @@
  * webgpu-device.test.ts runs the same engine on a real device (lavapipe in CI).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { data, fit, manualSeed, nn, optim, randn, Tensor } from '../../src';
+import { trainingProblem } from '../helpers/training-problem';
+import { fit, Tensor } from '../../src';
 import { getBackend, registerBackend, setBackend } from '../../src/backend';
 import { deviceKernels } from '../../src/backend/gpu/device-kernels';
 import { DeviceLink, Residency } from '../../src/backend/gpu/resident';
@@ -309,16 +310,7 @@ describe('residency: a training loop on the fake device', () => {
     setBackend(previous.name, previous.mode ? { mode: previous.mode } : undefined);
   });
 
-  /** The W2-shaped problem of webgpu-device.test.ts: [96, 16] inputs, batch 32, BN + ReLU hidden layers, MSE, SGD. */
-  function problem(seed: number) {
-    manualSeed(seed);
-    const x = randn(96, 16);
-    const y = x.matmul(randn(16, 1)).mul(0.5);
-    const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 32, shuffle: true });
-    const model = new nn.MLP({ inFeatures: 16, hidden: [32, 32], outFeatures: 1, bn: 'pre' });
-    const optimizer = new optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
-    return { loader, model, optimizer, criterion: new nn.MSELoss() };
-  }
+  const problem = (seed: number) => trainingProblem(seed);
 
   it('holds no host copies of resident tensors; a read makes exactly one; the values are the js backend bits', async () => {
     setBackend('fake-device');

@@ -15,12 +15,13 @@
  * reason in its title: never counted as passed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trainingProblem } from '../helpers/training-problem';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { filter, lastValueFrom, toArray } from 'rxjs';
-import { data, fit, manualSeed, nn, optim, randn, rx } from '../../src';
+import { fit, rx } from '../../src';
 import { K, getBackend, setBackend } from '../../src/backend';
 import { fromHost, Storage } from '../../src/backend/storage';
 import { probeMode } from '../../src/backend/gpu/modes';
@@ -132,16 +133,7 @@ describe.skipIf(!probe.ok)(`webgpu on this machine's device${probe.ok ? '' : ` (
       expect(Math.abs(out[i] - outJ[i])).toBeLessThanOrEqual(1e-4 + 1e-5 * Math.abs(outJ[i]));
   });
 
-  /** A W2-shaped problem, small: [*, 8] inputs, batch 32, BN + ReLU hidden layers, MSE, SGD with momentum. */
-  function problem(seed: number) {
-    manualSeed(seed);
-    const x = randn(128, 8);
-    const y = x.matmul(randn(8, 1)).mul(0.5);
-    const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 32, shuffle: true });
-    const model = new nn.MLP({ inFeatures: 8, hidden: [16, 16], outFeatures: 1, bn: 'pre' });
-    const optimizer = new optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
-    return { loader, model, optimizer, criterion: new nn.MSELoss() };
-  }
+  const problem = (seed: number) => trainingProblem(seed, { samples: 128, inFeatures: 8, hidden: [16, 16] });
 
   it('resident: a training step reads back only its loss (rx trainStep), fit reads back nothing', async () => {
     const runner = activeRunner() as BridgeRunner;
@@ -195,16 +187,8 @@ describe.skipIf(!probe.ok)(`webgpu on this machine's device${probe.ok ? '' : ` (
   it('resident: a training loop holds no host copies of its tensors; reading one weight makes exactly one', async () => {
     const res = (activeRunner() as BridgeRunner).residency!;
     expect(res).not.toBeNull();
-    /** bench/w2.ts's model, small: [96, 16] inputs, batch 32, 2 hidden layers of 32 with BN + ReLU, MSE, SGD with momentum. */
-    const w2 = (seed: number) => {
-      manualSeed(seed);
-      const x = randn(96, 16);
-      const y = x.matmul(randn(16, 1)).mul(0.5);
-      const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 32, shuffle: true });
-      const model = new nn.MLP({ inFeatures: 16, hidden: [32, 32], outFeatures: 1, bn: 'pre' });
-      const optimizer = new optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
-      return { loader, model, optimizer, criterion: new nn.MSELoss() };
-    };
+    const w2 = (seed: number) => trainingProblem(seed);
+
     const p = w2(21);
     await fit({ ...p, epochs: 2 }); // warm
     const before = res.hostArrays;

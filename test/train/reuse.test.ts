@@ -7,19 +7,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastValueFrom } from 'rxjs';
-import { data, fit, keep, manualSeed, nn, optim, randn, rx, setBackend, getBackend, tidy, Tensor } from '../../src';
+import { fit, keep, manualSeed, nn, randn, rx, setBackend, getBackend, tidy, Tensor } from '../../src';
 import { poolStats } from '../../src/backend/js/pool';
 import { TrainingStep } from '../../src/train/step';
+import { trainingProblem } from '../helpers/training-problem';
 
-function problem(seed: number, make?: () => nn.Module) {
-  manualSeed(seed);
-  const x = randn(96, 16);
-  const y = x.matmul(randn(16, 1)).mul(0.1);
-  const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 32, shuffle: true });
-  const model = make ? make() : new nn.MLP({ inFeatures: 16, hidden: [32, 32], outFeatures: 1, bn: 'pre' });
-  const optimizer = new optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
-  return { loader, model, optimizer, criterion: new nn.MSELoss() };
-}
+const problem = (seed: number, make?: () => nn.Module) => trainingProblem(seed, { targetScale: 0.1, make });
 
 /** A user's own module: a residual block with a BatchNorm, written against the public API only. */
 class Residual extends nn.Module {
