@@ -12,6 +12,7 @@ import { bnWarnings } from '../../src/rx/warnings';
 import { bnPlacement } from '../../pipelines/bn-placement';
 import { expected, launch, openPage, pageState, PageGlobals, resultsTable, rxnn, statsTables } from './browser';
 import { waitFor } from './http';
+import { stopAt } from '../faults/helpers';
 
 // Each test runs one training and drives real chromium: generous limits for a loaded 2-core machine.
 const TEST_MS = 120_000;
@@ -76,6 +77,46 @@ describe('the dashboard in chromium', () => {
         expect(Object.keys(want.stats)).toEqual(['pre/normalize1', 'post/normalize1']);
         expect(await statsTables(page)).toEqual(want.stats);
         expect(await page.textContent('#status')).toBe('finished');
+        expect(errors).toEqual([]);
+      } finally {
+        run.child.kill('SIGINT');
+      }
+      expect(await run.exit).toBe(0);
+    },
+    TEST_MS,
+  );
+
+  it(
+    'rxnn run --resume DIR --serve: the page shows the interrupted part and the rest as one run, with no gap',
+    async () => {
+      const out = join(dir, 'resumed');
+      const stopped = await stopAt(['run', 'bn-placement', '--epochs', '20', '--out', out], 700, 'SIGINT');
+      expect(stopped.code, stopped.err).toBe(130);
+      const before = readJsonl(join(out, 'events.jsonl')).length;
+      const run = rxnn(['run', 'bn-placement', '--resume', out, '--serve']);
+      const errors: string[] = [];
+      try {
+        const page = await openPage(browser, await run.url(), errors);
+        await page.waitForSelector('body[data-ended="done"]', { timeout: 90_000 });
+        await waitFor('the files', () => run.out().includes('serving the finished run'), 60_000);
+        const lines = readJsonl(join(out, 'events.jsonl'));
+        expect(lines.length).toBeGreaterThan(before);
+        const want = expected(lines);
+        const s = await pageState(page);
+        expect({ lastId: s.lastId, gaps: s.gaps, duplicates: s.duplicates }).toEqual({
+          lastId: lines.length,
+          gaps: 0,
+          duplicates: 0,
+        });
+        expect(s.models.map((m) => m.name)).toEqual(['none', 'pre', 'post']);
+        expect(s.models.flatMap((m) => m.epochs)).toEqual(
+          [...want.epochs].sort(
+            (a, b) => ['none', 'pre', 'post'].indexOf(a.model!) - ['none', 'pre', 'post'].indexOf(b.model!),
+          ),
+        );
+        expect(Object.fromEntries(s.models.map((m) => [m.name, m.losses]))).toEqual(want.losses);
+        expect(await resultsTable(page)).toEqual(want.results);
+        expect(await statsTables(page)).toEqual(want.stats);
         expect(errors).toEqual([]);
       } finally {
         run.child.kill('SIGINT');
