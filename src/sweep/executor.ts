@@ -1,9 +1,11 @@
 import type { Observable } from 'rxjs';
-import type { RunResult } from './run-one';
+import type { EpochRow, RunResult } from './run-one';
 import type { RunSpec } from './spec';
 
 /** How one run ended, as an executor reports it. */
 export type RunOutcome =
+  /** One epoch row of a run still going, with its index in the run's rows (a repeat or a gap is allowed). */
+  | { kind: 'epoch'; id: string; index: number; row: EpochRow }
   | { kind: 'done'; id: string; result: RunResult }
   | { kind: 'failed'; id: string; error: string; attempts: number }
   /** Something the person running the sweep should see (Redis lost, Redis back). */

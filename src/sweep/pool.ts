@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { catchError, defer, from, map, mergeMap, Observable, of } from 'rxjs';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { defer, from, mergeMap, Observable } from 'rxjs';
 import type { Executor, RunOutcome } from './executor';
-import type { RunResult } from './run-one';
+import type { EpochRow, RunResult } from './run-one';
 import type { RunSpec } from './spec';
 
 /**
@@ -23,6 +24,30 @@ export const errorText = (err: unknown): string =>
   String((err as Error)?.message ?? err)
     .split('\n')[0]
     .trim();
+
+/**
+ * One run on the pool: its epoch rows as they come (over a MessagePort the worker posts on),
+ * then how it ended.
+ */
+function runOn(pool: { run(task: unknown, o?: { transferList?: MessagePort[] }): Promise<unknown> }, run: RunSpec) {
+  return new Observable<RunOutcome>((sub) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', (m: { index: number; row: EpochRow }) => sub.next({ kind: 'epoch', id: run.id, ...m }));
+    pool.run({ task: run, port: port2 }, { transferList: [port2] }).then(
+      (result) => {
+        port1.close();
+        sub.next({ kind: 'done', id: run.id, result: result as RunResult });
+        sub.complete();
+      },
+      (err: unknown) => {
+        port1.close();
+        sub.next({ kind: 'failed', id: run.id, error: errorText(err), attempts: 1 });
+        sub.complete();
+      },
+    );
+    return () => port1.close();
+  });
+}
 
 /**
  * Runs on a local tinypool of worker threads, `concurrency` at a time (default
@@ -59,18 +84,7 @@ export function localPool(concurrency = availableParallelism()): Executor {
               const onError = (err: unknown): void => sub.error(err);
               pool.on('error', onError);
               const inner = from(runs)
-                .pipe(
-                  mergeMap(
-                    (run) =>
-                      from(pool.run(run) as Promise<RunResult>).pipe(
-                        map((result): RunOutcome => ({ kind: 'done', id: run.id, result })),
-                        catchError((err) =>
-                          of<RunOutcome>({ kind: 'failed', id: run.id, error: errorText(err), attempts: 1 }),
-                        ),
-                      ),
-                    concurrency,
-                  ),
-                )
+                .pipe(mergeMap((run) => runOn(pool, run), concurrency))
                 .subscribe(sub);
               return () => {
                 pool.off('error', onError);

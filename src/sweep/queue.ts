@@ -3,7 +3,7 @@ import { Observable } from 'rxjs';
 import type { Executor, RunOutcome } from './executor';
 import { settingLabel } from './grid';
 import { errorText, workerFile } from './pool';
-import type { RunResult } from './run-one';
+import type { EpochRow, RunResult } from './run-one';
 import type { RunSpec } from './spec';
 
 type BullMQ = typeof import('bullmq');
@@ -148,6 +148,8 @@ export function queueExecutor(
         const { queue, close, bullmq } = open();
         let stopped = false;
         const pending = new Map(runs.map((r) => [r.id, r]));
+        /** Live rows emitted per run so far (a retried run starts its progress again: its rows repeat). */
+        const seen = new Map<string, number>();
         let toAdd = [...runs];
         let down: string | undefined;
         const watch = async (): Promise<void> => {
@@ -164,7 +166,16 @@ export function queueExecutor(
                   toAdd.push(run);
                   continue;
                 }
-                if (!job.finishedOn) continue;
+                if (!job.finishedOn) {
+                  // A run still going: the rows its worker has reported (job progress) that are new here.
+                  const rows = (job.progress as { rows?: EpochRow[] } | undefined)?.rows;
+                  const from = seen.get(id) ?? 0;
+                  if (Array.isArray(rows) && rows.length > from) {
+                    seen.set(id, rows.length);
+                    for (let i = from; i < rows.length; i++) sub.next({ kind: 'epoch', id, index: i, row: rows[i] });
+                  }
+                  continue;
+                }
                 const state = await job.getState();
                 if (state === 'completed') {
                   pending.delete(id);

@@ -53,9 +53,10 @@ export function loadPipeline(ref: PipelineRef): Pipeline {
 /**
  * Runs one task to the end and returns its per-epoch metrics. The pipeline
  * seeds the generator itself from the params, so the result depends on the
- * task alone, not on what ran before in this thread or process.
+ * task alone, not on what ran before in this thread or process. `onEpoch`, when
+ * given, sees each row as the run makes it, with its index in `rows`.
  */
-export async function runOne(task: RunTask): Promise<RunResult> {
+export async function runOne(task: RunTask, onEpoch?: (row: EpochRow, index: number) => void): Promise<RunResult> {
   if (task.rxnn !== rxnnVersion()) {
     throw new Error(`run ${task.id} was made by rxnn ${task.rxnn}; this worker is rxnn ${rxnnVersion()}`);
   }
@@ -71,7 +72,11 @@ export async function runOne(task: RunTask): Promise<RunResult> {
     run$(pipeline, task.params)
       .pipe(filter((e): e is EpochEvent => e.kind === 'epoch'))
       .subscribe({
-        next: (e) => rows.push(row(e)),
+        next: (e) => {
+          const r = row(e);
+          rows.push(r);
+          onEpoch?.(r, rows.length - 1);
+        },
         error: (err: unknown) => {
           // By name, not instanceof: the pipeline may come with its own copy of rxnn.
           const t = err as TrainingError;

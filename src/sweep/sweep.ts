@@ -4,7 +4,7 @@ import { summarize, type SweepSummary } from './aggregate';
 import type { Executor } from './executor';
 import { expandGrid, SweepInputError, type GridAxis } from './grid';
 import { localPool } from './pool';
-import { decode, loadPipeline, type RunResult } from './run-one';
+import { decode, loadPipeline, type EpochRow, type RunResult } from './run-one';
 import { planRuns, type BackendChoice, type PipelineRef, type RunSpec } from './spec';
 
 /** What `sweep$` runs. */
@@ -39,7 +39,7 @@ export interface SweepProgress {
 export type SweepEvent =
   /** First: every run of the sweep, and how many were done before (resume). */
   | { kind: 'start'; runs: RunSpec[]; skipped: number; metric: string; executor: string }
-  /** Each epoch event of a run that finished, tagged with the run. */
+  /** Each epoch event of a run, tagged with the run: as the run makes it, at the latest at its end. */
   | { kind: 'run'; run: string; event: EpochEvent }
   /** A run ended: its result, or its error after its attempts. */
   | { kind: 'runEnd'; run: RunSpec; status: 'done'; result: RunResult; skipped: boolean }
@@ -52,8 +52,9 @@ export type SweepEvent =
 /**
  * A sweep as an observable: the pipeline over every seed at every point of the
  * grid, run in parallel by `executor` (default: a local worker-thread pool,
- * `concurrency` threads). It emits `start`, then per finished run its epoch
- * events (tagged), its end and an aggregate update, and completes when every
+ * `concurrency` threads). It emits `start`, then each run's epoch events (tagged
+ * with the run) as it makes them, and per finished run its end and an aggregate
+ * update, and completes when every
  * run has ended (failed ones included). Unsubscribing stops the workers.
  *
  * @example
@@ -98,12 +99,16 @@ export function sweep$(options: SweepOptions): Observable<SweepEvent> {
         summary: () => summarize(runs, results, pipeline.metric),
       };
     };
-    const tagged = (r: RunSpec, res: RunResult): SweepEvent[] =>
-      res.rows.map(([model, epoch, train, test]) => ({
-        kind: 'run',
-        run: r.id,
-        event: { kind: 'epoch', model, epoch, train: decode(train), test: decode(test) },
-      }));
+    const tag = (id: string, [model, epoch, train, test]: EpochRow): SweepEvent => ({
+      kind: 'run',
+      run: id,
+      event: { kind: 'epoch', model, epoch, train: decode(train), test: decode(test) },
+    });
+    // Rows of each run emitted so far: live rows in order, once each (a retried run repeats them,
+    // a lost message leaves a gap); the run's end emits whatever it has that was not emitted yet.
+    const emitted = new Map<string, number>();
+    const rest = (id: string, rows: readonly EpochRow[]): SweepEvent[] =>
+      rows.slice(emitted.get(id) ?? 0).map((row) => tag(id, row));
     const start: SweepEvent = {
       kind: 'start',
       runs,
@@ -124,6 +129,11 @@ export function sweep$(options: SweepOptions): Observable<SweepEvent> {
           if (o.kind === 'notice') return [{ kind: 'notice', message: o.message }];
           const run = byId.get(o.id);
           if (!run || ended.has(o.id)) return [];
+          if (o.kind === 'epoch') {
+            if (o.index !== (emitted.get(o.id) ?? 0)) return [];
+            emitted.set(o.id, o.index + 1);
+            return [tag(o.id, o.row)];
+          }
           ended.add(o.id);
           finishedHere++;
           if (o.kind === 'failed') {
@@ -132,7 +142,7 @@ export function sweep$(options: SweepOptions): Observable<SweepEvent> {
           }
           results.set(o.id, o.result);
           return [
-            ...tagged(run, o.result),
+            ...rest(o.id, o.result.rows),
             { kind: 'runEnd', run, status: 'done', result: o.result, skipped: false },
             aggregate(),
           ];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lastValueFrom, toArray } from 'rxjs';
+import { lastValueFrom, tap, toArray } from 'rxjs';
 import { bnPlacement } from '../../pipelines';
 import type { Tensor } from '../../src/index';
 import { localPool, planRuns, runOne, runsCsv, sweep$, type RunResult, type SweepEvent } from '../../src/sweep';
@@ -37,6 +37,42 @@ describe('sweep$ on the local pool', () => {
     expect(last.models).toEqual(['none', 'pre', 'post']);
     expect(last.comparisons.map((c) => `${c.a}-${c.b}`)).toEqual(['none-pre', 'none-post', 'pre-post']);
     expect(last.comparisons[0].aBetter + last.comparisons[0].bBetter + last.comparisons[0].ties).toBe(4);
+  });
+
+  it("a run's epoch events arrive live, while it trains, each once and in order", async () => {
+    // A timer counts the main thread's turns; the workers train, so it ticks while a run goes on.
+    let tick = 0;
+    const timer = setInterval(() => tick++, 1);
+    const seenAt = new Map<string, number[]>();
+    const ends = new Map<string, number>();
+    let events: SweepEvent[];
+    try {
+      events = await lastValueFrom(
+        sweep$({ ...options, seeds: [0, 1], params: { epochs: 12 }, executor: localPool(1) }).pipe(
+          tap((e) => {
+            if (e.kind === 'run') seenAt.set(e.run, [...(seenAt.get(e.run) ?? []), tick]);
+            if (e.kind === 'runEnd') ends.set(e.run.id, tick);
+          }),
+          toArray(),
+        ),
+      );
+    } finally {
+      clearInterval(timer);
+    }
+    const start = events[0] as Extract<SweepEvent, { kind: 'start' }>;
+    for (const run of start.runs) {
+      const ticks = seenAt.get(run.id)!;
+      const end = events.find((e) => e.kind === 'runEnd' && e.run.id === run.id) as Extract<
+        SweepEvent,
+        { kind: 'runEnd'; status: 'done' }
+      >;
+      // Every row once, in the run's order, and the same as its result.
+      const rows = events.filter((e) => e.kind === 'run' && e.run === run.id).map((e) => e.kind === 'run' && e.event);
+      expect(rows.map((r) => r && [r.model, r.epoch])).toEqual(end.result.rows.map(([m, ep]) => [m, ep]));
+      // Live: the first epoch came turns before the run ended, not in one burst with its end.
+      expect(ticks[0], run.id).toBeLessThan(ends.get(run.id)!);
+      expect(new Set(ticks).size, run.id).toBeGreaterThan(1);
+    }
   });
 
   it('a seed varies data, split and initial weights; the models of one run start from the same weights', async () => {

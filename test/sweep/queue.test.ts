@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { lastValueFrom, tap, toArray } from 'rxjs';
+import { queueExecutor, sweep$, type SweepEvent } from '../../src/sweep';
 import { spawnSync } from 'node:child_process';
 import { FAULTY, freePort, read, rxnn, startRedis, startRxnn, stopRedis, tmp, type Proc } from './helpers';
 
@@ -66,6 +68,38 @@ describe('rxnn sweep --queue (BullMQ on a real redis-server)', () => {
     expect(read(dir, 'summary.csv')).toBe(read(local, 'summary.csv'));
     // written, so released: no job of the sweep is left in Redis
     expect(redisKeys(port)).toEqual([]);
+  });
+
+  it("sweep$ on the queue: a run's epoch rows arrive while it trains (job progress), each once and in order", async () => {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}`;
+    keep(await startRedis(port));
+    await worker(url);
+    let tick = 0;
+    const timer = setInterval(() => tick++, 1);
+    const ticks: number[] = [];
+    let events: SweepEvent[];
+    try {
+      events = await lastValueFrom(
+        sweep$({
+          pipeline: { name: 'bn-placement', module: 'rxnn/pipelines', exportName: 'bnPlacement' },
+          seeds: [0],
+          params: { epochs: 60 },
+          executor: queueExecutor(url, { pollMs: 20 }),
+        }).pipe(
+          tap((e) => e.kind === 'run' && ticks.push(tick)),
+          toArray(),
+        ),
+      );
+    } finally {
+      clearInterval(timer);
+    }
+    const end = events.find((e) => e.kind === 'runEnd') as Extract<SweepEvent, { kind: 'runEnd'; status: 'done' }>;
+    expect(end.status).toBe('done');
+    const rows = events.filter((e) => e.kind === 'run').map((e) => e.kind === 'run' && e.event);
+    expect(rows.map((r) => r && [r.model, r.epoch])).toEqual(end.result.rows.map(([m, ep]) => [m, ep]));
+    // Live: the rows came over several polls, not in one burst at the run's end.
+    expect(new Set(ticks).size).toBeGreaterThan(1);
   });
 
   it('the submitter killed and started again: finished runs are picked up from Redis, no run runs twice', async () => {
