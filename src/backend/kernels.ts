@@ -169,7 +169,8 @@ export interface KernelsOver<B> {
   /**
    * The engine will never read or write `buf` again (src/tensor/lifetime.ts has proven it
    * dead). A backend may reuse its bytes for a later result of the same length (the js
-   * backend keeps a few per length: js/pool.ts) or let them go. Only lifetime.ts calls it.
+   * backend keeps a few per length: js/pool.ts) or let them go. Outside the backends only
+   * src/tensor/lifetime.ts calls it.
    */
   release: (buf: B) => void;
 }

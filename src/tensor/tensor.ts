@@ -389,6 +389,8 @@ export function result(
   backward: (g: Tensor) => readonly (Tensor | null)[],
   saves = true,
 ): Tensor {
+  // A disposed input whose storage a view still holds would compute; as tfjs, it is an error.
+  for (let i = 0; i < inputs.length; i++) if (inputs[i].isDisposed) throw releasedError();
   const out = wrap(data, shape);
   if (isGradEnabled()) {
     for (let i = 0; i < inputs.length; i++) {

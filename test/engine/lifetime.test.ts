@@ -24,6 +24,16 @@ describe('dispose', () => {
     expect(() => v.add(1)).toThrow(FREED);
   });
 
+  it('a disposed tensor is unusable even while a view keeps its storage', () => {
+    const a = tensor([1, 2, 3, 4]);
+    const v = a.reshape(2, 2);
+    a.dispose();
+    expect(() => a.add(1)).toThrow(FREED);
+    expect(() => a.sum()).toThrow(FREED);
+    expect(() => a.matmul(a)).toThrow(FREED);
+    expect(v.sum().item()).toBe(10);
+  });
+
   it('is idempotent: a second dispose does not release a storage another tensor holds', () => {
     const a = tensor([1, 2, 3]);
     const d = a.detach();

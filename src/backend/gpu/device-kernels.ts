@@ -29,7 +29,7 @@ const onHostReduce = (op: ReduceOp) => (HOST_FALLBACKS.reduce as readonly string
  *   empty tensors and k = 0 products             on the host (nothing to compute).
  *
  * Each of these is declared here, never a silent fallback. Kernels post their
- * call and return at once; only sync() waits for the device.
+ * call and return at once; only read() waits for the device.
  */
 export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
   /** Runs a js kernel on host values: every array argument is brought back first. */
