@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nn } from '../../src/index';
 import { compare$ } from '../../src/rx/compare';
@@ -21,6 +21,29 @@ const readJsonl = (file: string) =>
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/**
+ * The page shows bn-placement's whole run as `lines` (its events.jsonl) hold it: every event once
+ * (ids 1..n, no gap, no repeat), each model's epochs and losses, the results and BatchNorm tables.
+ */
+async function expectWholeRun(page: Page, lines: Record<string, unknown>[]): Promise<void> {
+  const want = expected(lines);
+  const s = await pageState(page);
+  expect({ lastId: s.lastId, gaps: s.gaps, duplicates: s.duplicates }).toEqual({
+    lastId: lines.length,
+    gaps: 0,
+    duplicates: 0,
+  });
+  const order = ['none', 'pre', 'post'];
+  expect(s.models.map((m) => m.name)).toEqual(order);
+  expect(s.models.flatMap((m) => m.epochs)).toEqual(
+    [...want.epochs].sort((a, b) => order.indexOf(a.model!) - order.indexOf(b.model!)),
+  );
+  expect(Object.fromEntries(s.models.map((m) => [m.name, m.losses]))).toEqual(want.losses);
+  expect(await resultsTable(page)).toEqual(want.results);
+  expect(Object.keys(want.stats)).toEqual(['pre/normalize1', 'post/normalize1']);
+  expect(await statsTables(page)).toEqual(want.stats);
+}
 
 let browser: Browser;
 let dir: string;
@@ -59,23 +82,7 @@ describe('the dashboard in chromium', () => {
         await page.waitForSelector('body[data-ended="done"]', { timeout: 90_000 });
         await waitFor('the files', () => run.out().includes('serving the finished run'), 60_000);
         const lines = readJsonl(join(out, 'events.jsonl'));
-        const want = expected(lines);
-        const s = await pageState(page);
-        expect({ lastId: s.lastId, gaps: s.gaps, duplicates: s.duplicates }).toEqual({
-          lastId: lines.length,
-          gaps: 0,
-          duplicates: 0,
-        });
-        expect(s.models.map((m) => m.name)).toEqual(['none', 'pre', 'post']);
-        expect(s.models.flatMap((m) => m.epochs)).toEqual(
-          [...want.epochs].sort(
-            (a, b) => ['none', 'pre', 'post'].indexOf(a.model!) - ['none', 'pre', 'post'].indexOf(b.model!),
-          ),
-        );
-        expect(Object.fromEntries(s.models.map((m) => [m.name, m.losses]))).toEqual(want.losses);
-        expect(await resultsTable(page)).toEqual(want.results);
-        expect(Object.keys(want.stats)).toEqual(['pre/normalize1', 'post/normalize1']);
-        expect(await statsTables(page)).toEqual(want.stats);
+        await expectWholeRun(page, lines);
         expect(await page.textContent('#status')).toBe('finished');
         expect(errors).toEqual([]);
       } finally {
@@ -101,22 +108,7 @@ describe('the dashboard in chromium', () => {
         await waitFor('the files', () => run.out().includes('serving the finished run'), 60_000);
         const lines = readJsonl(join(out, 'events.jsonl'));
         expect(lines.length).toBeGreaterThan(before);
-        const want = expected(lines);
-        const s = await pageState(page);
-        expect({ lastId: s.lastId, gaps: s.gaps, duplicates: s.duplicates }).toEqual({
-          lastId: lines.length,
-          gaps: 0,
-          duplicates: 0,
-        });
-        expect(s.models.map((m) => m.name)).toEqual(['none', 'pre', 'post']);
-        expect(s.models.flatMap((m) => m.epochs)).toEqual(
-          [...want.epochs].sort(
-            (a, b) => ['none', 'pre', 'post'].indexOf(a.model!) - ['none', 'pre', 'post'].indexOf(b.model!),
-          ),
-        );
-        expect(Object.fromEntries(s.models.map((m) => [m.name, m.losses]))).toEqual(want.losses);
-        expect(await resultsTable(page)).toEqual(want.results);
-        expect(await statsTables(page)).toEqual(want.stats);
+        await expectWholeRun(page, lines);
         expect(errors).toEqual([]);
       } finally {
         run.child.kill('SIGINT');
