@@ -18,6 +18,9 @@ import { K } from '../backend/registry';
 import type { Storage } from '../backend/storage';
 import type { Tensor } from './tensor';
 
+/** The mark every copy of rxnn's Tensor carries on its prototype (a registered symbol: isTensor in tensor.ts). */
+export const TENSOR: unique symbol = Symbol.for('rxnn.tensor');
+
 /** A tidy scope: the tensors that recorded an autograd node while it was the innermost. */
 interface Scope {
   made: Tensor[];
@@ -121,11 +124,7 @@ function tensorsIn(out: unknown): Tensor[] {
   return values.filter(isTensor);
 }
 const isTensor = (v: unknown): v is Tensor =>
-  typeof v === 'object' &&
-  v !== null &&
-  'storage' in v &&
-  'shape' in v &&
-  typeof (v as Tensor).markDisposed === 'function';
+  typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[TENSOR] === true;
 
 /**
  * Runs `f` on a kernel result used only inside one op (a scratch storage: a sum on its way to a
@@ -180,9 +179,14 @@ export function settleGrads(g: Tensor, grads: readonly (Tensor | null | undefine
   }
 }
 
+/** Whether `g` is an owned gradient (see settleGrads) that no graph records: its one holder may keep or free it. */
+export function isOwned(g: Tensor): boolean {
+  return g.ownedGrad && g.requiresGrad === false && g.gradFn === null;
+}
+
 /** After a leaf added an incoming gradient into its own: the incoming one is dead when it was owned. */
 export function consumed(g: Tensor): void {
-  if (g.ownedGrad && g.requiresGrad === false && g.gradFn === null) {
+  if (isOwned(g)) {
     g.ownedGrad = false;
     dispose(g);
   }

@@ -5,7 +5,7 @@ import { backward as runBackward, isGradEnabled } from '../autograd';
 import type { GradFn, Variable } from '../autograd';
 import { formatShape, sizeOf } from '../backend/shape';
 import { formatTensor } from './format';
-import { consumed, dispose, keep, retain, settleGrads, sweepScope, track } from './lifetime';
+import { consumed, dispose, isOwned, keep, retain, settleGrads, sweepScope, TENSOR, track } from './lifetime';
 import * as ew from './ops/elementwise';
 import * as lin from './ops/matmul';
 import * as red from './ops/reduce';
@@ -13,7 +13,6 @@ import * as sh from './ops/shape';
 import * as sm from './ops/softmax';
 
 export type Operand = Tensor | number;
-const TENSOR = Symbol.for('rxnn.tensor');
 /** A tensor's values as nested arrays, one level per dimension (Tensor.toArray). */
 export type NestedNumbers = number | NestedNumbers[];
 
@@ -158,7 +157,7 @@ export class Tensor implements Variable<Tensor> {
       // turns a -0 into +0, as there).
       K.accumulate(old.storage, g.storage);
       if (g.storage !== old.storage) consumed(g);
-    } else if (g.ownedGrad && g.requiresGrad === false && g.gradFn === null) {
+    } else if (isOwned(g)) {
       g.ownedGrad = false;
       this.grad_ = keep(g);
     } else {

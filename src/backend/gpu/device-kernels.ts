@@ -145,8 +145,8 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
       if (!runningMean && !runningVar) return;
       const meanId = res.input(mean),
         varId = res.input(varBiased);
-      const rm = runningMean ? res.inout(runningMean) : undefined,
-        rv = runningVar ? res.inout(runningVar) : undefined;
+      const rm = runningMean ? res.input(runningMean) : undefined,
+        rv = runningVar ? res.input(runningVar) : undefined;
       link.run({
         kernel: 'bnUpdateStats',
         c: mean.length,
@@ -219,8 +219,8 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
       // The grad may be the parameter itself only in contrived code; a copy keeps the bindings apart.
       const g = grad === param ? kernels.unary('copy', grad) : grad;
       const gi = res.input(g);
-      const bi = buf && o.momentum !== 0 ? res.inout(buf) : undefined;
-      const pi = res.inout(param);
+      const bi = buf && o.momentum !== 0 ? res.input(buf) : undefined;
+      const pi = res.input(param);
       link.run({
         kernel: 'sgd',
         param: pi,
@@ -243,7 +243,7 @@ export function deviceKernels(res: Residency, link: DeviceLink): Kernels {
       // dst += dst: read from a copy, since one buffer cannot be bound for reading and writing at once.
       const s = src === dst ? kernels.unary('copy', src) : src;
       const si = res.input(s);
-      const di = res.inout(dst);
+      const di = res.input(dst);
       link.run({ kernel: 'accumulate', dst: di, src: si, length: dst.length });
       if (s !== src) res.release(s);
     },

@@ -64,7 +64,11 @@ export class Residency {
 
   constructor(private readonly link: DeviceLink) {}
 
-  /** The device id holding `s`'s current values, uploading them (and letting the host array go) when the host has them. */
+  /**
+   * The device id holding `s`'s current values, uploading them (and letting the host array go)
+   * when the host has them. The device's values are then the current ones, so an in-place kernel
+   * takes its operands from here too.
+   */
   input(s: Storage): number {
     const e = (s.device as Entry | null) ?? this.track(s);
     if (e.state === HOST) {
@@ -73,11 +77,6 @@ export class Residency {
       this.markDevice(s, e);
     }
     return e.id;
-  }
-
-  /** For an in-place kernel: as input(); the device's values stay the current ones. */
-  inout(s: Storage): number {
-    return this.input(s);
   }
 
   /** For a kernel that overwrites all of `s` (fill): its id, without uploading what it held. */
